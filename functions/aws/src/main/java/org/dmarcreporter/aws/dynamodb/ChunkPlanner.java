@@ -1,0 +1,141 @@
+package org.dmarcreporter.aws.dynamodb;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.window.ReportingWindow;
+
+/**
+ * Splits the results written transactionally into chunks of at most {@link #MAX_ITEMS} items
+ * each (one DynamoDB transaction per chunk).
+ *
+ * <p>Results are taken row by row (rows in first-seen order), so the messages of one counter row
+ * share a transaction and the row's ADD is written once per chunk instead of once per message:
+ * 500 messages over 50 rows need about 6 transactions of ~93 items. A chunk holds, per result,
+ * its message marker (when {@code markMessages} and it has a messageId), and per distinct
+ * row/window/candidate one item each, plus the chunk marker when the batch has an
+ * Idempotency-Key.
+ *
+ * <p>The plan depends only on the results in request order, so a retried request with the same
+ * body gets the same chunks, numbered the same way: that is what lets a chunk marker say "this
+ * part is already stored".
+ */
+final class ChunkPlanner {
+
+    /** DynamoDB's limit of items per TransactWriteItems. */
+    static final int MAX_ITEMS = 100;
+
+    /** DynamoDB allows 4 MB per transaction; the estimate below leaves room for names and overhead. */
+    static final int MAX_BYTES = 3_000_000;
+
+    /** Rough size of a key-only item (marker) or the window index item without its record. */
+    private static final int SMALL_ITEM_BYTES = 200;
+
+    private final boolean markMessages;
+    private final boolean chunkMarker;
+    private final ToIntFunction<StoredResult> rowBytes;
+    private final ToIntFunction<FailureCandidate> candidateBytes;
+
+    ChunkPlanner(boolean markMessages, boolean chunkMarker,
+                 ToIntFunction<StoredResult> rowBytes, ToIntFunction<FailureCandidate> candidateBytes) {
+        this.markMessages = markMessages;
+        this.chunkMarker = chunkMarker;
+        this.rowBytes = rowBytes;
+        this.candidateBytes = candidateBytes;
+    }
+
+    List<List<StoredResult>> plan(List<StoredResult> results) {
+        Map<String, List<StoredResult>> byRow = new LinkedHashMap<>();
+        for (StoredResult r : results) {
+            byRow.computeIfAbsent(rowIdentity(r), k -> new ArrayList<>()).add(r);
+        }
+        List<List<StoredResult>> chunks = new ArrayList<>();
+        Chunk chunk = new Chunk();
+        for (Map.Entry<String, List<StoredResult>> group : byRow.entrySet()) {
+            for (StoredResult r : group.getValue()) {
+                if (!chunk.results.isEmpty() && !chunk.fits(group.getKey(), r)) {
+                    chunks.add(chunk.results);
+                    chunk = new Chunk();
+                }
+                chunk.add(group.getKey(), r);
+            }
+        }
+        if (!chunk.results.isEmpty()) {
+            chunks.add(chunk.results);
+        }
+        return chunks;
+    }
+
+    /** Same identity as {@code RowIncrement.merge}: one counter item per (domain, window, row). */
+    static String rowIdentity(StoredResult r) {
+        return r.window().policyDomain() + '\u001f' + r.window().start() + '\u001f' + r.row().key();
+    }
+
+    private final class Chunk {
+        final List<StoredResult> results = new ArrayList<>();
+        final Set<String> rows = new HashSet<>();
+        final Set<ReportingWindow> windows = new HashSet<>();
+        final Set<String> candidates = new HashSet<>();
+        int items = chunkMarker ? 1 : 0;
+        long bytes = chunkMarker ? SMALL_ITEM_BYTES : 0;
+
+        boolean fits(String row, StoredResult r) {
+            return items + itemsAdded(row, r) <= MAX_ITEMS && bytes + bytesAdded(row, r) <= MAX_BYTES;
+        }
+
+        void add(String row, StoredResult r) {
+            items += itemsAdded(row, r);
+            bytes += bytesAdded(row, r);
+            rows.add(row);
+            windows.add(r.window());
+            if (r.failureCandidate() != null) {
+                candidates.add(r.failureCandidate().id());
+            }
+            results.add(r);
+        }
+
+        private int itemsAdded(String row, StoredResult r) {
+            int n = 0;
+            if (markMessages && r.messageId() != null) {
+                n++;
+            }
+            if (!rows.contains(row)) {
+                n++;
+            }
+            if (!windows.contains(r.window())) {
+                n++;
+            }
+            if (newCandidate(r)) {
+                n++;
+            }
+            return n;
+        }
+
+        private long bytesAdded(String row, StoredResult r) {
+            long b = 0;
+            if (markMessages && r.messageId() != null) {
+                b += SMALL_ITEM_BYTES + r.messageId().length();
+            }
+            if (!rows.contains(row)) {
+                b += rowBytes.applyAsInt(r);
+            }
+            if (!windows.contains(r.window())) {
+                b += SMALL_ITEM_BYTES + (r.policyRecord() == null ? 0 : r.policyRecord().length());
+            }
+            if (newCandidate(r)) {
+                b += candidateBytes.applyAsInt(r.failureCandidate());
+            }
+            return b;
+        }
+
+        private boolean newCandidate(StoredResult r) {
+            return r.failureCandidate() != null && !candidates.contains(r.failureCandidate().id());
+        }
+    }
+}

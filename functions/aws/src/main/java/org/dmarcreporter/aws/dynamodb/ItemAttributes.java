@@ -1,0 +1,36 @@
+package org.dmarcreporter.aws.dynamodb;
+
+/** Attribute names of the items described on {@link DynamoDbResultStore}. */
+public final class ItemAttributes {
+
+    /** TTL attribute of both tables, epoch seconds. */
+    public static final String EXPIRES_AT = "expiresAt";
+
+    // counter rows
+    public static final String COUNT = "count";
+    public static final String ROW = "row";
+
+    // window index
+    public static final String DOMAIN = "domain";
+    public static final String WINDOW_START = "windowStart";
+    public static final String POLICY_RECORD = "policyRecord";
+    public static final String UPDATED_AT = "updatedAt";
+
+    // send-now cuts
+    public static final String CUT_AT = "cutAt";
+
+    // idempotency
+    public static final String STATUS = "status";
+    public static final String RESPONSE = "response";
+    public static final String LEASE_UNTIL = "leaseUntil";
+    public static final String STATUS_IN_PROGRESS = "IN_PROGRESS";
+    public static final String STATUS_COMPLETE = "COMPLETE";
+
+    // failure candidates
+    public static final String CANDIDATE = "candidate";
+    public static final String POLICY_DOMAIN = "policyDomain";
+    public static final String STORED_AT = "storedAt";
+
+    private ItemAttributes() {
+    }
+}

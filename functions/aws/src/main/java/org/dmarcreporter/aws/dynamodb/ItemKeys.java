@@ -1,0 +1,103 @@
+package org.dmarcreporter.aws.dynamodb;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.dmarcreporter.core.window.ReportingWindow;
+
+/**
+ * Partition and sort keys of the items in ReportsTable; the layout is described on
+ * {@link DynamoDbResultStore}. The aggregate run reads the same keys, so they live here, in one
+ * place.
+ */
+public final class ItemKeys {
+
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+
+    /** The window index is spread over this many partitions so that no single one gets hot. */
+    public static final int WINDOW_SHARDS = 16;
+
+    public static final String CUT_SK = "CUT";
+    public static final String ALL_DOMAINS_CUT_PK = "CUT#*";
+    public static final String REQUEST_SK = "REQUEST";
+    public static final String CHUNK_SK = "CHUNK";
+    public static final String MESSAGE_SK = "MESSAGE";
+
+    /** Longer message ids are hashed: a DynamoDB partition key holds at most 2048 bytes. */
+    static final int MAX_RAW_MESSAGE_ID_BYTES = 1024;
+
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+
+    private ItemKeys() {
+    }
+
+    /** Counter rows of one domain and window share a partition: the report reads them in one query. */
+    public static String rowPk(ReportingWindow window) {
+        return "ROW#" + window.policyDomain() + "#" + window.start();
+    }
+
+    /** A fixed-size digest of {@code RowIncrement.rowKey()}: equal rows get the same counter item. */
+    public static String rowSk(String rowKey) {
+        return BASE64URL.encodeToString(sha256(rowKey));
+    }
+
+    /** {@code WINDOW#00} .. {@code WINDOW#0f}, chosen by the first byte of SHA-256(domain). */
+    public static String windowPk(String policyDomain) {
+        int shard = (sha256(policyDomain)[0] & 0xff) % WINDOW_SHARDS;
+        return shardPk(shard);
+    }
+
+    public static String windowSk(ReportingWindow window) {
+        return window.policyDomain() + "#" + window.start();
+    }
+
+    /** Every window index partition: the nightly run queries these, it never scans. */
+    public static List<String> windowShardPks() {
+        List<String> out = new ArrayList<>(WINDOW_SHARDS);
+        for (int i = 0; i < WINDOW_SHARDS; i++) {
+            out.add(shardPk(i));
+        }
+        return out;
+    }
+
+    public static String cutPk(String policyDomain) {
+        return "CUT#" + policyDomain;
+    }
+
+    public static String requestPk(String idempotencyKey) {
+        return "IDEMPOTENCY#" + idempotencyKey;
+    }
+
+    /**
+     * Marker written inside chunk {@code chunkNo}'s transaction. The number has no '#', so the pk
+     * names one (key, chunk) pair even when the key itself contains '#'; the sort key keeps it
+     * apart from the request item of a key that happens to end in "#n".
+     */
+    public static String chunkPk(String idempotencyKey, int chunkNo) {
+        return "IDEMPOTENCY#" + idempotencyKey + "#" + chunkNo;
+    }
+
+    public static String messagePk(String messageId) {
+        byte[] utf8 = messageId.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_RAW_MESSAGE_ID_BYTES) {
+            return "MSG#" + messageId;
+        }
+        return "MSG#sha256:" + BASE64URL.encodeToString(sha256(messageId));
+    }
+
+    private static String shardPk(int shard) {
+        return String.format("WINDOW#%02x", shard);
+    }
+
+    static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package org.dmarcreporter.core.ingest;
+
+/**
+ * One problem with a request: which field, and for a batch which result.
+ *
+ * @param index   the result's position in a batch, or null for a single object or the request itself
+ * @param field   the field's name as the contract writes it ({@code dkim[1].result} for nested ones)
+ * @param message what is wrong, for a person
+ */
+public record FieldError(Integer index, String field, String message) {
+
+    /** RFC 6901 JSON Pointer to the field, e.g. {@code /3/dkim/1/result}. */
+    public String pointer() {
+        StringBuilder b = new StringBuilder();
+        if (index != null) {
+            b.append('/').append(index);
+        }
+        if (field.equals("body") || field.equals("Idempotency-Key") || field.equals("Content-Type")) {
+            return b.toString();
+        }
+        for (String part : field.split("[.\\[]")) {
+            b.append('/').append(part.endsWith("]") ? part.substring(0, part.length() - 1) : part);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,20 @@
+package org.dmarcreporter.core.ingest;
+
+/** Limits of the ingest API (contract §1). */
+public final class IngestLimits {
+
+    /** Results in one batch. */
+    public static final int MAX_BATCH = 500;
+
+    /**
+     * Largest body accepted; larger ones get 413. 500 results with their header blocks fit, and it
+     * stays under Lambda's 6 MB synchronous payload limit even after API Gateway's base64.
+     */
+    public static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+    /** Longest Idempotency-Key (contract §1). */
+    public static final int MAX_IDEMPOTENCY_KEY = 128;
+
+    private IngestLimits() {
+    }
+}

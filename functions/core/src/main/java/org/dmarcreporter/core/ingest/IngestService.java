@@ -1,0 +1,204 @@
+package org.dmarcreporter.core.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.dmarcreporter.core.evaluation.DmarcEvaluator;
+import org.dmarcreporter.core.evaluation.Evaluation;
+import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.failure.FailureReportTriggers;
+import org.dmarcreporter.core.failure.FailureTrigger;
+import org.dmarcreporter.core.model.AuthenticationResult;
+import org.dmarcreporter.core.model.Verdict;
+import org.dmarcreporter.core.settings.ReportingSettings;
+import org.dmarcreporter.core.store.IngestBatch;
+import org.dmarcreporter.core.store.IngestOutcome;
+import org.dmarcreporter.core.store.ResultStore;
+import org.dmarcreporter.core.store.StoreUnavailableException;
+import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.window.ReportingWindow;
+import org.dmarcreporter.core.window.ReportingWindows;
+
+/**
+ * {@code POST /v1/results} (contract §1), the same for API Gateway and the local runtime: checks
+ * the request, evaluates each result, answers with verdicts in request order and stores what the
+ * reports need. A rejected request stores nothing: every check happens before the store is called.
+ */
+public final class IngestService {
+
+    public static final String JSON = "application/json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static {
+        // A 4 MiB body may legitimately hold one long header block; keep Jackson's other limits.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(IngestLimits.MAX_BODY_BYTES).build());
+    }
+
+    private final DmarcEvaluator evaluator;
+    private final ResultStore store;
+    private final ReportingSettings settings;
+    private final Clock clock;
+
+    public IngestService(DmarcEvaluator evaluator, ResultStore store, ReportingSettings settings, Clock clock) {
+        this.evaluator = evaluator;
+        this.store = store;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public ApiResponse handle(ApiRequest request) {
+        if (request.body().length > IngestLimits.MAX_BODY_BYTES) {
+            return ProblemJson.of(413, "Request body too large",
+                    "the body is limited to " + IngestLimits.MAX_BODY_BYTES + " bytes");
+        }
+        if (!isJson(request.contentType())) {
+            return ProblemJson.of(415, "Unsupported media type", "send the results as application/json");
+        }
+        String key = request.idempotencyKey();
+        if (key != null && !validKey(key)) {
+            return ProblemJson.invalid(List.of(new FieldError(null, "Idempotency-Key",
+                    "must be 1 to " + IngestLimits.MAX_IDEMPOTENCY_KEY + " printable ASCII characters")));
+        }
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(request.body());
+        } catch (JsonProcessingException e) {
+            return ProblemJson.invalid(List.of(new FieldError(null, "body",
+                    "is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")")));
+        } catch (IOException e) {
+            return ProblemJson.invalid(List.of(new FieldError(null, "body", "could not be read")));
+        }
+        if (body == null || body.isMissingNode()) {
+            return ProblemJson.invalid(List.of(new FieldError(null, "body", "is empty")));
+        }
+        ResultReader.Outcome read = ResultReader.read(body);
+        if (read instanceof ResultReader.Outcome.Invalid invalid) {
+            return ProblemJson.invalid(invalid.errors());
+        }
+        ResultReader.Outcome.Results results = (ResultReader.Outcome.Results) read;
+        return evaluateAndStore(results.results(), results.batch(), key);
+    }
+
+    private ApiResponse evaluateAndStore(List<AuthenticationResult> results, boolean batch, String key) {
+        Instant storedAt = clock.instant();
+        List<Verdict> verdicts = new ArrayList<>(results.size());
+        List<StoredResult> stored = new ArrayList<>(results.size());
+        Map<String, Long> cuts = new HashMap<>(4);
+        for (int i = 0; i < results.size(); i++) {
+            AuthenticationResult result = results.get(i);
+            Evaluation evaluation = evaluator.evaluate(result);
+            Verdict verdict = evaluation.toVerdict(result.messageId());
+            verdicts.add(verdict);
+            if (evaluation.reportable() && !settings.onlyIgnoredRecipients(result.envelopeTo())) {
+                long cut = cuts.computeIfAbsent(evaluation.policyDomain(), store::latestCut);
+                stored.add(toStored(result, evaluation, verdict, storedAt, cut, key, i));
+            }
+        }
+        byte[] response = JsonWriting.bytes(g -> {
+            if (batch) {
+                g.writeStartArray();
+                for (Verdict v : verdicts) {
+                    JsonWriting.verdict(g, v);
+                }
+                g.writeEndArray();
+            } else {
+                JsonWriting.verdict(g, verdicts.get(0));
+            }
+        });
+        if (stored.isEmpty() && key == null) {
+            return new ApiResponse(200, JSON, response);
+        }
+        IngestOutcome outcome;
+        try {
+            outcome = store.ingest(new IngestBatch(key, response, stored, settings.dedupeMessageIds(), storedAt));
+        } catch (StoreUnavailableException e) {
+            return ProblemJson.of(503, "Try again", "the results could not be stored now; retry with the same "
+                    + "Idempotency-Key");
+        }
+        if (outcome instanceof IngestOutcome.Replayed replayed) {
+            return new ApiResponse(200, JSON, replayed.response());
+        }
+        if (outcome instanceof IngestOutcome.InProgress) {
+            return ProblemJson.of(409, "Request in progress",
+                    "a request with this Idempotency-Key is being stored; retry shortly");
+        }
+        return new ApiResponse(200, JSON, response);
+    }
+
+    private StoredResult toStored(AuthenticationResult result, Evaluation evaluation, Verdict verdict,
+                                  Instant storedAt, long cut, String key, int index) {
+        String domain = evaluation.policyDomain();
+        ReportingWindow window = ReportingWindows.windowFor(domain, storedAt, cut);
+        FailureCandidate candidate = null;
+        if (settings.sendFailureReports()) {
+            Set<FailureTrigger> triggers = FailureReportTriggers.matching(evaluation, result);
+            if (!triggers.isEmpty()) {
+                candidate = new FailureCandidate(candidateId(result, domain, key, index), domain,
+                        evaluation.record().text(), triggers, result, verdict, storedAt);
+            }
+        }
+        return new StoredResult(result.messageId(), window, evaluation.toRow(result.sourceIp()),
+                evaluation.record().text(), candidate);
+    }
+
+    /**
+     * Stable for the same message, so that a retried write does not create a second candidate:
+     * from the messageId when there is one, else from the Idempotency-Key and position.
+     */
+    static String candidateId(AuthenticationResult result, String domain, String key, int index) {
+        String basis;
+        if (result.messageId() != null) {
+            basis = "msg\u001f" + domain + "\u001f" + result.messageId();
+        } else if (key != null) {
+            basis = "key\u001f" + key + "\u001f" + index;
+        } else {
+            return UUID.randomUUID().toString();
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** {@code application/json}, with or without parameters; absent is accepted as JSON. */
+    private static boolean isJson(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return true;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    private static boolean validKey(String key) {
+        if (key.isEmpty() || key.length() > IngestLimits.MAX_IDEMPOTENCY_KEY) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,54 @@
+package org.dmarcreporter.core.ingest;
+
+import java.util.List;
+
+/**
+ * {@code application/problem+json} answers (RFC 9457). Field errors are listed under
+ * {@code errors}, each with the field's name, its batch index and a JSON Pointer.
+ */
+public final class ProblemJson {
+
+    public static final String CONTENT_TYPE = "application/problem+json";
+
+    private ProblemJson() {
+    }
+
+    public static ApiResponse invalid(List<FieldError> errors) {
+        String detail = errors.size() == 1 ? describe(errors.get(0)) : errors.size() + " fields are invalid";
+        return problem(400, "Invalid request", detail, errors);
+    }
+
+    public static ApiResponse of(int status, String title, String detail) {
+        return problem(status, title, detail, List.of());
+    }
+
+    private static String describe(FieldError e) {
+        return (e.index() == null ? "" : "result " + e.index() + ": ") + e.field() + " " + e.message();
+    }
+
+    private static ApiResponse problem(int status, String title, String detail, List<FieldError> errors) {
+        byte[] body = JsonWriting.bytes(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "about:blank");
+            g.writeStringField("title", title);
+            g.writeNumberField("status", status);
+            g.writeStringField("detail", detail);
+            if (!errors.isEmpty()) {
+                g.writeArrayFieldStart("errors");
+                for (FieldError e : errors) {
+                    g.writeStartObject();
+                    g.writeStringField("field", e.field());
+                    if (e.index() != null) {
+                        g.writeNumberField("index", e.index());
+                    }
+                    g.writeStringField("pointer", e.pointer());
+                    g.writeStringField("detail", e.message());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        });
+        return new ApiResponse(status, CONTENT_TYPE, body);
+    }
+}

@@ -1,0 +1,56 @@
+package org.dmarcreporter.core.settings;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The reporting settings of contract §4: SAM template parameters in AWS (read from environment
+ * variables), keys of the {@code --config} file locally. Use {@link SettingsReader} to build one
+ * from either source with the documented defaults and validation.
+ */
+public record ReportingSettings(
+        boolean sendAggregateReports,
+        boolean sendFailureReports,
+        int maxReportRecipients,
+        List<String> copyReportsTo,
+        String orgName,
+        List<String> contactEmail,
+        String extraContactInfo,
+        String returnPath,
+        ReportFormat reportFormat,
+        Set<String> ignoreRecipients,
+        boolean dedupeMessageIds) {
+
+    public ReportingSettings {
+        copyReportsTo = List.copyOf(copyReportsTo);
+        contactEmail = List.copyOf(contactEmail);
+        ignoreRecipients = Set.copyOf(ignoreRecipients);
+    }
+
+    /** True when every recipient is one of our own report mailboxes (loop prevention). */
+    public boolean onlyIgnoredRecipients(List<String> envelopeTo) {
+        if (envelopeTo.isEmpty() || ignoreRecipients.isEmpty()) {
+            return false;
+        }
+        for (String to : envelopeTo) {
+            if (!ignoreRecipients.contains(normalizeAddress(to))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Addresses compare case-insensitively, without surrounding angle brackets or spaces. */
+    public static String normalizeAddress(String address) {
+        String a = address.trim();
+        if (a.startsWith("<") && a.endsWith(">")) {
+            a = a.substring(1, a.length() - 1).trim();
+        }
+        return a.toLowerCase(Locale.ROOT);
+    }
+
+    public enum ReportFormat {
+        RFC9990, RFC7489
+    }
+}

@@ -1,0 +1,23 @@
+package org.dmarcreporter.core.store;
+
+import org.dmarcreporter.core.aggregate.AggregateRow;
+import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.window.ReportingWindow;
+
+/**
+ * What one result adds to the store.
+ *
+ * @param messageId        for de-duplication, or null
+ * @param window           the policy domain and reporting window it counts in
+ * @param row              the aggregate-report row it adds one to
+ * @param policyRecord     the DMARC record as published, kept per domain and window for
+ *                         {@code policy_published} (the last one seen wins, RFC 9990 §3.1)
+ * @param failureCandidate a failure report to send, or null
+ */
+public record StoredResult(
+        String messageId,
+        ReportingWindow window,
+        AggregateRow row,
+        String policyRecord,
+        FailureCandidate failureCandidate) {
+}

@@ -1,0 +1,170 @@
+package org.dmarcreporter.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.dmarcreporter.core.dns.CachingDnsResolver;
+import org.dmarcreporter.core.dns.DnsResolver;
+import org.dmarcreporter.core.dns.ZoneFileResolver;
+import org.dmarcreporter.core.evaluation.DmarcEvaluator;
+import org.dmarcreporter.core.ingest.IngestService;
+import org.dmarcreporter.core.settings.ReportingSettings;
+import org.dmarcreporter.local.CommandLine.Serve;
+import org.dmarcreporter.local.CommandLine.UsageException;
+import org.dmarcreporter.local.http.IngestHttpServer;
+import org.dmarcreporter.local.store.SqliteResultStore;
+import org.dmarcreporter.local.store.SqliteResultStore.Durability;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running {@code serve}: settings, DNS, the SQLite store, the ingest service and the HTTP edge,
+ * plus the hourly purge of expired rows. {@link #stop()} takes them down in the reverse order.
+ */
+public final class LocalRuntime {
+
+    /** How long requests in progress may take to finish when stopping. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    /** How often expired rows are deleted (TTL semantics, like DynamoDB's). */
+    static final Duration PURGE_EVERY = Duration.ofHours(1);
+
+    /**
+     * {@code -Ddmarc.sqlite.synchronous=NORMAL} trades power-loss durability for speed; the
+     * default, FULL, syncs every commit. See {@link Durability}.
+     */
+    static final String DURABILITY_PROPERTY = "dmarc.sqlite.synchronous";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalRuntime.class);
+
+    private final SqliteResultStore store;
+    private final IngestHttpServer server;
+    private final ScheduledExecutorService purger;
+    private boolean stopped;
+
+    private LocalRuntime(SqliteResultStore store, IngestHttpServer server, ScheduledExecutorService purger) {
+        this.store = store;
+        this.server = server;
+        this.purger = purger;
+    }
+
+    /**
+     * Checks the options, opens the store and starts answering.
+     *
+     * @throws UsageException for options or files we cannot use (exit 2)
+     * @throws IOException    when the port cannot be bound
+     */
+    public static LocalRuntime start(Serve options) throws IOException {
+        ReportingSettings settings = settings(options.config());
+        if (options.outbox() != null) {
+            prepareOutbox(options.outbox());
+        }
+        DnsResolver dns = resolver(options);
+        Durability durability = durability();
+        Clock clock = Clock.systemUTC();
+        SqliteResultStore store = SqliteResultStore.open(options.dataDir(), clock, durability);
+        IngestHttpServer server;
+        try {
+            IngestService ingest = new IngestService(new DmarcEvaluator(dns), store, settings, clock);
+            int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+            server = IngestHttpServer.start(options.port(), threads, ingest::handle);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "purge-expired");
+            t.setDaemon(true);
+            return t;
+        });
+        purger.scheduleWithFixedDelay(() -> {
+            try {
+                store.purgeExpired();
+            } catch (RuntimeException e) {
+                LOG.warn("purging expired rows failed; next try in {}", PURGE_EVERY, e);
+            }
+        }, 0, PURGE_EVERY.toSeconds(), TimeUnit.SECONDS);
+        LOG.info("store {} (synchronous={}), DNS from {}, reporting as {}", store.file(), durability,
+                options.zoneFiles().isEmpty() ? "the network" : options.zoneFiles(), settings.orgName());
+        if (options.outbox() != null || options.smtp() != null) {
+            LOG.info("mail sending is not part of this version yet: --outbox/--smtp are checked but nothing is sent");
+        }
+        return new LocalRuntime(store, server, purger);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Stops the HTTP edge (letting requests in progress finish), then closes the store. Idempotent. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        server.stop(STOP_GRACE);
+        purger.shutdownNow();
+        try {
+            purger.awaitTermination(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+
+    private static ReportingSettings settings(Path config) {
+        if (config == null) {
+            // orgName and contactEmail have no sensible defaults: reports would go out under a
+            // made-up identity. Say how to get going instead.
+            throw new UsageException("serve needs reporting settings: pass --config FILE with at least"
+                    + " orgName and contactEmail (try --config events/local-config.yaml)");
+        }
+        try {
+            return ConfigFile.read(config);
+        } catch (ConfigFile.BadConfigException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static DnsResolver resolver(Serve options) {
+        if (options.zoneFiles().isEmpty()) {
+            return CachingDnsResolver.system();
+        }
+        for (Path file : options.zoneFiles()) {
+            if (!Files.isRegularFile(file)) {
+                throw new UsageException("--zone-file " + file + " does not exist");
+            }
+        }
+        try {
+            return ZoneFileResolver.fromPaths(options.zoneFiles());
+        } catch (IllegalArgumentException e) { // ZoneFileException names the file and line
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static void prepareOutbox(Path outbox) {
+        try {
+            Files.createDirectories(outbox);
+        } catch (IOException e) {
+            throw new UsageException("--outbox " + outbox + " cannot be created: " + e.getMessage());
+        }
+        if (!Files.isWritable(outbox)) {
+            throw new UsageException("--outbox " + outbox + " is not writable");
+        }
+    }
+
+    private static Durability durability() {
+        String value = System.getProperty(DURABILITY_PROPERTY, "FULL");
+        try {
+            return Durability.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(DURABILITY_PROPERTY + " must be FULL or NORMAL, not '" + value + "'");
+        }
+    }
+}

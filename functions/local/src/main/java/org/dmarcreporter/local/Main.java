@@ -1,0 +1,103 @@
+package org.dmarcreporter.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import org.dmarcreporter.core.store.StoreUnavailableException;
+import org.dmarcreporter.local.CommandLine.Command;
+import org.dmarcreporter.local.CommandLine.Help;
+import org.dmarcreporter.local.CommandLine.Serve;
+import org.dmarcreporter.local.CommandLine.UsageException;
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar dmarc-local.jar ...} (contract §3). Exit status: 0 done (also after SIGTERM
+ * or Ctrl-C stopped {@code serve} cleanly), 1 failed while running (port taken, store
+ * unusable), 2 bad command line or settings.
+ */
+public final class Main {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        CountDownLatch stopSignal = new CountDownLatch(1);
+        handleStopSignals(stopSignal); // before starting, so an early SIGTERM also stops cleanly
+        System.exit(run(args, System.out, System.err, () -> {
+            try {
+                stopSignal.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+    }
+
+    /**
+     * Runs a command line.
+     *
+     * @param untilStopped blocks while {@code serve} should keep running
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, Runnable untilStopped) {
+        Command command;
+        try {
+            command = CommandLine.parse(args);
+        } catch (UsageException e) {
+            err.println("dmarc-local: " + e.getMessage());
+            err.println("Run with --help for the commands and options.");
+            return USAGE;
+        }
+        if (command instanceof Help) {
+            out.print(CommandLine.USAGE);
+            out.flush();
+            return OK;
+        }
+        return serve((Serve) command, out, err, untilStopped);
+    }
+
+    private static int serve(Serve options, PrintStream out, PrintStream err, Runnable untilStopped) {
+        LocalRuntime runtime;
+        try {
+            runtime = LocalRuntime.start(options);
+        } catch (UsageException e) {
+            err.println("dmarc-local: " + e.getMessage());
+            return USAGE;
+        } catch (IOException e) {
+            err.println("dmarc-local: cannot listen on 127.0.0.1:" + options.port() + ": " + e.getMessage());
+            return FAILED;
+        } catch (StoreUnavailableException e) {
+            err.println("dmarc-local: " + e.getMessage());
+            return FAILED;
+        }
+        // Also on plain JVM exit (System.exit elsewhere, SIGHUP): stop() is idempotent.
+        Thread hook = new Thread(runtime::stop, "stop-on-exit");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("listening on http://127.0.0.1:" + runtime.port());
+        out.flush();
+        untilStopped.run();
+        runtime.stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook finds everything stopped
+        }
+        return OK;
+    }
+
+    /**
+     * SIGTERM and SIGINT release {@code stop}. Handling them ourselves (instead of only a shutdown
+     * hook) lets {@code serve} finish its requests, close the store and exit 0 rather than 143.
+     */
+    private static void handleStopSignals(CountDownLatch stop) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> stop.countDown());
+            } catch (IllegalArgumentException e) {
+                // not available on this platform: the shutdown hook still stops cleanly
+            }
+        }
+    }
+}

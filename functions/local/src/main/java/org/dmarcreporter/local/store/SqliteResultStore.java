@@ -1,0 +1,433 @@
+package org.dmarcreporter.local.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.store.IngestBatch;
+import org.dmarcreporter.core.store.IngestOutcome;
+import org.dmarcreporter.core.store.ResultStore;
+import org.dmarcreporter.core.store.Retention;
+import org.dmarcreporter.core.store.RowIncrement;
+import org.dmarcreporter.core.store.StoreUnavailableException;
+import org.dmarcreporter.core.store.StoredJson;
+import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.store.WindowPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The local runtime's {@link ResultStore}: one SQLite file in the data folder, with the same
+ * semantics as the DynamoDB store (see {@link ResultStore}).
+ *
+ * <p>Every batch is one transaction, committed before {@link #ingest} returns, so a result the
+ * API acknowledged survives the process being killed. SQLite has one writer at a time, so writes
+ * go through one connection guarded by a lock; request parsing and evaluation still run in
+ * parallel on the HTTP threads. Rows carry an {@code expires_at} like DynamoDB's TTL attribute,
+ * and {@link #purgeExpired()} deletes the expired ones (the runtime runs it hourly).
+ */
+public final class SqliteResultStore implements ResultStore, AutoCloseable {
+
+    /** The database file inside the data folder. */
+    public static final String FILE_NAME = "dmarc.sqlite";
+
+    /** Schema this code writes; a file from a newer version is refused rather than misread. */
+    static final int SCHEMA_VERSION = 1;
+
+    /** Rows deleted per purge statement, so the writer lock is never held long. */
+    private static final int PURGE_CHUNK = 5_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteResultStore.class);
+
+    private static final List<String> SCHEMA = List.of(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+            // Idempotency-Key -> the first response, replayed for 24 hours (contract §1).
+            "CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, response BLOB NOT NULL,"
+                    + " expires_at INTEGER NOT NULL) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)",
+            // messageIds counted in the last 24 hours (dedupeMessageIds, contract §4).
+            "CREATE TABLE IF NOT EXISTS message_ids (message_id TEXT PRIMARY KEY,"
+                    + " expires_at INTEGER NOT NULL) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS message_ids_expiry ON message_ids (expires_at)",
+            // One counter per distinct aggregate-report row of a window (RFC 9990 §3.1.1.7 record).
+            "CREATE TABLE IF NOT EXISTS report_rows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " row_key TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
+                    + " expires_at INTEGER NOT NULL, PRIMARY KEY (policy_domain, window_start, row_key)) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS report_rows_expiry ON report_rows (expires_at)",
+            // Which windows hold data, with the policy record seen last (policy_published).
+            "CREATE TABLE IF NOT EXISTS report_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " policy_record TEXT NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+                    + " reported_at INTEGER, PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS report_windows_expiry ON report_windows (expires_at)",
+            // Send-now cuts: a new window starts at cut_at ('*' = every domain).
+            "CREATE TABLE IF NOT EXISTS send_now_cuts (policy_domain TEXT PRIMARY KEY, cut_at INTEGER NOT NULL)"
+                    + " WITHOUT ROWID",
+            // Failure reports to send, each written once.
+            "CREATE TABLE IF NOT EXISTS failure_candidates (id TEXT PRIMARY KEY, policy_domain TEXT NOT NULL,"
+                    + " candidate_json TEXT NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+                    + " sent_at INTEGER) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS failure_candidates_expiry ON failure_candidates (expires_at)");
+
+    /** Tables with a TTL and the key columns that identify a row. */
+    private static final Map<String, String> EXPIRING = Map.of(
+            "idempotency", "key",
+            "message_ids", "message_id",
+            "report_rows", "policy_domain, window_start, row_key",
+            "report_windows", "policy_domain, window_start",
+            "failure_candidates", "id");
+
+    private final Path file;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, CachedCut> cutCache = new ConcurrentHashMap<>();
+    private final Connection db;
+    private final PreparedStatement findResponse;
+    private final PreparedStatement rememberResponse;
+    private final PreparedStatement markMessage;
+    private final PreparedStatement addToRow;
+    private final PreparedStatement insertRow;
+    private final PreparedStatement upsertWindow;
+    private final PreparedStatement insertCandidate;
+    private final PreparedStatement readCut;
+    private final PreparedStatement writeCut;
+    private boolean closed;
+
+    private SqliteResultStore(Path file, Clock clock, Connection db) throws SQLException {
+        this.file = file;
+        this.clock = clock;
+        this.db = db;
+        createSchema(db);
+        db.setAutoCommit(false);
+        findResponse = db.prepareStatement("SELECT response FROM idempotency WHERE key = ? AND expires_at > ?");
+        rememberResponse = db.prepareStatement(
+                "INSERT OR REPLACE INTO idempotency (key, response, expires_at) VALUES (?, ?, ?)");
+        // A marker past its expiry counts as absent even before the purge removes it, as with
+        // DynamoDB's lazy TTL: changes() is 1 when the message is new, 0 when it is a duplicate.
+        markMessage = db.prepareStatement("INSERT INTO message_ids (message_id, expires_at) VALUES (?, ?)"
+                + " ON CONFLICT (message_id) DO UPDATE SET expires_at = excluded.expires_at"
+                + " WHERE message_ids.expires_at <= ?");
+        // Most increments hit an existing row: try the update first and build the row's JSON
+        // only for rows not stored yet.
+        addToRow = db.prepareStatement("UPDATE report_rows SET count = count + ?"
+                + " WHERE policy_domain = ? AND window_start = ? AND row_key = ?");
+        insertRow = db.prepareStatement("INSERT INTO report_rows"
+                + " (policy_domain, window_start, row_key, row_json, count, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (policy_domain, window_start, row_key) DO UPDATE SET count = count + excluded.count");
+        upsertWindow = db.prepareStatement("INSERT INTO report_windows"
+                + " (policy_domain, window_start, policy_record, updated_at, expires_at) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
+                + " policy_record = excluded.policy_record, updated_at = excluded.updated_at");
+        insertCandidate = db.prepareStatement("INSERT OR IGNORE INTO failure_candidates"
+                + " (id, policy_domain, candidate_json, stored_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+        readCut = db.prepareStatement("SELECT max(cut_at) FROM send_now_cuts WHERE policy_domain IN (?, '*')");
+        writeCut = db.prepareStatement("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)"
+                + " ON CONFLICT (policy_domain) DO UPDATE SET cut_at = max(cut_at, excluded.cut_at)");
+        db.commit();
+    }
+
+    /**
+     * Opens (creating when needed) the store in {@code dataDir}.
+     *
+     * @param durability how commits reach the disk; see {@link Durability}
+     * @throws StoreUnavailableException when the folder or file cannot be created or opened
+     */
+    public static SqliteResultStore open(Path dataDir, Clock clock, Durability durability) {
+        Path file = dataDir.resolve(FILE_NAME);
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot create data folder " + dataDir + ": " + e, e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(durability.synchronous);
+        config.setBusyTimeout(10_000);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        config.setCacheSize(-32_768); // KiB: 32 MiB of page cache
+        Connection db = null;
+        try {
+            db = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            return new SqliteResultStore(file, clock, db);
+        } catch (SQLException e) {
+            closeQuietly(db);
+            throw new StoreUnavailableException("cannot open " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public long latestCut(String policyDomain) {
+        long now = System.nanoTime();
+        CachedCut cached = cutCache.get(policyDomain);
+        if (cached != null && now - cached.readAtNanos < Retention.CUT_CACHE.toNanos()) {
+            return cached.cutAt;
+        }
+        long cutAt = withLock(() -> {
+            readCut.setString(1, policyDomain);
+            try (ResultSet rs = readCut.executeQuery()) {
+                long value = rs.next() ? rs.getLong(1) : 0;
+                db.commit(); // ends the read transaction so the WAL can be checkpointed
+                return value;
+            }
+        });
+        cutCache.put(policyDomain, new CachedCut(cutAt, now));
+        return cutAt;
+    }
+
+    /**
+     * Records a send-now cut: from {@code cutAt} on, {@code policyDomain} ({@code "*"} for every
+     * domain) collects into a new window. A cut never moves back.
+     */
+    public void recordCut(String policyDomain, long cutAt) {
+        withLock(() -> {
+            writeCut.setString(1, policyDomain);
+            writeCut.setLong(2, cutAt);
+            writeCut.executeUpdate();
+            db.commit();
+            cutCache.clear(); // this process sees its own cut at once
+            return null;
+        });
+    }
+
+    @Override
+    public IngestOutcome ingest(IngestBatch batch) {
+        if (batch.idempotencyKey() == null && batch.results().isEmpty()) {
+            return new IngestOutcome.Stored(0, 0);
+        }
+        return withLock(() -> store(batch));
+    }
+
+    /** Runs under the lock; one transaction, committed before returning. */
+    private IngestOutcome store(IngestBatch batch) throws SQLException {
+        long now = batch.storedAt().getEpochSecond();
+        String key = batch.idempotencyKey();
+        if (key != null) {
+            findResponse.setString(1, key);
+            findResponse.setLong(2, now);
+            try (ResultSet rs = findResponse.executeQuery()) {
+                if (rs.next()) {
+                    byte[] first = rs.getBytes(1);
+                    db.commit();
+                    return new IngestOutcome.Replayed(first);
+                }
+            }
+        }
+        int writes = 0;
+        int duplicates = 0;
+        List<StoredResult> counted = batch.results();
+        if (batch.dedupeMessageIds()) {
+            counted = new ArrayList<>(batch.results().size());
+            long markerExpiry = now + Retention.DEDUPE.toSeconds();
+            for (StoredResult r : batch.results()) {
+                if (r.messageId() != null) {
+                    markMessage.setString(1, r.messageId());
+                    markMessage.setLong(2, markerExpiry);
+                    markMessage.setLong(3, now);
+                    if (markMessage.executeUpdate() == 0) {
+                        duplicates++; // stored before, or earlier in this batch
+                        continue;
+                    }
+                    writes++;
+                }
+                counted.add(r);
+            }
+        }
+        writes += addCounts(counted);
+        for (WindowPolicy w : WindowPolicy.latest(counted)) {
+            upsertWindow.setString(1, w.window().policyDomain());
+            upsertWindow.setLong(2, w.window().start());
+            upsertWindow.setString(3, w.policyRecord());
+            upsertWindow.setLong(4, now);
+            upsertWindow.setLong(5, w.window().start() + Retention.REPORT_DATA.toSeconds());
+            upsertWindow.executeUpdate();
+            writes++;
+        }
+        for (StoredResult r : counted) {
+            FailureCandidate c = r.failureCandidate();
+            if (c != null) {
+                long storedAt = c.storedAt().getEpochSecond();
+                insertCandidate.setString(1, c.id());
+                insertCandidate.setString(2, c.policyDomain());
+                insertCandidate.setString(3, StoredJson.candidateJson(c));
+                insertCandidate.setLong(4, storedAt);
+                insertCandidate.setLong(5, storedAt + Retention.FAILURE_CANDIDATE.toSeconds());
+                writes += insertCandidate.executeUpdate();
+            }
+        }
+        if (key != null) {
+            rememberResponse.setString(1, key);
+            rememberResponse.setBytes(2, batch.response());
+            rememberResponse.setLong(3, now + Retention.DEDUPE.toSeconds());
+            rememberResponse.executeUpdate();
+            writes++;
+        }
+        db.commit();
+        return new IngestOutcome.Stored(duplicates, writes);
+    }
+
+    private int addCounts(List<StoredResult> counted) throws SQLException {
+        int writes = 0;
+        for (RowIncrement inc : RowIncrement.merge(counted)) {
+            String domain = inc.window().policyDomain();
+            long start = inc.window().start();
+            addToRow.setLong(1, inc.count());
+            addToRow.setString(2, domain);
+            addToRow.setLong(3, start);
+            addToRow.setString(4, inc.rowKey());
+            if (addToRow.executeUpdate() == 0) {
+                insertRow.setString(1, domain);
+                insertRow.setLong(2, start);
+                insertRow.setString(3, inc.rowKey());
+                insertRow.setString(4, StoredJson.rowJson(inc.row()));
+                insertRow.setLong(5, inc.count());
+                insertRow.setLong(6, start + Retention.REPORT_DATA.toSeconds());
+                insertRow.executeUpdate();
+            }
+            writes++;
+        }
+        return writes;
+    }
+
+    /**
+     * Deletes everything whose {@code expires_at} has passed, in small chunks so ingest never
+     * waits long for the writer lock.
+     *
+     * @return rows deleted
+     */
+    public long purgeExpired() {
+        long now = clock.instant().getEpochSecond();
+        long deleted = 0;
+        for (Map.Entry<String, String> table : EXPIRING.entrySet()) {
+            String keys = table.getValue();
+            String sql = "DELETE FROM " + table.getKey() + " WHERE (" + keys + ") IN (SELECT " + keys
+                    + " FROM " + table.getKey() + " WHERE expires_at <= ? LIMIT " + PURGE_CHUNK + ")";
+            int n;
+            do {
+                n = withLock(() -> {
+                    try (PreparedStatement delete = db.prepareStatement(sql)) {
+                        delete.setLong(1, now);
+                        int count = delete.executeUpdate();
+                        db.commit();
+                        return count;
+                    }
+                });
+                deleted += n;
+            } while (n == PURGE_CHUNK);
+        }
+        if (deleted > 0) {
+            LOG.info("purged {} expired rows", deleted);
+        }
+        return deleted;
+    }
+
+    /** Closes the database; later calls fail with {@link StoreUnavailableException}. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeQuietly(db); // closes the statements; the last connection checkpoints the WAL
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T withLock(SqlWork<T> work) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new StoreUnavailableException("the store is closed");
+            }
+            try {
+                return work.run();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new StoreUnavailableException("SQLite: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            db.rollback();
+        } catch (SQLException e) {
+            LOG.warn("rollback failed: {}", e.getMessage());
+        }
+    }
+
+    private static void createSchema(Connection db) throws SQLException {
+        try (Statement s = db.createStatement()) {
+            for (String ddl : SCHEMA) {
+                s.executeUpdate(ddl);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT max(version) FROM schema_version")) {
+                int version = rs.next() ? rs.getInt(1) : 0;
+                if (version > SCHEMA_VERSION) {
+                    throw new SQLException("the data folder was written by a newer version (schema "
+                            + version + ", this one knows " + SCHEMA_VERSION + ")");
+                }
+                if (version == 0) {
+                    s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(Connection db) {
+        if (db == null) {
+            return;
+        }
+        try {
+            db.close();
+        } catch (SQLException e) {
+            LOG.warn("closing the database failed: {}", e.getMessage());
+        }
+    }
+
+    /** How commits reach the disk (SQLite {@code PRAGMA synchronous} in WAL mode). */
+    public enum Durability {
+        /** fsync at every commit: acknowledged results survive a process kill and a power loss. */
+        FULL(SQLiteConfig.SynchronousMode.FULL),
+        /** fsync at checkpoints only: survives a process kill, may lose the last commits on power loss. */
+        NORMAL(SQLiteConfig.SynchronousMode.NORMAL);
+
+        private final SQLiteConfig.SynchronousMode synchronous;
+
+        Durability(SQLiteConfig.SynchronousMode synchronous) {
+            this.synchronous = synchronous;
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private record CachedCut(long cutAt, long readAtNanos) {
+    }
+}
