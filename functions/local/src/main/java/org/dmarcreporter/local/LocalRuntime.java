@@ -108,7 +108,9 @@ public final class LocalRuntime {
             return;
         }
         stopped = true;
+        long started = System.nanoTime();
         server.stop(STOP_GRACE);
+        LOG.debug("HTTP server stopped after {} ms", (System.nanoTime() - started) / 1_000_000);
         purger.shutdownNow();
         try {
             purger.awaitTermination(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
@@ -116,6 +118,7 @@ public final class LocalRuntime {
             Thread.currentThread().interrupt();
         }
         store.close();
+        LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
     private static ReportingSettings settings(Path config) {

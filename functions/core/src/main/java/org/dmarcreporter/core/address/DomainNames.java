@@ -35,7 +35,7 @@ public final class DomainNames {
         }
         String s = name.strip();
         if (s.isEmpty() || s.length() > 4 * MAX_NAME) {
-            return Optional.empty(); // a longer text cannot shrink to 253 characters
+            return Optional.empty(); // far beyond 253 characters: refused without further work
         }
         if (!isAscii(s)) {
             try {

@@ -27,12 +27,9 @@ public final class EnvelopeAddresses {
         if (s.isEmpty()) {
             return new EnvelopeSender.NullSender();
         }
-        if (s.startsWith("@")) {
+        int colon = s.indexOf(':');
+        if (s.startsWith("@") && colon > 0) {
             // RFC 5321 §4.1.2 obsolete source route: "@relay.example,@other.example:" before the mailbox.
-            int colon = s.indexOf(':');
-            if (colon < 0) {
-                return new EnvelopeSender.Invalid("source route without ':' in envelope sender");
-            }
             s = s.substring(colon + 1);
         }
         String domainPart;

@@ -58,9 +58,9 @@ public final class HeaderFromParser {
                     : new AuthorDomains.Multiple(new ArrayList<>(domains));
         } catch (SyntaxError e) {
             return new AuthorDomains.Invalid(e.getMessage());
-        } catch (RuntimeException | StackOverflowError e) {
-            // Defensive: the parser has no recursion and checks its bounds, but a header must never
-            // break evaluation.
+        } catch (RuntimeException e) {
+            // Defensive only (the parser has no recursion and checks its bounds): a header must
+            // never break evaluation.
             return new AuthorDomains.Invalid("unreadable From");
         }
     }

@@ -114,14 +114,22 @@ public final class CachingDnsResolver implements DnsResolver {
 
     @Override
     public TxtAnswer txt(String name) {
-        String key = DnsNames.canonical(Objects.requireNonNull(name, "name"));
+        long now = clock.millis();
+        // Keys are canonical, so a hit on the name as given means it was canonical: callers pass
+        // normalised names, and the hot path then skips DnsNames.canonical.
+        Cached<TxtAnswer> hit = txtCache.get(Objects.requireNonNull(name, "name"));
+        if (hit != null && now < hit.expiresAtMillis()) {
+            return hit.value();
+        }
+        String key = DnsNames.canonical(name);
         if (key == null) {
             return TxtAnswer.NXDOMAIN; // not a valid domain name: nothing can exist there
         }
-        long now = clock.millis();
-        Cached<TxtAnswer> hit = txtCache.get(key);
-        if (hit != null && now < hit.expiresAtMillis()) {
-            return hit.value();
+        if (!key.equals(name)) {
+            hit = txtCache.get(key);
+            if (hit != null && now < hit.expiresAtMillis()) {
+                return hit.value();
+            }
         }
         Fetched<TxtAnswer> fetched = fetchTxt(key);
         put(txtCache, key, fetched, now);
@@ -130,12 +138,16 @@ public final class CachingDnsResolver implements DnsResolver {
 
     @Override
     public DnsStatus exists(String name) {
-        String key = DnsNames.canonical(Objects.requireNonNull(name, "name"));
+        long now = clock.millis();
+        Cached<DnsStatus> hit = existsCache.get(Objects.requireNonNull(name, "name")); // as in txt()
+        if (hit != null && now < hit.expiresAtMillis()) {
+            return hit.value();
+        }
+        String key = DnsNames.canonical(name);
         if (key == null) {
             return DnsStatus.NXDOMAIN;
         }
-        long now = clock.millis();
-        Cached<DnsStatus> hit = existsCache.get(key);
+        hit = key.equals(name) ? null : existsCache.get(key);
         if (hit != null && now < hit.expiresAtMillis()) {
             return hit.value();
         }

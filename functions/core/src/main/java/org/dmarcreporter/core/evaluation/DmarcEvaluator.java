@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.dmarcreporter.core.address.AuthorDomains;
 import org.dmarcreporter.core.address.DomainNames;
+import org.dmarcreporter.core.address.EnvelopeAddresses;
 import org.dmarcreporter.core.address.HeaderFromParser;
 import org.dmarcreporter.core.aggregate.DkimAuth;
 import org.dmarcreporter.core.aggregate.OverrideReason;
@@ -89,15 +90,7 @@ public final class DmarcEvaluator {
             }
             return null;
         }
-        String addr = envelopeFrom.trim();
-        if (addr.startsWith("<") && addr.endsWith(">")) {
-            addr = addr.substring(1, addr.length() - 1).trim();
-        }
-        if (addr.isEmpty()) {
-            return ""; // the null reverse-path (RFC 5321 §4.5.5)
-        }
-        int at = addr.lastIndexOf('@');
-        return DomainNames.normalize(at >= 0 ? addr.substring(at + 1) : addr).orElse(null);
+        return EnvelopeAddresses.domainOf(envelopeFrom).orElse(null); // "" is the null sender
     }
 
     /** The work for one message; holds the Organizational Domains it already looked up. */
@@ -181,7 +174,7 @@ public final class DmarcEvaluator {
             boolean anyAligned = false;
             for (DkimCheck sig : result.dkim()) {
                 String d = sig.domain() == null ? null : DomainNames.normalize(sig.domain()).orElse(null);
-                DkimAuth auth = new DkimAuth(d == null ? String.valueOf(sig.domain()) : d,
+                DkimAuth auth = new DkimAuth(d == null ? sig.domain() : d,
                         sig.selector() == null ? "" : sig.selector(), sig.result().token());
                 if (sig.result() == DkimResult.PASS && d != null) {
                     if (d.equals(author)) {

@@ -26,7 +26,8 @@ public final class ResultReader {
 
     static final int MAX_MESSAGE_ID = 512;
     static final int MAX_NAME = 320;
-    static final int MAX_HEADERS = 256 * 1024;
+    /** Header blocks are kept in failure candidates; this keeps one DynamoDB item under 400 KB. */
+    static final int MAX_HEADERS = 64 * 1024;
     static final int MAX_RECIPIENTS = 1000;
     static final int MAX_SIGNATURES = 1000;
 

@@ -37,7 +37,7 @@ import org.dmarcreporter.core.model.Policy;
  *   <li><b>Values</b> of the enumerated tags ({@code p sp np adkim aspf psd t fo}) are compared
  *       case-insensitively: ABNF literals are case-insensitive (RFC 5234 §2.3), and receivers
  *       commonly accept {@code p=Reject}. A value with characters outside {@code dmarc-value}
- *       (controls, non-ASCII) is a syntax error of that tag.</li>
+ *       (controls other than HTAB, non-ASCII) is a syntax error of that tag.</li>
  *   <li><b>{@code p}, {@code sp}, {@code np}.</b> {@code p} absent: {@code none}. Present but not
  *       {@code none|quarantine|reject} (an empty value included): {@code policyValid=false},
  *       {@code p=none}, and for {@code sp}/{@code np} the invalid one stays empty; the evaluator
@@ -234,11 +234,14 @@ public final class DmarcRecordParser {
         return Optional.of(Long.parseLong(value));
     }
 
-    /** dmarc-value = %x20-3A / %x3C-7E: printable ASCII and space, except ';'. */
+    /**
+     * dmarc-value = %x20-3A / %x3C-7E: printable ASCII and space, except ';'; also HTAB, which the
+     * value rules themselves allow as WSP (dmarc-urilist).
+     */
     private static boolean isDmarcValue(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == ';') {
+            if ((c < 0x20 && c != '\t') || c > 0x7e || c == ';') {
                 return false;
             }
         }

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,9 +91,13 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private final Path file;
     private final Clock clock;
+    private final long cutCacheNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, CachedCut> cutCache = new ConcurrentHashMap<>();
     private final Connection db;
+    private final PreparedStatement begin;
+    private final PreparedStatement commit;
+    private final PreparedStatement rollback;
     private final PreparedStatement findResponse;
     private final PreparedStatement rememberResponse;
     private final PreparedStatement markMessage;
@@ -104,12 +109,18 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement writeCut;
     private boolean closed;
 
-    private SqliteResultStore(Path file, Clock clock, Connection db) throws SQLException {
+    private SqliteResultStore(Path file, Clock clock, Duration cutCacheTime, Connection db) throws SQLException {
         this.file = file;
         this.clock = clock;
+        this.cutCacheNanos = cutCacheTime.toNanos();
         this.db = db;
         createSchema(db);
-        db.setAutoCommit(false);
+        // Transactions are begun and ended explicitly (autocommit stays on): the driver's own
+        // transaction handling begins the next transaction right after each commit, which with
+        // BEGIN IMMEDIATE would keep the write lock from every other connection.
+        begin = db.prepareStatement("BEGIN IMMEDIATE");
+        commit = db.prepareStatement("COMMIT");
+        rollback = db.prepareStatement("ROLLBACK");
         findResponse = db.prepareStatement("SELECT response FROM idempotency WHERE key = ? AND expires_at > ?");
         rememberResponse = db.prepareStatement(
                 "INSERT OR REPLACE INTO idempotency (key, response, expires_at) VALUES (?, ?, ?)");
@@ -134,7 +145,6 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         readCut = db.prepareStatement("SELECT max(cut_at) FROM send_now_cuts WHERE policy_domain IN (?, '*')");
         writeCut = db.prepareStatement("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)"
                 + " ON CONFLICT (policy_domain) DO UPDATE SET cut_at = max(cut_at, excluded.cut_at)");
-        db.commit();
     }
 
     /**
@@ -144,6 +154,14 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * @throws StoreUnavailableException when the folder or file cannot be created or opened
      */
     public static SqliteResultStore open(Path dataDir, Clock clock, Durability durability) {
+        return open(dataDir, clock, durability, Retention.CUT_CACHE);
+    }
+
+    /** As {@link #open(Path, Clock, Durability)}, caching send-now cuts for {@code cutCacheTime}. */
+    static SqliteResultStore open(Path dataDir, Clock clock, Durability durability, Duration cutCacheTime) {
+        if (cutCacheTime.compareTo(Retention.CUT_CACHE) > 0) {
+            throw new IllegalArgumentException("cuts may be cached for at most " + Retention.CUT_CACHE);
+        }
         Path file = dataDir.resolve(FILE_NAME);
         try {
             Files.createDirectories(dataDir);
@@ -154,13 +172,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(durability.synchronous);
         config.setBusyTimeout(10_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         config.setCacheSize(-32_768); // KiB: 32 MiB of page cache
         Connection db = null;
         try {
             db = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            return new SqliteResultStore(file, clock, db);
+            return new SqliteResultStore(file, clock, cutCacheTime, db);
         } catch (SQLException e) {
             closeQuietly(db);
             throw new StoreUnavailableException("cannot open " + file + ": " + e.getMessage(), e);
@@ -176,15 +193,13 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     public long latestCut(String policyDomain) {
         long now = System.nanoTime();
         CachedCut cached = cutCache.get(policyDomain);
-        if (cached != null && now - cached.readAtNanos < Retention.CUT_CACHE.toNanos()) {
+        if (cached != null && now - cached.readAtNanos < cutCacheNanos) {
             return cached.cutAt;
         }
         long cutAt = withLock(() -> {
             readCut.setString(1, policyDomain);
             try (ResultSet rs = readCut.executeQuery()) {
-                long value = rs.next() ? rs.getLong(1) : 0;
-                db.commit(); // ends the read transaction so the WAL can be checkpointed
-                return value;
+                return rs.next() ? rs.getLong(1) : 0;
             }
         });
         cutCache.put(policyDomain, new CachedCut(cutAt, now));
@@ -198,9 +213,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     public void recordCut(String policyDomain, long cutAt) {
         withLock(() -> {
             writeCut.setString(1, policyDomain);
-            writeCut.setLong(2, cutAt);
+            writeCut.setLong(2, cutAt); // one statement: its own transaction
             writeCut.executeUpdate();
-            db.commit();
             cutCache.clear(); // this process sees its own cut at once
             return null;
         });
@@ -211,10 +225,20 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         if (batch.idempotencyKey() == null && batch.results().isEmpty()) {
             return new IngestOutcome.Stored(0, 0);
         }
-        return withLock(() -> store(batch));
+        return withLock(() -> {
+            begin.execute();
+            try {
+                IngestOutcome outcome = store(batch);
+                commit.execute();
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+        });
     }
 
-    /** Runs under the lock; one transaction, committed before returning. */
+    /** Runs under the lock, inside the batch's transaction. */
     private IngestOutcome store(IngestBatch batch) throws SQLException {
         long now = batch.storedAt().getEpochSecond();
         String key = batch.idempotencyKey();
@@ -223,9 +247,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             findResponse.setLong(2, now);
             try (ResultSet rs = findResponse.executeQuery()) {
                 if (rs.next()) {
-                    byte[] first = rs.getBytes(1);
-                    db.commit();
-                    return new IngestOutcome.Replayed(first);
+                    return new IngestOutcome.Replayed(rs.getBytes(1));
                 }
             }
         }
@@ -278,7 +300,6 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             rememberResponse.executeUpdate();
             writes++;
         }
-        db.commit();
         return new IngestOutcome.Stored(duplicates, writes);
     }
 
@@ -323,9 +344,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 n = withLock(() -> {
                     try (PreparedStatement delete = db.prepareStatement(sql)) {
                         delete.setLong(1, now);
-                        int count = delete.executeUpdate();
-                        db.commit();
-                        return count;
+                        return delete.executeUpdate();
                     }
                 });
                 deleted += n;
@@ -361,11 +380,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             try {
                 return work.run();
             } catch (SQLException e) {
-                rollbackQuietly();
                 throw new StoreUnavailableException("SQLite: " + e.getMessage(), e);
-            } catch (RuntimeException e) {
-                rollbackQuietly();
-                throw e;
             }
         } finally {
             lock.unlock();
@@ -374,9 +389,10 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private void rollbackQuietly() {
         try {
-            db.rollback();
+            rollback.execute();
         } catch (SQLException e) {
-            LOG.warn("rollback failed: {}", e.getMessage());
+            // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing left to undo
+            LOG.debug("rollback: {}", e.getMessage());
         }
     }
 

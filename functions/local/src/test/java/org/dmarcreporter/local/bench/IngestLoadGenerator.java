@@ -1,0 +1,201 @@
+package org.dmarcreporter.local.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load generator for {@code scripts/bench-local-ingest}: posts batches of results to a running
+ * {@code serve} from N concurrent senders and prints results per second and request latency.
+ * JDK only (it runs from test-classes without other jars); bounded in batches and in time;
+ * loopback only.
+ *
+ * <pre>
+ * java -cp functions/local/target/test-classes org.dmarcreporter.local.bench.IngestLoadGenerator \
+ *     --url http://127.0.0.1:8080/v1/results [--senders 4] [--batches 2000] [--batch-size 100] [--max-seconds 300]
+ * </pre>
+ *
+ * The results match {@code events/local-zone.zone}: mostly aligned passes of example.com, plus
+ * forged example.com mail (reject, and a failure report candidate: fo=1), news.example.com
+ * (quarantine), marketing.example.com, example.net (test mode) and example.org, from 256 source
+ * addresses; every result has its own messageId, so de-duplication writes one marker each.
+ */
+public final class IngestLoadGenerator {
+
+    private IngestLoadGenerator() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        URI url = URI.create(options.getOrDefault("--url", "http://127.0.0.1:8080/v1/results"));
+        if (!"127.0.0.1".equals(url.getHost()) && !"localhost".equals(url.getHost())) {
+            throw new IllegalArgumentException("loopback only: " + url);
+        }
+        int senders = Integer.parseInt(options.getOrDefault("--senders", "4"));
+        int batches = Integer.parseInt(options.getOrDefault("--batches", "2000"));
+        int batchSize = Integer.parseInt(options.getOrDefault("--batch-size", "100"));
+        long maxSeconds = Long.parseLong(options.getOrDefault("--max-seconds", "300"));
+        int warmup = Integer.parseInt(options.getOrDefault("--warmup-batches", "100"));
+
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        List<byte[]> warmupBodies = new ArrayList<>(warmup);
+        for (int b = 0; b < warmup; b++) {
+            warmupBodies.add(body(run + "w", b, batchSize));
+        }
+        List<byte[]> bodies = new ArrayList<>(batches);
+        for (int b = 0; b < batches; b++) {
+            bodies.add(body(run, b, batchSize));
+        }
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+
+        System.out.printf(Locale.ROOT, "warm-up: %d batches of %d results%n", warmup, batchSize);
+        drive(client, url, warmupBodies, senders, maxSeconds);
+        System.out.printf(Locale.ROOT, "measuring: %d batches of %d results, %d concurrent senders%n",
+                batches, batchSize, senders);
+        Outcome outcome = drive(client, url, bodies, senders, maxSeconds);
+
+        long[] latencies = outcome.latenciesNanos();
+        Arrays.sort(latencies);
+        double seconds = outcome.elapsedNanos() / 1e9;
+        long results = (long) outcome.ok() * batchSize;
+        System.out.printf(Locale.ROOT, "requests: %d ok, %d failed %s%n", outcome.ok(), outcome.failed(),
+                outcome.statuses().isEmpty() ? "" : outcome.statuses());
+        System.out.printf(Locale.ROOT, "results stored: %d in %.2f s%n", results, seconds);
+        System.out.printf(Locale.ROOT, "throughput: %.0f results/second (%.0f requests/second)%n",
+                results / seconds, outcome.ok() / seconds);
+        if (latencies.length > 0) {
+            System.out.printf(Locale.ROOT, "latency per request of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    batchSize, percentile(latencies, 50) / 1e6, percentile(latencies, 99) / 1e6,
+                    latencies[latencies.length - 1] / 1e6);
+        }
+        if (outcome.failed() > 0 || outcome.ok() < bodies.size()) {
+            System.exit(1);
+        }
+    }
+
+    private record Outcome(int ok, int failed, Map<Integer, Integer> statuses, long[] latenciesNanos, long elapsedNanos) {
+    }
+
+    private static Outcome drive(HttpClient client, URI url, List<byte[]> bodies, int senders, long maxSeconds)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+        long[] latencies = new long[bodies.size()];
+        AtomicLong measured = new AtomicLong();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        long started = System.nanoTime();
+        List<Future<?>> work = new ArrayList<>();
+        for (int s = 0; s < senders; s++) {
+            work.add(pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < bodies.size() && System.nanoTime() < deadline) {
+                    HttpRequest request = HttpRequest.newBuilder(url)
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(60))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
+                            .build();
+                    long t0 = System.nanoTime();
+                    try {
+                        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        latencies[i] = System.nanoTime() - t0;
+                        measured.incrementAndGet();
+                        if (response.statusCode() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                            statuses.merge(response.statusCode(), 1, Integer::sum);
+                        }
+                    } catch (Exception e) {
+                        failed.incrementAndGet();
+                        statuses.merge(-1, 1, Integer::sum);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get();
+        }
+        long elapsed = System.nanoTime() - started;
+        pool.shutdown();
+        long[] done = Arrays.stream(latencies).filter(l -> l > 0).toArray();
+        return new Outcome(ok.get(), failed.get(), new TreeMap<>(statuses), done, elapsed);
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    /** One batch; results vary in domain, outcome and source address like a mail server's traffic. */
+    static byte[] body(String run, int batch, int size) {
+        StringBuilder b = new StringBuilder(size * 330);
+        b.append('[');
+        for (int i = 0; i < size; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            int n = batch * size + i;
+            String ip = "198.51.100." + (n * 7 % 256);
+            b.append("{\"messageId\":\"<").append(run).append('.').append(n).append("@bench.example>\",")
+                    .append("\"sourceIp\":\"").append(ip).append("\",\"sourcePort\":").append(20_000 + n % 40_000).append(',');
+            switch (n % 10) {
+                case 0 -> b.append("\"helo\":\"attacker.test\",\"envelopeFrom\":\"billing@attacker.test\",")
+                        .append("\"envelopeTo\":[\"bob@example.org\"],\"headerFrom\":\"Billing <billing@example.com>\",")
+                        .append("\"spf\":{\"result\":\"fail\",\"domain\":\"attacker.test\"},")
+                        .append("\"dkim\":[{\"result\":\"fail\",\"domain\":\"example.com\",\"selector\":\"s2025\"}],")
+                        .append("\"headers\":\"From: Billing <billing@example.com>\\r\\nTo: bob@example.org\\r\\n")
+                        .append("Subject: invoice ").append(n).append("\\r\\n\"}");
+                case 1 -> b.append("\"helo\":\"attacker.test\",\"envelopeFrom\":\"alerts@attacker.test\",")
+                        .append("\"envelopeTo\":[\"carol@example.org\"],\"headerFrom\":\"alerts@news.example.com\",")
+                        .append("\"spf\":{\"result\":\"softfail\",\"domain\":\"attacker.test\"}}");
+                case 2 -> b.append("\"helo\":\"esp.example.net\",\"envelopeFrom\":\"bounces@esp.example.net\",")
+                        .append("\"envelopeTo\":[\"dave@example.org\"],\"headerFrom\":\"offers@marketing.example.com\",")
+                        .append("\"spf\":{\"result\":\"pass\",\"domain\":\"esp.example.net\"},")
+                        .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"esp.example.net\",\"selector\":\"esp1\"}]}");
+                case 3 -> b.append("\"helo\":\"mx.example.net\",\"envelopeFrom\":\"staff@example.net\",")
+                        .append("\"envelopeTo\":[\"erin@example.org\"],\"headerFrom\":\"staff@example.net\",")
+                        .append("\"spf\":{\"result\":\"fail\",\"domain\":\"example.net\"}}");
+                case 4 -> b.append("\"helo\":\"mail.example.org\",\"envelopeFrom\":\"list@example.org\",")
+                        .append("\"envelopeTo\":[\"frank@example.com\"],\"headerFrom\":\"list@example.org\",")
+                        .append("\"spf\":{\"result\":\"pass\",\"domain\":\"example.org\"},")
+                        .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"example.org\",\"selector\":\"k1\"}]}");
+                default -> b.append("\"helo\":\"mail.example.com\",\"envelopeFrom\":\"newsletter@example.com\",")
+                        .append("\"envelopeTo\":[\"bob@example.org\"],\"headerFrom\":\"News <newsletter@example.com>\",")
+                        .append("\"spf\":{\"result\":\"pass\",\"domain\":\"example.com\"},")
+                        .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"example.com\",\"selector\":\"s2025\"}]}");
+            }
+        }
+        return b.append(']').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new TreeMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        return options;
+    }
+}
