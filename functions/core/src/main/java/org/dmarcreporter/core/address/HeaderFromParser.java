@@ -39,6 +39,15 @@ public final class HeaderFromParser {
         if (headerFromValue == null || headerFromValue.isBlank()) {
             return new AuthorDomains.Invalid("empty From");
         }
+        AuthorDomains simple = simpleMailbox(headerFromValue);
+        return simple != null ? simple : parseFully(headerFromValue);
+    }
+
+    /** The full RFC 5322 address-list reading, without the fast path (tests compare the two). */
+    static AuthorDomains parseFully(String headerFromValue) {
+        if (headerFromValue == null || headerFromValue.isBlank()) {
+            return new AuthorDomains.Invalid("empty From");
+        }
         try {
             List<Token> tokens = new Tokenizer(headerFromValue).tokenize();
             List<String> rawDomains = new Parser(tokens).addressList();
@@ -63,6 +72,74 @@ public final class HeaderFromParser {
             // never break evaluation.
             return new AuthorDomains.Invalid("unreadable From");
         }
+    }
+
+    /**
+     * Fast path for the forms nearly all mail uses, {@code local@domain} and
+     * {@code Display Name <local@domain>} with plain atoms: the answer the full parser would give,
+     * without tokenizing. Null when the value has anything else (quotes, comments, groups, several
+     * addresses, ...), which then goes through the full parser.
+     */
+    private static AuthorDomains simpleMailbox(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && value.charAt(start) == ' ') {
+            start++;
+        }
+        while (end > start && value.charAt(end - 1) == ' ') {
+            end--;
+        }
+        int lt = value.indexOf('<', start);
+        int addrStart = start;
+        int addrEnd = end;
+        if (lt >= 0) {
+            if (value.charAt(end - 1) != '>' || value.indexOf('>') != end - 1) {
+                return null;
+            }
+            for (int i = start; i < lt; i++) {
+                char c = value.charAt(i);
+                if (c != ' ' && !isAtext(c)) {
+                    return null;
+                }
+            }
+            addrStart = lt + 1;
+            addrEnd = end - 1;
+        }
+        int at = -1;
+        for (int i = addrStart; i < addrEnd; i++) {
+            char c = value.charAt(i);
+            if (c == '@') {
+                if (at >= 0) {
+                    return null;
+                }
+                at = i;
+            } else if (!isAtext(c) && c != '.') {
+                return null;
+            }
+        }
+        if (at <= addrStart || at == addrEnd - 1 || !dotAtom(value, addrStart, at)) {
+            return null;
+        }
+        String domain = DomainNames.normalize(value.substring(at + 1, addrEnd)).orElse(null);
+        return domain == null ? null : new AuthorDomains.Single(domain);
+    }
+
+    /** RFC 5322 §3.2.3 atext (ASCII only; anything else takes the full parser). */
+    private static boolean isAtext(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
+    }
+
+    private static boolean dotAtom(String s, int from, int to) {
+        if (s.charAt(from) == '.' || s.charAt(to - 1) == '.') {
+            return false;
+        }
+        for (int i = from + 1; i < to; i++) {
+            if (s.charAt(i) == '.' && s.charAt(i - 1) == '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String shorten(String s) {

@@ -10,7 +10,10 @@ import java.util.Locale;
 public enum ReportedDisposition {
     NONE, PASS, QUARANTINE, REJECT;
 
+    private final String token = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in records, the contract's JSON and reports. */
     public String token() {
-        return name().toLowerCase(Locale.ROOT);
+        return token;
     }
 }

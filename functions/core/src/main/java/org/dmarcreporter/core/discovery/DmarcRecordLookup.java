@@ -12,7 +12,7 @@ import org.dmarcreporter.core.record.RecordParseResult;
  * Looks up the DMARC record at {@code _dmarc.<name>}. Parsed records are memoised by their text,
  * since the same few thousand records are read again and again from the DNS cache.
  */
-public final class DmarcRecordLookup {
+public final class DmarcRecordLookup implements RecordSource {
 
     private static final int MAX_MEMO = 50_000;
 
@@ -23,6 +23,7 @@ public final class DmarcRecordLookup {
         this.dns = dns;
     }
 
+    @Override
     public RecordLookup lookup(String name) {
         TxtAnswer answer = dns.txt("_dmarc." + name);
         if (answer.status() == DnsStatus.TEMPFAIL) {

@@ -1,11 +1,15 @@
 package org.dmarcreporter.core.discovery;
 
-/** Finds the DMARC record that applies to an Author Domain (RFC 9989 §4.10.1). */
+/**
+ * Finds the DMARC record that applies to an Author Domain (RFC 9989 §4.10.1) and the
+ * Organizational Domain of a name (§4.10.2). Give it a {@link MessageRecordSource} so that the
+ * walks made for one message share their answers.
+ */
 public final class PolicyDiscovery {
 
-    private final DmarcRecordLookup lookup;
+    private final RecordSource lookup;
 
-    public PolicyDiscovery(DmarcRecordLookup lookup) {
+    public PolicyDiscovery(RecordSource lookup) {
         this.lookup = lookup;
     }
 

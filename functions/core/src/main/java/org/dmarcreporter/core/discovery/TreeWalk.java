@@ -30,14 +30,14 @@ public final class TreeWalk {
     }
 
     /** Walks from {@code start}, a normalised domain name (lower case, no trailing dot). */
-    public static TreeWalk walk(DmarcRecordLookup lookup, String start) {
-        String[] labels = start.split("\\.", -1);
-        int n = labels.length;
+    public static TreeWalk walk(RecordSource lookup, String start) {
+        int[] dots = labelStarts(start);
+        int n = dots.length;
         List<WalkStep> steps = new ArrayList<>(4);
         boolean tempFailed = false;
         int count = n;
         while (count >= 1) {
-            String name = count == n ? start : suffix(labels, count);
+            String name = start.substring(dots[n - count]);
             RecordLookup found = lookup.lookup(name);
             steps.add(new WalkStep(name, count, found));
             if (found instanceof RecordLookup.TempFail) {
@@ -58,15 +58,22 @@ public final class TreeWalk {
         return record.psd() == PsdFlag.N || (!atStart && record.psd() == PsdFlag.Y);
     }
 
-    private static String suffix(String[] labels, int count) {
-        StringBuilder b = new StringBuilder();
-        for (int i = labels.length - count; i < labels.length; i++) {
-            if (b.length() > 0) {
-                b.append('.');
+    /** Index of the first character of each label, left to right. */
+    private static int[] labelStarts(String name) {
+        int n = 1;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '.') {
+                n++;
             }
-            b.append(labels[i]);
         }
-        return b.toString();
+        int[] starts = new int[n];
+        int k = 1;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '.') {
+                starts[k++] = i + 1;
+            }
+        }
+        return starts;
     }
 
     public String start() {
@@ -132,7 +139,7 @@ public final class TreeWalk {
     }
 
     private String oneLabelBelow(int labels) {
-        String[] all = start.split("\\.", -1);
-        return suffix(all, labels + 1);
+        int[] starts = labelStarts(start);
+        return start.substring(starts[starts.length - labels - 1]);
     }
 }

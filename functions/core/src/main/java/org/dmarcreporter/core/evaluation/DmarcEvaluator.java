@@ -15,6 +15,7 @@ import org.dmarcreporter.core.aggregate.ReportedDisposition;
 import org.dmarcreporter.core.aggregate.SpfAuth;
 import org.dmarcreporter.core.discovery.DiscoveredPolicy;
 import org.dmarcreporter.core.discovery.DmarcRecordLookup;
+import org.dmarcreporter.core.discovery.MessageRecordSource;
 import org.dmarcreporter.core.discovery.PolicyDiscovery;
 import org.dmarcreporter.core.dns.DnsResolver;
 import org.dmarcreporter.core.dns.DnsStatus;
@@ -43,11 +44,11 @@ public final class DmarcEvaluator {
             new OverrideReason("other", "temporary error: policy not applied");
 
     private final DnsResolver dns;
-    private final PolicyDiscovery discovery;
+    private final DmarcRecordLookup records;
 
     public DmarcEvaluator(DnsResolver dns) {
         this.dns = dns;
-        this.discovery = new PolicyDiscovery(new DmarcRecordLookup(dns));
+        this.records = new DmarcRecordLookup(dns);
     }
 
     public Evaluation evaluate(AuthenticationResult result) {
@@ -61,6 +62,7 @@ public final class DmarcEvaluator {
             return notApplied(DmarcResult.NONE, null, result);
         }
         String author = ((AuthorDomains.Single) from).domain();
+        PolicyDiscovery discovery = new PolicyDiscovery(new MessageRecordSource(records));
         DiscoveredPolicy discovered = discovery.discover(author);
         if (discovered instanceof DiscoveredPolicy.TempError) {
             return notApplied(DmarcResult.TEMPERROR, author, result);
@@ -73,7 +75,7 @@ public final class DmarcEvaluator {
             // RFC 9989 §4.10.1: invalid p/sp/np and no valid rua: no DMARC processing at all.
             return notApplied(DmarcResult.NONE, author, result);
         }
-        return new MessageEvaluation(result, author, found).evaluate();
+        return new MessageEvaluation(result, author, found, discovery).evaluate();
     }
 
     private Evaluation notApplied(DmarcResult dmarc, String author, AuthenticationResult result) {
@@ -99,14 +101,18 @@ public final class DmarcEvaluator {
         private final String author;
         private final DiscoveredPolicy.Found found;
         private final DmarcRecord record;
+        private final PolicyDiscovery discovery;
         private final Map<String, Optional<String>> orgDomains = new HashMap<>(4);
         private boolean alignmentTempError;
+        private boolean dkimTempOnAligned;
 
-        MessageEvaluation(AuthenticationResult result, String author, DiscoveredPolicy.Found found) {
+        MessageEvaluation(AuthenticationResult result, String author, DiscoveredPolicy.Found found,
+                          PolicyDiscovery discovery) {
             this.result = result;
             this.author = author;
             this.found = found;
             this.record = found.record();
+            this.discovery = discovery;
         }
 
         Evaluation evaluate() {
@@ -162,8 +168,6 @@ public final class DmarcEvaluator {
                     reported, dkimAligned, spfAligned, reasons, envelopeDomain, dkimResults,
                     spf == null ? null : new SpfAuth(spf.domain(), SpfScope.MFROM.token(), spf.check().result().token()));
         }
-
-        private boolean dkimTempOnAligned;
 
         /** Fills {@code out} in RFC 9990 §3.1.3 order and tells whether any signature is an aligned pass. */
         private boolean evaluateDkim(List<DkimAuth> out) {

@@ -7,8 +7,11 @@ import java.util.Optional;
 public enum Policy {
     NONE, QUARANTINE, REJECT;
 
+    private final String token = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in records, the contract's JSON and reports. */
     public String token() {
-        return name().toLowerCase(Locale.ROOT);
+        return token;
     }
 
     /** The value one level lower, as {@code t=y} asks (RFC 9989 §4.7, tag {@code t}). */

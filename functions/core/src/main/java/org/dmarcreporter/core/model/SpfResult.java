@@ -7,8 +7,11 @@ import java.util.Optional;
 public enum SpfResult {
     NONE, NEUTRAL, PASS, FAIL, SOFTFAIL, TEMPERROR, PERMERROR;
 
+    private final String token = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in records, the contract's JSON and reports. */
     public String token() {
-        return name().toLowerCase(Locale.ROOT);
+        return token;
     }
 
     public static Optional<SpfResult> fromToken(String token) {

@@ -1,8 +1,11 @@
 package org.dmarcreporter.local.store;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,8 +14,10 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.dmarcreporter.core.failure.FailureCandidate;
@@ -38,11 +43,18 @@ import org.sqlite.SQLiteConfig;
  * go through one connection guarded by a lock; request parsing and evaluation still run in
  * parallel on the HTTP threads. Rows carry an {@code expires_at} like DynamoDB's TTL attribute,
  * and {@link #purgeExpired()} deletes the expired ones (the runtime runs it hourly).
+ *
+ * <p>messageIds seen in the last 24 hours are checked in memory ({@link MessageIdIndex}) and
+ * logged to {@code message_ids}, from which the index is rebuilt on open; hence one store per
+ * data folder, enforced with a lock file.
  */
 public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     /** The database file inside the data folder. */
     public static final String FILE_NAME = "dmarc.sqlite";
+
+    /** Locked while a store has the folder open. */
+    static final String LOCK_FILE_NAME = "dmarc.lock";
 
     /** Schema this code writes; a file from a newer version is refused rather than misread. */
     static final int SCHEMA_VERSION = 1;
@@ -54,13 +66,15 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-            // Idempotency-Key -> the first response, replayed for 24 hours (contract §1).
+            // Idempotency-Key -> the first response, replayed for 24 hours (contract §1). Tables
+            // with large values (responses, candidates) keep rowids: WITHOUT ROWID suits small rows.
             "CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, response BLOB NOT NULL,"
-                    + " expires_at INTEGER NOT NULL) WITHOUT ROWID",
+                    + " expires_at INTEGER NOT NULL)",
             "CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)",
-            // messageIds counted in the last 24 hours (dedupeMessageIds, contract §4).
-            "CREATE TABLE IF NOT EXISTS message_ids (message_id TEXT PRIMARY KEY,"
-                    + " expires_at INTEGER NOT NULL) WITHOUT ROWID",
+            // messageIds counted in the last 24 hours (dedupeMessageIds, contract §4): an
+            // append-only log behind the in-memory MessageIdIndex (see there for why).
+            "CREATE TABLE IF NOT EXISTS message_ids (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL,"
+                    + " id_hash BLOB NOT NULL, expires_at INTEGER NOT NULL)",
             "CREATE INDEX IF NOT EXISTS message_ids_expiry ON message_ids (expires_at)",
             // One counter per distinct aggregate-report row of a window (RFC 9990 §3.1.1.7 record).
             "CREATE TABLE IF NOT EXISTS report_rows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
@@ -78,13 +92,13 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             // Failure reports to send, each written once.
             "CREATE TABLE IF NOT EXISTS failure_candidates (id TEXT PRIMARY KEY, policy_domain TEXT NOT NULL,"
                     + " candidate_json TEXT NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-                    + " sent_at INTEGER) WITHOUT ROWID",
+                    + " sent_at INTEGER)",
             "CREATE INDEX IF NOT EXISTS failure_candidates_expiry ON failure_candidates (expires_at)");
 
     /** Tables with a TTL and the key columns that identify a row. */
     private static final Map<String, String> EXPIRING = Map.of(
             "idempotency", "key",
-            "message_ids", "message_id",
+            "message_ids", "seq",
             "report_rows", "policy_domain, window_start, row_key",
             "report_windows", "policy_domain, window_start",
             "failure_candidates", "id");
@@ -94,6 +108,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final long cutCacheNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, CachedCut> cutCache = new ConcurrentHashMap<>();
+    private final MessageIdIndex seenMessages = new MessageIdIndex();
+    private final FileChannel lockFile;
     private final Connection db;
     private final PreparedStatement begin;
     private final PreparedStatement commit;
@@ -109,9 +125,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement writeCut;
     private boolean closed;
 
-    private SqliteResultStore(Path file, Clock clock, Duration cutCacheTime, Connection db) throws SQLException {
+    private SqliteResultStore(Path file, Clock clock, Duration cutCacheTime, Connection db, FileChannel lockFile)
+            throws SQLException {
         this.file = file;
         this.clock = clock;
+        this.lockFile = lockFile;
         this.cutCacheNanos = cutCacheTime.toNanos();
         this.db = db;
         createSchema(db);
@@ -124,11 +142,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         findResponse = db.prepareStatement("SELECT response FROM idempotency WHERE key = ? AND expires_at > ?");
         rememberResponse = db.prepareStatement(
                 "INSERT OR REPLACE INTO idempotency (key, response, expires_at) VALUES (?, ?, ?)");
-        // A marker past its expiry counts as absent even before the purge removes it, as with
-        // DynamoDB's lazy TTL: changes() is 1 when the message is new, 0 when it is a duplicate.
-        markMessage = db.prepareStatement("INSERT INTO message_ids (message_id, expires_at) VALUES (?, ?)"
-                + " ON CONFLICT (message_id) DO UPDATE SET expires_at = excluded.expires_at"
-                + " WHERE message_ids.expires_at <= ?");
+        markMessage = db.prepareStatement(
+                "INSERT INTO message_ids (message_id, id_hash, expires_at) VALUES (?, ?, ?)");
         // Most increments hit an existing row: try the update first and build the row's JSON
         // only for rows not stored yet.
         addToRow = db.prepareStatement("UPDATE report_rows SET count = count + ?"
@@ -145,6 +160,22 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         readCut = db.prepareStatement("SELECT max(cut_at) FROM send_now_cuts WHERE policy_domain IN (?, '*')");
         writeCut = db.prepareStatement("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)"
                 + " ON CONFLICT (policy_domain) DO UPDATE SET cut_at = max(cut_at, excluded.cut_at)");
+        loadSeenMessages(clock.instant().getEpochSecond());
+    }
+
+    private void loadSeenMessages(long now) throws SQLException {
+        try (PreparedStatement s = db.prepareStatement("SELECT id_hash, expires_at FROM message_ids WHERE expires_at > ?")) {
+            s.setLong(1, now);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    seenMessages.put(MessageIdIndex.Key.of(rs.getBytes(1)), rs.getLong(2));
+                }
+            }
+        }
+        if (seenMessages.size() > 0) {
+            LOG.info("{} messageIds of the last {} h loaded for de-duplication", seenMessages.size(),
+                    Retention.DEDUPE.toHours());
+        }
     }
 
     /**
@@ -163,10 +194,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             throw new IllegalArgumentException("cuts may be cached for at most " + Retention.CUT_CACHE);
         }
         Path file = dataDir.resolve(FILE_NAME);
+        FileChannel lockFile;
         try {
             Files.createDirectories(dataDir);
+            lockFile = lockDataDir(dataDir);
         } catch (IOException e) {
-            throw new StoreUnavailableException("cannot create data folder " + dataDir + ": " + e, e);
+            throw new StoreUnavailableException("cannot use data folder " + dataDir + ": " + e, e);
         }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -177,11 +210,30 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         Connection db = null;
         try {
             db = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            return new SqliteResultStore(file, clock, cutCacheTime, db);
-        } catch (SQLException e) {
+            return new SqliteResultStore(file, clock, cutCacheTime, db, lockFile);
+        } catch (SQLException | RuntimeException e) {
             closeQuietly(db);
+            closeQuietly(lockFile);
             throw new StoreUnavailableException("cannot open " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One writer per data folder: the messageId index lives in this process's memory, so a second
+     * process writing the same file would count duplicates.
+     */
+    private static FileChannel lockDataDir(Path dataDir) throws IOException {
+        FileChannel channel = FileChannel.open(dataDir.resolve(LOCK_FILE_NAME),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() != null) {
+                return channel; // the lock goes with the channel, and with the process
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this process already
+        }
+        channel.close();
+        throw new StoreUnavailableException("data folder " + dataDir + " is in use by another dmarc-local process");
     }
 
     /** The database file. */
@@ -225,21 +277,39 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         if (batch.idempotencyKey() == null && batch.results().isEmpty()) {
             return new IngestOutcome.Stored(0, 0);
         }
+        List<MessageIdIndex.Key> keys = batch.dedupeMessageIds() ? messageKeys(batch.results()) : null;
         return withLock(() -> {
             begin.execute();
+            Written written;
             try {
-                IngestOutcome outcome = store(batch);
+                written = store(batch, keys);
                 commit.execute();
-                return outcome;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly();
                 throw e;
             }
+            // only committed ids count as seen: a rolled-back batch may be retried
+            for (MessageIdIndex.Key key : written.newMessages()) {
+                seenMessages.put(key, written.markerExpiry());
+            }
+            return written.outcome();
         });
     }
 
+    /** Digests of the messageIds (null where there is none), computed before taking the lock. */
+    private static List<MessageIdIndex.Key> messageKeys(List<StoredResult> results) {
+        List<MessageIdIndex.Key> keys = new ArrayList<>(results.size());
+        for (StoredResult r : results) {
+            keys.add(r.messageId() == null ? null : MessageIdIndex.Key.of(r.messageId()));
+        }
+        return keys;
+    }
+
+    private record Written(IngestOutcome outcome, Set<MessageIdIndex.Key> newMessages, long markerExpiry) {
+    }
+
     /** Runs under the lock, inside the batch's transaction. */
-    private IngestOutcome store(IngestBatch batch) throws SQLException {
+    private Written store(IngestBatch batch, List<MessageIdIndex.Key> keys) throws SQLException {
         long now = batch.storedAt().getEpochSecond();
         String key = batch.idempotencyKey();
         if (key != null) {
@@ -247,25 +317,32 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             findResponse.setLong(2, now);
             try (ResultSet rs = findResponse.executeQuery()) {
                 if (rs.next()) {
-                    return new IngestOutcome.Replayed(rs.getBytes(1));
+                    return new Written(new IngestOutcome.Replayed(rs.getBytes(1)), Set.of(), 0);
                 }
             }
         }
         int writes = 0;
         int duplicates = 0;
         List<StoredResult> counted = batch.results();
-        if (batch.dedupeMessageIds()) {
+        Set<MessageIdIndex.Key> newMessages = Set.of();
+        long markerExpiry = now + Retention.DEDUPE.toSeconds();
+        if (keys != null) {
             counted = new ArrayList<>(batch.results().size());
-            long markerExpiry = now + Retention.DEDUPE.toSeconds();
-            for (StoredResult r : batch.results()) {
-                if (r.messageId() != null) {
-                    markMessage.setString(1, r.messageId());
-                    markMessage.setLong(2, markerExpiry);
-                    markMessage.setLong(3, now);
-                    if (markMessage.executeUpdate() == 0) {
+            newMessages = new HashSet<>();
+            for (int i = 0; i < keys.size(); i++) {
+                StoredResult r = batch.results().get(i);
+                MessageIdIndex.Key key = keys.get(i);
+                if (key != null) {
+                    // An id past its expiry counts as new even before the purge removes it, as
+                    // with DynamoDB's lazy TTL.
+                    if (seenMessages.expiresAt(key) > now || !newMessages.add(key)) {
                         duplicates++; // stored before, or earlier in this batch
                         continue;
                     }
+                    markMessage.setString(1, r.messageId());
+                    markMessage.setBytes(2, key.bytes());
+                    markMessage.setLong(3, markerExpiry);
+                    markMessage.executeUpdate();
                     writes++;
                 }
                 counted.add(r);
@@ -300,7 +377,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             rememberResponse.executeUpdate();
             writes++;
         }
-        return new IngestOutcome.Stored(duplicates, writes);
+        return new Written(new IngestOutcome.Stored(duplicates, writes), newMessages, markerExpiry);
     }
 
     private int addCounts(List<StoredResult> counted) throws SQLException {
@@ -350,6 +427,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 deleted += n;
             } while (n == PURGE_CHUNK);
         }
+        withLock(() -> seenMessages.removeExpired(now));
         if (deleted > 0) {
             LOG.info("purged {} expired rows", deleted);
         }
@@ -366,6 +444,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             }
             closed = true;
             closeQuietly(db); // closes the statements; the last connection checkpoints the WAL
+            closeQuietly(lockFile);
         } finally {
             lock.unlock();
         }
@@ -411,6 +490,14 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
                 }
             }
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("releasing the data folder lock failed: {}", e.getMessage());
         }
     }
 

@@ -159,7 +159,9 @@ public final class IngestLoadGenerator {
             }
             int n = batch * size + i;
             String ip = "198.51.100." + (n * 7 % 256);
-            b.append("{\"messageId\":\"<").append(run).append('.').append(n).append("@bench.example>\",")
+            // Message-IDs are random to a B-tree, as real ones are (<CA+...@mail.gmail.com>)
+            b.append("{\"messageId\":\"<").append(Long.toHexString(mix(run.hashCode() * 1_000_003L + n)))
+                    .append('.').append(n).append("@bench.example>\",")
                     .append("\"sourceIp\":\"").append(ip).append("\",\"sourcePort\":").append(20_000 + n % 40_000).append(',');
             switch (n % 10) {
                 case 0 -> b.append("\"helo\":\"attacker.test\",\"envelopeFrom\":\"billing@attacker.test\",")
@@ -189,6 +191,13 @@ public final class IngestLoadGenerator {
             }
         }
         return b.append(']').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** SplitMix64's finalizer: spreads consecutive numbers over the whole range. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     private static Map<String, String> options(String[] args) {

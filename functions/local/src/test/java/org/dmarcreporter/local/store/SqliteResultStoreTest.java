@@ -138,7 +138,69 @@ class SqliteResultStoreTest {
 
         assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isZero();
         assertThat(contents.totalCount()).isEqualTo(2);
-        assertThat(contents.rows("message_ids")).isEqualTo(1);
+        IngestOutcome again = store.ingest(batch(later, List.of(result("m1", DOMAIN, "192.0.2.1", later))));
+        assertThat(((IngestOutcome.Stored) again).duplicateMessages()).isEqualTo(1);
+    }
+
+    @Test
+    void messageIdsSeenBeforeARestartAreStillDuplicatesAfterIt() {
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
+        store.close();
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, CUT_CACHE);
+
+        IngestOutcome outcome = store.ingest(batch(T0.plusSeconds(60), List.of(result("m1", DOMAIN, "192.0.2.1", T0),
+                result("m2", DOMAIN, "192.0.2.1", T0))));
+
+        assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isEqualTo(1);
+        assertThat(contents.totalCount()).isEqualTo(2);
+    }
+
+    @Test
+    void messageIdsExpiredBeforeARestartAreNotLoadedAgain() {
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
+        store.close();
+        Instant later = T0.plus(Retention.DEDUPE).plusSeconds(1);
+        clock.set(later);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, CUT_CACHE);
+
+        IngestOutcome outcome = store.ingest(batch(later, List.of(result("m1", DOMAIN, "192.0.2.1", later))));
+
+        assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isZero();
+    }
+
+    @Test
+    void aRolledBackBatchLeavesItsMessageIdsUnseen() throws Exception {
+        // A result whose candidate JSON cannot be written makes the batch fail after its markers
+        // were inserted; the retry must count those messages.
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
+             Statement s = other.createStatement()) {
+            s.executeUpdate("CREATE TRIGGER refuse BEFORE INSERT ON failure_candidates"
+                    + " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
+        }
+        StoredResult plain = result("m1", DOMAIN, "192.0.2.1", T0);
+        StoredResult failing = withCandidate(result("m2", DOMAIN, "203.0.113.9", T0), "cand-1", T0);
+
+        assertThatThrownBy(() -> store.ingest(batch(T0, List.of(plain, failing))))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(contents.totalCount()).isZero();
+        assertThat(contents.rows("message_ids")).isZero();
+
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
+             Statement s = other.createStatement()) {
+            s.executeUpdate("DROP TRIGGER refuse");
+        }
+        IngestOutcome retry = store.ingest(batch(T0, List.of(plain, failing)));
+
+        assertThat(((IngestOutcome.Stored) retry).duplicateMessages()).isZero();
+        assertThat(contents.totalCount()).isEqualTo(2);
+        assertThat(contents.candidateIds()).containsExactly("cand-1");
+    }
+
+    @Test
+    void aSecondStoreOnTheSameFolderIsRefused() {
+        assertThatThrownBy(() -> SqliteResultStore.open(dataDir, clock, Durability.FULL))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("in use");
     }
 
     @Test

@@ -84,7 +84,7 @@ public final class StoreContents implements AutoCloseable {
     }
 
     public boolean hasMessageId(String messageId) {
-        return longValue("SELECT count(*) FROM message_ids WHERE message_id = ?", messageId) == 1;
+        return longValue("SELECT count(*) FROM message_ids WHERE message_id = ?", messageId) > 0;
     }
 
     public long longValue(String sql, Object... args) {
