@@ -110,7 +110,6 @@ public final class LocalRuntime {
         stopped = true;
         long started = System.nanoTime();
         server.stop(STOP_GRACE);
-        LOG.debug("HTTP server stopped after {} ms", (System.nanoTime() - started) / 1_000_000);
         purger.shutdownNow();
         try {
             purger.awaitTermination(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);

@@ -90,6 +90,23 @@ class MainTest {
     }
 
     @Test
+    void aDataFolderInUseByAnotherRuntimeIsRefusedWithExitOne(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("c.yaml"), "orgName: example.org\ncontactEmail: a@example.org\n");
+        Path zone = Files.writeString(dir.resolve("z.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1; p=none\"\n");
+        CommandLine.Serve options = (CommandLine.Serve) CommandLine.parse("serve", "--port", "0", "--data-dir",
+                dir.resolve("data").toString(), "--config", config.toString(), "--zone-file", zone.toString());
+        LocalRuntime first = LocalRuntime.start(options);
+        try {
+            assertThat(run("serve", "--port", "0", "--data-dir", dir.resolve("data").toString(),
+                    "--config", config.toString(), "--zone-file", zone.toString())).isEqualTo(1);
+        } finally {
+            first.stop();
+        }
+
+        assertThat(err()).contains("in use by another dmarc-local process");
+    }
+
+    @Test
     void serveStartsPrintsTheListeningLineAndStopsWhenAsked(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("c.json"), "{\"orgName\": \"example.org\", \"contactEmail\": \"a@example.org\"}");
         Path zone = Files.writeString(dir.resolve("z.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1; p=none\"\n");

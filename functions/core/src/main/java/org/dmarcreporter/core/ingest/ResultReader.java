@@ -189,27 +189,29 @@ public final class ResultReader {
                 }
                 return null;
             }
+            return checkedText(name, v, maxLength, allowEmpty, multiline);
+        }
+
+        /** The string in {@code v}, or null after recording what is wrong with it. */
+        private String checkedText(String field, JsonNode v, int maxLength, boolean allowEmpty, boolean multiline) {
             if (!v.isTextual()) {
-                error(name, "must be a string");
+                error(field, "must be a string");
                 return null;
             }
             String s = v.textValue();
             if (s.isEmpty() && !allowEmpty) {
-                error(name, "must not be empty");
+                error(field, "must not be empty");
                 return null;
             }
             if (s.length() > maxLength) {
-                error(name, "must be at most " + maxLength + " characters");
+                error(field, "must be at most " + maxLength + " characters");
                 return null;
             }
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
-                if (c < 0x20 && c != '\t' && !(multiline && (c == '\r' || c == '\n'))) {
-                    error(name, c == '\r' || c == '\n' ? "must not contain CR or LF" : "must not contain control characters");
-                    return null;
-                }
-                if (c == 0x7f) {
-                    error(name, "must not contain control characters");
+                boolean lineBreak = c == '\r' || c == '\n';
+                if ((c < 0x20 && c != '\t' && !(multiline && lineBreak)) || c == 0x7f) {
+                    error(field, lineBreak ? "must not contain CR or LF" : "must not contain control characters");
                     return null;
                 }
             }
@@ -274,32 +276,12 @@ public final class ResultReader {
             }
             List<String> out = new ArrayList<>(v.size());
             for (int i = 0; i < v.size(); i++) {
-                Fields item = nested(v, "");
-                String s = item.textAt(v.get(i), name + "[" + i + "]", maxLength);
+                String s = checkedText(name + "[" + i + "]", v.get(i), maxLength, false, false);
                 if (s != null) {
                     out.add(s);
                 }
             }
             return out;
-        }
-
-        private String textAt(JsonNode v, String field, int maxLength) {
-            if (!v.isTextual() || v.textValue().isEmpty()) {
-                error(field, "must be a non-empty string");
-                return null;
-            }
-            String s = v.textValue();
-            if (s.length() > maxLength) {
-                error(field, "must be at most " + maxLength + " characters");
-                return null;
-            }
-            for (int i = 0; i < s.length(); i++) {
-                if (s.charAt(i) < 0x20 || s.charAt(i) == 0x7f) {
-                    error(field, "must not contain CR, LF or control characters");
-                    return null;
-                }
-            }
-            return s;
         }
 
         private static String abbreviate(String s) {

@@ -33,6 +33,15 @@ public final class IngestHttpServer {
     public static final String RESULTS_PATH = "/v1/results";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestHttpServer.class);
+
+    static {
+        // The JDK server writes the response headers and body separately; with Nagle's algorithm
+        // on, the body then waits for the client's delayed ACK (40 ms on Linux) on every request.
+        // Read once, when the JDK's server configuration class loads.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
     private static final int READ_CHUNK = 64 * 1024;
 
     private final HttpServer server;

@@ -331,16 +331,16 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             newMessages = new HashSet<>();
             for (int i = 0; i < keys.size(); i++) {
                 StoredResult r = batch.results().get(i);
-                MessageIdIndex.Key key = keys.get(i);
-                if (key != null) {
+                MessageIdIndex.Key id = keys.get(i);
+                if (id != null) {
                     // An id past its expiry counts as new even before the purge removes it, as
                     // with DynamoDB's lazy TTL.
-                    if (seenMessages.expiresAt(key) > now || !newMessages.add(key)) {
+                    if (seenMessages.expiresAt(id) > now || !newMessages.add(id)) {
                         duplicates++; // stored before, or earlier in this batch
                         continue;
                     }
                     markMessage.setString(1, r.messageId());
-                    markMessage.setBytes(2, key.bytes());
+                    markMessage.setBytes(2, id.bytes());
                     markMessage.setLong(3, markerExpiry);
                     markMessage.executeUpdate();
                     writes++;

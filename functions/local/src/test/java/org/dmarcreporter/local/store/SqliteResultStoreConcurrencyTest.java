@@ -32,7 +32,7 @@ class SqliteResultStoreConcurrencyTest {
     @Test
     void eightWritersOfOneDomainCountExactlyTenThousand() throws Exception {
         Instant now = Instant.now();
-        try (SqliteResultStore store = SqliteResultStore.open(dataDir, Clock.systemUTC(), Durability.NORMAL)) {
+        try (SqliteResultStore store = SqliteResultStore.open(dataDir, Clock.systemUTC(), Durability.FULL)) {
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             CountDownLatch start = new CountDownLatch(1);
             List<Future<Integer>> duplicates = new ArrayList<>();

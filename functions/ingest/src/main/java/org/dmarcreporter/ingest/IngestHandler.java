@@ -1,0 +1,135 @@
+package org.dmarcreporter.ingest;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.dmarcreporter.aws.AwsClients;
+import org.dmarcreporter.aws.dynamodb.DynamoDbResultStore;
+import org.dmarcreporter.core.dns.CachingDnsResolver;
+import org.dmarcreporter.core.dns.DnsResolver;
+import org.dmarcreporter.core.evaluation.DmarcEvaluator;
+import org.dmarcreporter.core.ingest.ApiRequest;
+import org.dmarcreporter.core.ingest.ApiResponse;
+import org.dmarcreporter.core.ingest.FieldError;
+import org.dmarcreporter.core.ingest.IngestLimits;
+import org.dmarcreporter.core.ingest.IngestService;
+import org.dmarcreporter.core.ingest.ProblemJson;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * {@code POST /v1/results} behind an API Gateway HTTP API (payload format 2.0): turns the event
+ * into an {@link ApiRequest} for {@link IngestService} and its {@link ApiResponse} back into the
+ * HTTP response. Everything the service needs (DNS cache, DynamoDB client, settings) is built
+ * once per container, in the constructor; a bad configuration fails the init, so Lambda starts
+ * afresh instead of serving half-configured.
+ */
+public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private final IngestService service;
+
+    /** Lambda's entry point: settings and table names from the environment, DNS from the system resolver. */
+    public IngestHandler() {
+        this(fromEnvironment(System::getenv, CachingDnsResolver.system(),
+                AwsClients.fromEnvironment().dynamoDb(), Clock.systemUTC()));
+    }
+
+    public IngestHandler(IngestService service) {
+        this.service = Objects.requireNonNull(service, "service");
+    }
+
+    /** The service as the function builds it, from any environment (tests pass a map). */
+    public static IngestService fromEnvironment(Function<String, String> env, DnsResolver dns, DynamoDbClient db,
+                                                Clock clock) {
+        IngestEnvironment environment = new IngestEnvironment(env);
+        DynamoDbResultStore store = new DynamoDbResultStore(db, environment.reportsTable(),
+                environment.failureCandidatesTable(), clock);
+        return new IngestService(new DmarcEvaluator(dns), store, environment.settings(), clock);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        ApiResponse response;
+        try {
+            response = handle(event);
+        } catch (RuntimeException e) {
+            // Logged with its stack trace; the client gets a problem document, not API Gateway's
+            // bare "Internal Server Error".
+            if (context != null && context.getLogger() != null) {
+                context.getLogger().log("ingest failed: " + stackTrace(e));
+            } else {
+                e.printStackTrace();
+            }
+            response = ProblemJson.of(500, "Internal error", "the request could not be processed; nothing "
+                    + "was lost if you retry with the same Idempotency-Key");
+        }
+        return APIGatewayV2HTTPResponse.builder()
+                .withStatusCode(response.status())
+                .withHeaders(Map.of("Content-Type", response.contentType()))
+                .withBody(new String(response.body(), StandardCharsets.UTF_8))
+                .withIsBase64Encoded(false)
+                .build();
+    }
+
+    private ApiResponse handle(APIGatewayV2HTTPEvent event) {
+        String body = event.getBody() == null ? "" : event.getBody();
+        byte[] bytes;
+        if (event.getIsBase64Encoded()) {
+            // Decoded size is at most 3/4 of the text: refuse before decoding anything huge.
+            if (body.length() / 4L * 3 > IngestLimits.MAX_BODY_BYTES + 3L) {
+                return tooLarge();
+            }
+            try {
+                bytes = Base64.getMimeDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                return ProblemJson.invalid(List.of(new FieldError(null, "body", "is not valid base64")));
+            }
+        } else {
+            // A character is at least one UTF-8 byte, so a long string is too large either way.
+            if (body.length() > IngestLimits.MAX_BODY_BYTES) {
+                return tooLarge();
+            }
+            bytes = body.getBytes(StandardCharsets.UTF_8);
+        }
+        if (bytes.length > IngestLimits.MAX_BODY_BYTES) {
+            return tooLarge();
+        }
+        Map<String, String> headers = event.getHeaders();
+        return service.handle(new ApiRequest(bytes, header(headers, "Content-Type"), header(headers, "Idempotency-Key")));
+    }
+
+    private static ApiResponse tooLarge() {
+        return ProblemJson.of(413, "Request body too large",
+                "the body is limited to " + IngestLimits.MAX_BODY_BYTES + " bytes; send fewer results per request");
+    }
+
+    /** HTTP header names are case-insensitive (RFC 9110 §5.1); API Gateway v2 lower-cases them, others may not. */
+    static String header(Map<String, String> headers, String name) {
+        if (headers == null) {
+            return null;
+        }
+        String exact = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        if (exact != null) {
+            return exact;
+        }
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+}
