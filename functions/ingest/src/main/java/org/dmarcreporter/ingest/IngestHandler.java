@@ -87,7 +87,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 return tooLarge();
             }
             try {
-                bytes = Base64.getMimeDecoder().decode(body);
+                bytes = Base64.getDecoder().decode(body);
             } catch (IllegalArgumentException e) {
                 return ProblemJson.invalid(List.of(new FieldError(null, "body", "is not valid base64")));
             }

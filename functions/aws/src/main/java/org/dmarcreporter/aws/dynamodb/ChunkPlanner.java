@@ -15,7 +15,7 @@ import org.dmarcreporter.core.window.ReportingWindow;
  * Splits the results written transactionally into chunks of at most {@link #MAX_ITEMS} items
  * each (one DynamoDB transaction per chunk).
  *
- * <p>Results are taken row by row (rows in first-seen order), so the messages of one counter row
+ * <p>Results are taken window by window and row by row (both in first-seen order), so the messages of one counter row
  * share a transaction and the row's ADD is written once per chunk instead of once per message:
  * 500 messages over 50 rows need about 6 transactions of ~93 items. A chunk holds, per result,
  * its message marker (when {@code markMessages} and it has a messageId), and per distinct
@@ -51,13 +51,18 @@ final class ChunkPlanner {
     }
 
     List<List<StoredResult>> plan(List<StoredResult> results) {
-        Map<String, List<StoredResult>> byRow = new LinkedHashMap<>();
+        // Windows in first-seen order, rows in first-seen order within each: a chunk then spans as
+        // few windows (index updates) and rows (counter updates) as it can.
+        Map<ReportingWindow, Map<String, List<StoredResult>>> byWindow = new LinkedHashMap<>();
         for (StoredResult r : results) {
-            byRow.computeIfAbsent(rowIdentity(r), k -> new ArrayList<>()).add(r);
+            byWindow.computeIfAbsent(r.window(), w -> new LinkedHashMap<>())
+                    .computeIfAbsent(rowIdentity(r), k -> new ArrayList<>()).add(r);
         }
+        List<Map.Entry<String, List<StoredResult>>> byRow = new ArrayList<>();
+        byWindow.values().forEach(rows -> byRow.addAll(rows.entrySet()));
         List<List<StoredResult>> chunks = new ArrayList<>();
         Chunk chunk = new Chunk();
-        for (Map.Entry<String, List<StoredResult>> group : byRow.entrySet()) {
+        for (Map.Entry<String, List<StoredResult>> group : byRow) {
             for (StoredResult r : group.getValue()) {
                 if (!chunk.results.isEmpty() && !chunk.fits(group.getKey(), r)) {
                     chunks.add(chunk.results);
