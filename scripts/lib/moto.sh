@@ -4,6 +4,7 @@
 MOTO_PID=""
 MOTO_ENDPOINT=""
 MOTO_LOG=""
+MOTO_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # free_port PYTHON: prints a TCP port that is free on 127.0.0.1 right now.
 free_port() {
@@ -25,14 +26,15 @@ except urllib.error.HTTPError:
 PY
 }
 
-# start_moto VENV_DIR LOG_FILE: starts moto_server bound to 127.0.0.1 (its default is 0.0.0.0)
-# and waits until it answers. Retries with a new port if the chosen one was taken meanwhile.
+# start_moto VENV_DIR LOG_FILE: starts moto's server bound to 127.0.0.1, handling one request at
+# a time (see moto_server_serialized.py), and waits until it answers. Retries with a new port if
+# the chosen one was taken meanwhile.
 start_moto() {
     local venv="$1" python="$1/bin/python" attempt port i
     MOTO_LOG="$2"
     for attempt in 1 2 3; do
         port="$(free_port "$python")"
-        "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$MOTO_LOG" 2>&1 &
+        "$python" "$MOTO_LIB_DIR/moto_server_serialized.py" 127.0.0.1 "$port" >"$MOTO_LOG" 2>&1 &
         MOTO_PID=$!
         for i in $(seq 1 150); do          # up to 30 s: the first start compiles bytecode
             if ! kill -0 "$MOTO_PID" 2>/dev/null; then

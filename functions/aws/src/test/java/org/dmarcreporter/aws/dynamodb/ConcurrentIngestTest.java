@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Eight senders posting at the same moment for one domain: every counter ends exact.
  *
- * <p>Requests reach moto one at a time ({@link SerializingHttpClient}): moto is not thread-safe,
- * and serialising gives it DynamoDB's per-operation atomicity while the eight callers still
- * interleave their claims, markers and counter updates freely.
+ * <p>scripts/test runs moto's server one request at a time (scripts/lib/moto_server_serialized.py):
+ * moto is not thread-safe, and serialising gives it DynamoDB's per-operation atomicity while the
+ * eight callers still interleave their claims, markers and counter updates freely.
  *
  * <p>The transactional path runs at a smaller scale: moto 5.2 deep-copies the whole table once
  * per <em>item</em> of every TransactWriteItems (to roll back), so a 100-item transaction costs
@@ -45,7 +45,7 @@ class ConcurrentIngestTest {
 
     @BeforeEach
     void setUp() {
-        tables = new MotoTables(true);
+        tables = new MotoTables();
         // A fixed clock: with moto serving one request at a time, eight queued senders can take
         // longer than the ingest deadline, which real DynamoDB never comes near. The deadline
         // has its own test.

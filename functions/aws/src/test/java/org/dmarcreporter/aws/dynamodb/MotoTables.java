@@ -9,9 +9,7 @@ import org.dmarcreporter.aws.testing.AwsTestEndpoint;
 import org.dmarcreporter.aws.testing.TestTable;
 import org.dmarcreporter.core.store.StoredJson;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
@@ -30,25 +28,12 @@ final class MotoTables implements AutoCloseable {
     final TestTable candidates;
 
     MotoTables(ExecutionInterceptor... extra) {
-        this(false, extra);
-    }
-
-    /**
-     * @param oneRequestAtATime send through {@link SerializingHttpClient}, for tests with many
-     *                          concurrent callers (moto itself is not thread-safe)
-     */
-    MotoTables(boolean oneRequestAtATime, ExecutionInterceptor... extra) {
         DynamoDbClient admin = AwsTestEndpoint.dynamoDb();
         reports = TestTable.builder(admin).namePrefix("reports").partitionKey("pk").sortKey("sk")
                 .timeToLive("expiresAt").create();
         candidates = TestTable.builder(admin).namePrefix("candidates").partitionKey("pk")
                 .stream(StreamViewType.NEW_IMAGE).timeToLive("expiresAt").create();
-        DynamoDbClientBuilder builder = AwsTestEndpoint.clients().configure(DynamoDbClient.builder());
-        if (oneRequestAtATime) {
-            builder.httpClientBuilder(null)
-                    .httpClient(new SerializingHttpClient(UrlConnectionHttpClient.create()));
-        }
-        client = builder
+        client = AwsTestEndpoint.clients().configure(DynamoDbClient.builder())
                 .overrideConfiguration(o -> {
                     o.addExecutionInterceptor(counter);
                     for (ExecutionInterceptor i : extra) {
