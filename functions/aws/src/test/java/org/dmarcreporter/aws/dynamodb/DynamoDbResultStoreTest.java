@@ -1,5 +1,6 @@
 package org.dmarcreporter.aws.dynamodb;
 
+import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dmarcreporter.aws.dynamodb.StoreFixtures.RECORD;
@@ -38,7 +39,7 @@ class DynamoDbResultStoreTest {
     private static final ReportingWindow OTHER = new ReportingWindow("other.test", MIDNIGHT);
     private static final byte[] RESPONSE = "[{\"dmarc\":\"pass\"}]".getBytes(StandardCharsets.UTF_8);
 
-    private final TestClock clock = new TestClock(T0);
+    private final MutableClock clock = new MutableClock(T0);
     private final CrashSwitch crash = new CrashSwitch();
     private MotoTables tables;
     private DynamoDbResultStore store;

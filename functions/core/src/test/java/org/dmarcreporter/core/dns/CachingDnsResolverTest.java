@@ -1,5 +1,6 @@
 package org.dmarcreporter.core.dns;
 
+import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

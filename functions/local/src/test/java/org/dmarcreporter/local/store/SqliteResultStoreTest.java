@@ -1,5 +1,6 @@
 package org.dmarcreporter.local.store;
 
+import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dmarcreporter.local.store.StoreFixtures.batch;

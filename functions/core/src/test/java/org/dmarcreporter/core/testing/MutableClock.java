@@ -1,4 +1,4 @@
-package org.dmarcreporter.aws.dynamodb;
+package org.dmarcreporter.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,17 +7,21 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock the test moves by hand. */
-final class TestClock extends Clock {
+/** A UTC clock that moves only when a test moves it (expiry, TTL and deadline tests). Thread-safe. */
+public final class MutableClock extends Clock {
 
     private final AtomicReference<Instant> now;
 
-    TestClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    void advance(Duration d) {
-        now.updateAndGet(t -> t.plus(d));
+    public void set(Instant instant) {
+        now.set(instant);
+    }
+
+    public void advance(Duration by) {
+        now.updateAndGet(t -> t.plus(by));
     }
 
     @Override
