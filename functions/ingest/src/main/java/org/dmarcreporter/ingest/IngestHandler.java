@@ -4,10 +4,13 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -72,7 +75,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         }
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(response.status())
-                .withHeaders(Map.of("Content-Type", response.contentType()))
+                .withHeaders(headers(response))
                 .withBody(new String(response.body(), StandardCharsets.UTF_8))
                 .withIsBase64Encoded(false)
                 .build();
@@ -105,6 +108,13 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         return service.handle(new ApiRequest(bytes, header(headers, "Content-Type"), header(headers, "Idempotency-Key")));
     }
 
+    /** Content-Type, and for 503 a Retry-After as the local server sends (RFC 9110 §10.2.3). */
+    private static Map<String, String> headers(ApiResponse response) {
+        return response.status() == 503
+                ? Map.of("Content-Type", response.contentType(), "Retry-After", "1")
+                : Map.of("Content-Type", response.contentType());
+    }
+
     private static ApiResponse tooLarge() {
         return ProblemJson.of(413, "Request body too large",
                 "the body is limited to " + IngestLimits.MAX_BODY_BYTES + " bytes; send fewer results per request");
@@ -115,7 +125,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         if (headers == null) {
             return null;
         }
-        String exact = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        String exact = headers.get(name.toLowerCase(Locale.ROOT));
         if (exact != null) {
             return exact;
         }
@@ -128,8 +138,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     private static String stackTrace(Throwable e) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        e.printStackTrace(new java.io.PrintWriter(out));
+        StringWriter out = new StringWriter();
+        e.printStackTrace(new PrintWriter(out));
         return out.toString();
     }
 }

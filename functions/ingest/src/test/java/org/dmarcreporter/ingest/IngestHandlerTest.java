@@ -16,6 +16,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dmarcreporter.aws.testing.AwsTestEndpoint;
 import org.dmarcreporter.aws.testing.TestTable;
@@ -339,5 +344,44 @@ class IngestHandlerTest {
         env.put("IGNORE_RECIPIENTS", "bob@receiver.example");
         post(handler(), HttpApiEvents.post(result("ignored@x", "a@example.com", "pass")));
         assertThat(storedCount()).isZero(); // every recipient is one of our own report mailboxes
+    }
+
+    @Test
+    void eightThreadsPostingTenThousandResultsForOneDomainThroughTheHandlerGiveExactCounts() throws Exception {
+        env.put("DEDUPE_MESSAGE_IDS", "false"); // moto's transactions are slow; the dedupe path has its own test
+        IngestHandler handler = handler();
+        int threads = 8;
+        int batchesPerThread = 5;
+        int batchSize = 250;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<List<Integer>>> sent = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            sent.add(pool.submit(() -> {
+                start.await();
+                List<Integer> statuses = new ArrayList<>();
+                for (int b = 0; b < batchesPerThread; b++) {
+                    StringBuilder batch = new StringBuilder("[");
+                    for (int i = 0; i < batchSize; i++) {
+                        int n = (thread * batchesPerThread + b) * batchSize + i;
+                        batch.append(i == 0 ? "" : ",").append(result("m" + n, "a@example.com", "pass")
+                                .replace("192.0.2.10", "192.0.2." + (n % 50)));
+                    }
+                    statuses.add(post(handler, HttpApiEvents.post(batch.append("]").toString())).getStatusCode());
+                }
+                return statuses;
+            }));
+        }
+        start.countDown();
+        for (Future<List<Integer>> f : sent) {
+            assertThat(f.get(5, TimeUnit.MINUTES)).containsOnly(200);
+        }
+        pool.shutdown();
+
+        assertThat(storedCount()).isEqualTo(10_000);
+        assertThat(scan(reports).stream().filter(i -> i.get("pk").s().startsWith("ROW#example.com#")))
+                .hasSize(50)
+                .allSatisfy(i -> assertThat(i.get("count").n()).isEqualTo("200"));
     }
 }

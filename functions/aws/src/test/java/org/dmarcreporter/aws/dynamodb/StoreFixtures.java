@@ -44,12 +44,12 @@ final class StoreFixtures {
     }
 
     static StoredResult result(String messageId, ReportingWindow window, AggregateRow row) {
-        return new StoredResult(messageId, window, row, RECORD, null);
+        return new StoredResult(messageId, window, row, RECORD, null, 0);
     }
 
     static StoredResult result(String messageId, ReportingWindow window, AggregateRow row, String policyRecord,
                                FailureCandidate candidate) {
-        return new StoredResult(messageId, window, row, policyRecord, candidate);
+        return new StoredResult(messageId, window, row, policyRecord, candidate, 0);
     }
 
     /** A failure candidate for a failing message of {@code window}'s domain. */

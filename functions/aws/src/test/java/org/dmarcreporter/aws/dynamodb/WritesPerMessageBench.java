@@ -111,7 +111,7 @@ public final class WritesPerMessageBench {
             String messageId = "<" + m + "." + Long.toHexString(random.nextLong()) + "@mail.sender.example>";
             FailureCandidate candidate = !pass && d == 2
                     ? StoreFixtures.candidate("bench-cand-" + m, messageId, window, NOW) : null;
-            out.add(new StoredResult(messageId, window, row, RECORDS[d], candidate));
+            out.add(new StoredResult(messageId, window, row, RECORDS[d], candidate, m));
         }
         return out;
     }

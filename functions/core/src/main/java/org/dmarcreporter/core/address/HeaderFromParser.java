@@ -32,6 +32,9 @@ import java.util.Set;
  */
 public final class HeaderFromParser {
 
+    /** The answer if the parser itself failed; tests check that no input leads here. */
+    static final AuthorDomains UNREADABLE = new AuthorDomains.Invalid("unreadable From");
+
     private HeaderFromParser() {
     }
 
@@ -70,7 +73,7 @@ public final class HeaderFromParser {
         } catch (RuntimeException e) {
             // Defensive only (the parser has no recursion and checks its bounds): a header must
             // never break evaluation.
-            return new AuthorDomains.Invalid("unreadable From");
+            return UNREADABLE;
         }
     }
 

@@ -2,7 +2,6 @@ package org.dmarcreporter.core.discovery;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.dmarcreporter.core.record.DmarcRecord;
 import org.dmarcreporter.core.record.PsdFlag;
 
 /**
@@ -12,7 +11,7 @@ import org.dmarcreporter.core.record.PsdFlag;
  * <p>Queries: the starting name; then, if it has {@value #LABEL_SHORTCUT} or more labels, the name
  * shortened to {@code LABEL_SHORTCUT - 1} labels, otherwise its parent; then one label less per
  * query down to the top-level domain. So a walk makes at most {@value #LABEL_SHORTCUT} queries.
- * The walk stops early at a record carrying {@code psd=n}, or {@code psd=y} above the start.
+ * The walk stops early at a record carrying {@code psd=y} or {@code psd=n}, the start's included.
  */
 public final class TreeWalk {
 
@@ -45,17 +44,13 @@ public final class TreeWalk {
                 tempFailed = true;
                 break;
             }
-            if (found instanceof RecordLookup.Found f && stopsWalk(f.record(), count == n)) {
+            if (found instanceof RecordLookup.Found f && f.record().psd() != PsdFlag.U) {
+                // RFC 9989 §4.10 steps 2 and 7: a record that says psd=y or psd=n ends the walk.
                 break;
             }
             count = count == n && n >= LABEL_SHORTCUT ? LABEL_SHORTCUT - 1 : count - 1;
         }
         return new TreeWalk(start, steps, tempFailed);
-    }
-
-    /** RFC 9989 §4.10 steps 2 and 7. */
-    private static boolean stopsWalk(DmarcRecord record, boolean atStart) {
-        return record.psd() == PsdFlag.N || (!atStart && record.psd() == PsdFlag.Y);
     }
 
     /** Index of the first character of each label, left to right. */
@@ -87,11 +82,6 @@ public final class TreeWalk {
     /** A query failed transiently, so neither question below has a certain answer. */
     public boolean tempFailed() {
         return tempFailed;
-    }
-
-    /** The record at the starting name itself, or null. */
-    public DmarcRecord recordAtStart() {
-        return steps.get(0).lookup() instanceof RecordLookup.Found f ? f.record() : null;
     }
 
     /**

@@ -78,7 +78,15 @@ public final class DmarcEvaluator {
         return new MessageEvaluation(result, author, found, discovery).evaluate();
     }
 
-    private Evaluation notApplied(DmarcResult dmarc, String author, AuthenticationResult result) {
+    /**
+     * A message that could not be evaluated in time (its DNS was not asked): {@code temperror},
+     * no policy applied.
+     */
+    public static Evaluation temporaryError(AuthenticationResult result) {
+        return notApplied(DmarcResult.TEMPERROR, null, result);
+    }
+
+    private static Evaluation notApplied(DmarcResult dmarc, String author, AuthenticationResult result) {
         return new Evaluation(dmarc, author, null, null, Policy.NONE, Policy.NONE,
                 ReportedDisposition.NONE, false, false, List.of(), envelopeDomain(result), List.of(), null);
     }

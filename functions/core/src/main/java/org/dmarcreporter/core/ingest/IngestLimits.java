@@ -1,5 +1,7 @@
 package org.dmarcreporter.core.ingest;
 
+import java.time.Duration;
+
 /** Limits of the ingest API (contract §1). */
 public final class IngestLimits {
 
@@ -11,6 +13,12 @@ public final class IngestLimits {
      * stays under Lambda's 6 MB synchronous payload limit even after API Gateway's base64.
      */
     public static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+    /**
+     * Time a request may spend evaluating before the rest of its results are answered
+     * {@code temperror}: under the ingest function's 25 s timeout with room for the writes.
+     */
+    public static final Duration EVALUATION_BUDGET = Duration.ofSeconds(12);
 
     /** Longest Idempotency-Key (contract §1). */
     public static final int MAX_IDEMPOTENCY_KEY = 128;

@@ -2,6 +2,7 @@ package org.dmarcreporter.core.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -49,6 +50,8 @@ public final class IngestService {
         // A 4 MiB body may legitimately hold one long header block; keep Jackson's other limits.
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxStringLength(IngestLimits.MAX_BODY_BYTES).build());
+        // "{...}{...}" must be refused, not stored in part.
+        MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     private final DmarcEvaluator evaluator;
@@ -74,7 +77,7 @@ public final class IngestService {
         String key = request.idempotencyKey();
         if (key != null && !validKey(key)) {
             return ProblemJson.invalid(List.of(new FieldError(null, "Idempotency-Key",
-                    "must be 1 to " + IngestLimits.MAX_IDEMPOTENCY_KEY + " printable ASCII characters")));
+                    "must be 1 to " + IngestLimits.MAX_IDEMPOTENCY_KEY + " characters without control characters")));
         }
         JsonNode body;
         try {
@@ -98,19 +101,10 @@ public final class IngestService {
     }
 
     private ApiResponse evaluateAndStore(List<AuthenticationResult> results, boolean batch, String key) {
-        Instant storedAt = clock.instant();
+        List<Evaluation> evaluations = evaluate(results);
         List<Verdict> verdicts = new ArrayList<>(results.size());
-        List<StoredResult> stored = new ArrayList<>(results.size());
-        Map<String, Long> cuts = new HashMap<>(4);
         for (int i = 0; i < results.size(); i++) {
-            AuthenticationResult result = results.get(i);
-            Evaluation evaluation = evaluator.evaluate(result);
-            Verdict verdict = evaluation.toVerdict(result.messageId());
-            verdicts.add(verdict);
-            if (evaluation.reportable() && !settings.onlyIgnoredRecipients(result.envelopeTo())) {
-                long cut = cuts.computeIfAbsent(evaluation.policyDomain(), store::latestCut);
-                stored.add(toStored(result, evaluation, verdict, storedAt, cut, key, i));
-            }
+            verdicts.add(evaluations.get(i).toVerdict(results.get(i).messageId()));
         }
         byte[] response = JsonWriting.bytes(g -> {
             if (batch) {
@@ -123,15 +117,29 @@ public final class IngestService {
                 JsonWriting.verdict(g, verdicts.get(0));
             }
         });
-        if (stored.isEmpty() && key == null) {
-            return new ApiResponse(200, JSON, response);
-        }
         IngestOutcome outcome;
         try {
+            // Stamped after evaluation, so that slow DNS does not count against the ingest deadline.
+            Instant storedAt = clock.instant();
+            List<StoredResult> stored = new ArrayList<>(results.size());
+            Map<String, Long> cuts = new HashMap<>(4);
+            for (int i = 0; i < results.size(); i++) {
+                AuthenticationResult result = results.get(i);
+                Evaluation evaluation = evaluations.get(i);
+                if (evaluation.reportable() && !settings.onlyIgnoredRecipients(result.envelopeTo())) {
+                    long cut = cuts.computeIfAbsent(evaluation.policyDomain(), store::latestCut);
+                    stored.add(toStored(result, evaluation, verdicts.get(i), storedAt, cut, key, i));
+                }
+            }
+            if (stored.isEmpty() && key == null) {
+                return new ApiResponse(200, JSON, response);
+            }
             outcome = store.ingest(new IngestBatch(key, response, stored, settings.dedupeMessageIds(), storedAt));
         } catch (StoreUnavailableException e) {
-            return ProblemJson.of(503, "Try again", "the results could not be stored now; retry with the same "
-                    + "Idempotency-Key");
+            return ProblemJson.of(503, "Try again", key == null
+                    ? "the results could not be stored now; retry later (send an Idempotency-Key so that a "
+                            + "retry can never count a result twice)"
+                    : "the results could not be stored now; retry later with the same Idempotency-Key");
         }
         if (outcome instanceof IngestOutcome.Replayed replayed) {
             return new ApiResponse(200, JSON, replayed.response());
@@ -141,6 +149,22 @@ public final class IngestService {
                     "a request with this Idempotency-Key is being stored; retry shortly");
         }
         return new ApiResponse(200, JSON, response);
+    }
+
+    /**
+     * Evaluates in request order. Once {@link IngestLimits#EVALUATION_BUDGET} is spent (DNS servers
+     * that do not answer, with a cold cache), the remaining results are answered {@code temperror}
+     * without DNS (RFC 9989 §4.10.1 leaves DNS failures to the receiver) and are not stored, so
+     * that the request still answers in time; the mail server may post them again.
+     */
+    private List<Evaluation> evaluate(List<AuthenticationResult> results) {
+        Instant giveUp = clock.instant().plus(IngestLimits.EVALUATION_BUDGET);
+        List<Evaluation> evaluations = new ArrayList<>(results.size());
+        for (AuthenticationResult result : results) {
+            evaluations.add(clock.instant().isAfter(giveUp)
+                    ? DmarcEvaluator.temporaryError(result) : evaluator.evaluate(result));
+        }
+        return evaluations;
     }
 
     private StoredResult toStored(AuthenticationResult result, Evaluation evaluation, Verdict verdict,
@@ -156,7 +180,7 @@ public final class IngestService {
             }
         }
         return new StoredResult(result.messageId(), window, evaluation.toRow(result.sourceIp()),
-                evaluation.record().text(), candidate);
+                evaluation.record().text(), candidate, index);
     }
 
     /**
@@ -189,13 +213,14 @@ public final class IngestService {
         return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
+    /** Contract §1: any string up to 128 characters; control characters are refused (they cannot be stored safely in logs). */
     private static boolean validKey(String key) {
         if (key.isEmpty() || key.length() > IngestLimits.MAX_IDEMPOTENCY_KEY) {
             return false;
         }
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
-            if (c < 0x21 || c > 0x7e) {
+            if (c < 0x20 || c == 0x7f) {
                 return false;
             }
         }

@@ -64,6 +64,10 @@ public final class DmarcRecordParser {
 
     private static final int MAX_DIGITS = 18; // fits a long
 
+    /** The answer if the parser itself failed; tests check that no input leads here. */
+    static final RecordParseResult UNREADABLE =
+            new RecordParseResult.Invalid(RecordParseResult.Reason.SYNTAX, "unreadable record");
+
     private DmarcRecordParser() {
     }
 
@@ -72,7 +76,7 @@ public final class DmarcRecordParser {
             return parseRecord(text);
         } catch (RuntimeException e) {
             // Defensive only: every path above checks its input.
-            return new RecordParseResult.Invalid(RecordParseResult.Reason.SYNTAX, "unreadable record");
+            return UNREADABLE;
         }
     }
 

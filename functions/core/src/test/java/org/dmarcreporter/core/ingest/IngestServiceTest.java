@@ -16,6 +16,7 @@ import org.dmarcreporter.core.failure.FailureTrigger;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
 import org.dmarcreporter.core.store.InMemoryResultStore;
+import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.junit.jupiter.api.Test;
 
@@ -185,5 +186,114 @@ class IngestServiceTest {
 
         assertThat(store.totalCount()).isEqualTo(2);
         assertThat(store.candidates()).isEmpty();
+    }
+
+    @Test
+    void refusesTrailingJsonInsteadOfStoringPartOfIt() {
+        IngestService service = service(Map.of());
+        for (String body : new String[] {result("t1", "x@example.com", "pass") + result("t2", "x@example.com", "pass"),
+                "[" + result("t3", "x@example.com", "pass") + "]]", result("t4", "x@example.com", "pass") + " trailing"}) {
+            assertThat(post(service, body, null).status()).isEqualTo(400);
+        }
+        assertThat(store.batches()).isZero();
+    }
+
+    @Test
+    void acceptsAnyIdempotencyKeyWithoutControlCharacters() {
+        assertThat(post(service(Map.of()), result("k2", "x@example.com", "pass"), "batch 42 / mx1").status())
+                .isEqualTo(200);
+        assertThat(post(service(Map.of()), result("k3", "x@example.com", "pass"), "bad\u0001key").status())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void aSendNowCutStartsTheWindowResultsAreCountedIn() {
+        long cut = NOW.getEpochSecond() - 600;
+        store.cut("example.com", cut);
+
+        post(service(Map.of()), result("c1", "x@example.com", "pass"), null);
+        post(service(Map.of()), result("c2", "x@example.org", "pass"), null);
+
+        assertThat(store.windows().keySet()).containsExactlyInAnyOrder(
+                new ReportingWindow("example.com", cut),
+                new ReportingWindow("example.org", Instant.parse("2026-11-27T00:00:00Z").getEpochSecond()));
+    }
+
+    @Test
+    void answers409WhileTheSameKeyIsBeingStoredAnd503WhenTheStoreIsUnavailable() throws Exception {
+        ReportingSettings settings = SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example"));
+        DmarcEvaluator evaluator = new DmarcEvaluator(ZoneFileResolver.fromText(ZONE));
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        IngestService busy = new IngestService(evaluator, new StubStore(new IngestOutcome.InProgress(), false),
+                settings, clock);
+        IngestService down = new IngestService(evaluator, new StubStore(null, false), settings, clock);
+        IngestService cutsDown = new IngestService(evaluator, new StubStore(null, true), settings, clock);
+
+        assertThat(post(busy, result("b", "x@example.com", "pass"), "key-1").status()).isEqualTo(409);
+        ApiResponse unavailable = post(down, result("d", "x@example.com", "pass"), null);
+        assertThat(unavailable.status()).isEqualTo(503);
+        assertThat(JSON.readTree(unavailable.body()).path("detail").asText()).contains("Idempotency-Key");
+        assertThat(post(cutsDown, result("e", "x@example.com", "pass"), "key-2").status()).isEqualTo(503);
+    }
+
+    @Test
+    void resultsLeftWhenTheEvaluationBudgetIsSpentAreAnsweredTemperrorAndNotStored() throws Exception {
+        // Every reading of this clock is five seconds later: the budget of 12 s runs out at the third result.
+        Clock stepping = new Clock() {
+            private Instant now = NOW;
+
+            @Override
+            public synchronized Instant instant() {
+                now = now.plusSeconds(5);
+                return now;
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        ReportingSettings settings = SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example"));
+        IngestService service = new IngestService(new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)), store,
+                settings, stepping);
+        String body = "[" + result("s1", "x@example.com", "pass") + "," + result("s2", "x@example.com", "pass")
+                + "," + result("s3", "x@example.com", "pass") + "]";
+
+        JsonNode verdicts = JSON.readTree(post(service, body, null).body());
+
+        assertThat(verdicts.findValuesAsText("dmarc")).containsExactly("pass", "pass", "temperror");
+        assertThat(store.totalCount()).isEqualTo(2);
+    }
+
+    /** A store that answers every batch with one outcome, or is unavailable. */
+    private static final class StubStore implements org.dmarcreporter.core.store.ResultStore {
+        private final IngestOutcome outcome;
+        private final boolean cutsUnavailable;
+
+        StubStore(IngestOutcome outcome, boolean cutsUnavailable) {
+            this.outcome = outcome;
+            this.cutsUnavailable = cutsUnavailable;
+        }
+
+        @Override
+        public long latestCut(String policyDomain) {
+            if (cutsUnavailable) {
+                throw new org.dmarcreporter.core.store.StoreUnavailableException("throttled");
+            }
+            return 0;
+        }
+
+        @Override
+        public IngestOutcome ingest(org.dmarcreporter.core.store.IngestBatch batch) {
+            if (outcome == null) {
+                throw new org.dmarcreporter.core.store.StoreUnavailableException("throttled");
+            }
+            return outcome;
+        }
     }
 }

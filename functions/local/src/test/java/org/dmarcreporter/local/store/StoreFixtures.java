@@ -41,11 +41,11 @@ final class StoreFixtures {
 
     /** A result for {@code domain} from {@code sourceIp}, stored at {@code storedAt}. */
     static StoredResult result(String messageId, String domain, String sourceIp, Instant storedAt) {
-        return new StoredResult(messageId, window(domain, storedAt), row(sourceIp, domain), RECORD, null);
+        return new StoredResult(messageId, window(domain, storedAt), row(sourceIp, domain), RECORD, null, 0);
     }
 
     static StoredResult withRecord(StoredResult r, String policyRecord) {
-        return new StoredResult(r.messageId(), r.window(), r.row(), policyRecord, r.failureCandidate());
+        return new StoredResult(r.messageId(), r.window(), r.row(), policyRecord, r.failureCandidate(), r.requestIndex());
     }
 
     static StoredResult withCandidate(StoredResult r, String candidateId, Instant storedAt) {
@@ -58,7 +58,7 @@ final class StoreFixtures {
                 Set.of(FailureTrigger.DMARC_ALL_FAILED), posted,
                 new Verdict(r.messageId(), r.window().policyDomain(), DmarcResult.FAIL, Policy.REJECT, false, false),
                 storedAt);
-        return new StoredResult(r.messageId(), r.window(), r.row(), r.policyRecord(), candidate);
+        return new StoredResult(r.messageId(), r.window(), r.row(), r.policyRecord(), candidate, r.requestIndex());
     }
 
     static IngestBatch batch(Instant storedAt, List<StoredResult> results) {
