@@ -33,6 +33,8 @@ public final class ZoneBackedResolver implements Resolver {
     private final Map<String, Boolean> timeOuts = new ConcurrentHashMap<>();
     private Duration timeout = Duration.ofSeconds(3);
 
+    private volatile boolean broken;
+
     public ZoneBackedResolver(String... zoneTexts) {
         this.zones = ZoneFileResolver.fromText(zoneTexts).zones();
     }
@@ -46,6 +48,12 @@ public final class ZoneBackedResolver implements Resolver {
     /** Questions about {@code name} time out ({@link SocketTimeoutException}) from now on. */
     public ZoneBackedResolver timeOutOn(String name) {
         timeOuts.put(DnsNames.canonical(name), Boolean.TRUE);
+        return this;
+    }
+
+    /** Every question from now on throws an unchecked exception, as a broken resolver might. */
+    public ZoneBackedResolver breakDown() {
+        broken = true;
         return this;
     }
 
@@ -73,6 +81,9 @@ public final class ZoneBackedResolver implements Resolver {
         String name = DnsNames.canonical(question.getName());
         queries.incrementAndGet();
         queriesByName.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+        if (broken) {
+            throw new IllegalStateException("broken resolver");
+        }
         if (timeOuts.containsKey(name)) {
             throw new SocketTimeoutException("timed out asking for " + name);
         }
