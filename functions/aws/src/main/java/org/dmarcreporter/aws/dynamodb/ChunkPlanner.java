@@ -22,9 +22,10 @@ import org.dmarcreporter.core.window.ReportingWindow;
  * row/window/candidate one item each, plus the chunk marker when the batch has an
  * Idempotency-Key.
  *
- * <p>The plan depends only on the results in request order, so a retried request with the same
- * body gets the same chunks, numbered the same way: that is what lets a chunk marker say "this
- * part is already stored".
+ * <p>The plan depends only on the results in request order. With an Idempotency-Key it is
+ * stored on the request item ({@link ChunkPlan}) when the key is first claimed: a retry follows
+ * the stored plan ({@link ResumedPlan}), because its own results may differ (DNS answered
+ * differently) and a plan rebuilt from them would give chunk numbers other meanings.
  */
 final class ChunkPlanner {
 

@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * Writes planned chunks ({@link ChunkPlanner}) as one TransactWriteItems each: message markers,
- * chunk marker, window index, merged counters and failure candidates commit together or not at
- * all, so a message is counted exactly when its marker is stored.
+ * Writes planned chunks ({@link ChunkPlanner}, {@link ResumedPlan}) as one TransactWriteItems
+ * each: message markers, chunk marker, window index, merged counters and failure candidates
+ * commit together or not at all, so a message is counted exactly when its marker is stored.
  */
 final class ChunkWriter {
 
@@ -29,9 +29,9 @@ final class ChunkWriter {
         this.items = items;
     }
 
-    void write(List<List<StoredResult>> chunks, WriteRun run) {
-        for (int i = 0; i < chunks.size(); i++) {
-            writeChunk(i, chunks.get(i), run);
+    void write(List<PlannedChunk> chunks, WriteRun run) {
+        for (PlannedChunk chunk : chunks) {
+            writeChunk(chunk.number(), chunk.results(), run);
         }
     }
 

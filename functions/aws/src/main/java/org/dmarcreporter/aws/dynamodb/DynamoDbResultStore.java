@@ -44,7 +44,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *       consistently and cached per container for at most {@link Retention#CUT_CACHE}.</td></tr>
  *   <tr><td>idempotency request</td><td>{@code IDEMPOTENCY#<key>}</td><td>{@code REQUEST}</td>
  *       <td>{@code status} S ({@code IN_PROGRESS} | {@code COMPLETE}), {@code response} B,
- *       {@code leaseUntil} N, {@code expiresAt} = claim time + {@link Retention#DEDUPE}</td></tr>
+ *       {@code leaseUntil} N, {@code expiresAt} = latest claim time + {@link Retention#DEDUPE};
+ *       while {@code IN_PROGRESS}, {@code chunkPlan} S: the {@link ChunkPlan}, chunk number →
+ *       request indexes ({@link StoredResult#requestIndex()}), e.g. {@code 1,2,3|4,7|-|0}
+ *       ({@code |} between chunks, {@code -} an abandoned number; ~2 KB for 500 results),
+ *       removed on completion</td></tr>
  *   <tr><td>chunk marker</td><td>{@code IDEMPOTENCY#<key>#<chunkNo>}</td><td>{@code CHUNK}</td>
  *       <td>{@code expiresAt} = storedAt + DEDUPE</td></tr>
  *   <tr><td>message marker</td><td>{@code MSG#<messageId>} ({@code MSG#sha256:<base64url>} for
@@ -59,20 +63,35 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *
  * <h2>How a batch is written</h2>
  * <ol>
- *   <li>With an Idempotency-Key: a conditional PutItem claims {@code IDEMPOTENCY#<key>} with a
- *       {@link IdempotencyLedger#LEASE 60 s lease} (condition: absent, expired, or an
- *       {@code IN_PROGRESS} claim whose lease ran out). If the claim fails, a consistent GetItem
- *       answers {@code COMPLETE} → {@link IngestOutcome.Replayed} with the stored bytes,
- *       {@code IN_PROGRESS} → {@link IngestOutcome.InProgress}. After the last write the item
- *       becomes {@code COMPLETE} with the response; after a failure its lease is dropped so the
- *       client's retry can go ahead at once.</li>
+ *   <li>With an Idempotency-Key: the chunks are planned first ({@link ChunkPlanner}), then a
+ *       PutItem claims {@code IDEMPOTENCY#<key>} with a {@link IdempotencyLedger#LEASE 60 s
+ *       lease} and the chunk plan (condition: absent or expired). If that fails, a consistent
+ *       GetItem answers {@code COMPLETE} → {@link IngestOutcome.Replayed} with the stored bytes,
+ *       {@code IN_PROGRESS} with a live lease → {@link IngestOutcome.InProgress}; an
+ *       {@code IN_PROGRESS} claim whose lease ran out is taken over by an UpdateItem that renews
+ *       the lease and returns the stored plan, which the retry follows (it does not store its
+ *       own, see below). After the last write the item becomes {@code COMPLETE} with the
+ *       response; after a failure its lease is dropped so the client's retry can go ahead at
+ *       once.</li>
+ *   <li>The stored plan, not one rebuilt from the retry's results, says what each chunk marker
+ *       stands for: a retry evaluates the request again, and DNS may answer differently, so
+ *       its set of storable results can differ. The retry ({@link ResumedPlan}) writes each
+ *       stored chunk whose results are all storable now under its number (skipped if its marker
+ *       exists); a stored chunk with results missing now, or that no longer fits one
+ *       transaction, is skipped if its marker exists (consistent GetItem) and otherwise
+ *       abandoned; results in no stored chunk (or in an abandoned one) go into new chunks
+ *       numbered after the stored ones. A changed plan is saved (UpdateItem, conditional on the
+ *       retry's lease) before any chunk is written. So every chunk number names one fixed set
+ *       of request indexes from the moment its marker can exist, and each result is counted
+ *       once. A retry whose results are the same reads no marker and saves no plan.</li>
  *   <li>With {@code dedupeMessageIds}, repeated messageIds within the batch count once. Results
  *       with a messageId (and, with an Idempotency-Key, every result) are written in
  *       TransactWriteItems chunks of at most 100 items ({@link ChunkPlanner}): per message a
  *       {@code MSG#} marker Put ({@code attribute_not_exists(pk) OR expiresAt < :now}), per
  *       distinct row the ADD of its merged count, per window the index update, per failure
  *       candidate its conditional Put, and with a key the chunk marker. Messages of a row share
- *       a chunk, so 500 messages over 50 rows take ~6 transactions and ~560 items.</li>
+ *       a chunk, so 500 messages over 50 rows take ~6 transactions and ~560 items. With a key,
+ *       results need distinct request indexes.</li>
  *   <li>A cancelled transaction is read reason by reason: a failed chunk marker means an earlier
  *       attempt with this key committed the chunk (skip it); failed {@code MSG#} markers are
  *       messages counted by an earlier request (drop them, count them in
@@ -126,34 +145,46 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
     public IngestOutcome ingest(IngestBatch batch) {
         WriteRun run = new WriteRun(batch, clock);
         String key = batch.idempotencyKey();
-        if (key != null) {
-            run.checkDeadline();
-            IngestOutcome earlier = ledger.claim(key, run);
-            if (earlier != null) {
-                return earlier;
-            }
+        List<StoredResult> results = batch.dedupeMessageIds()
+                ? firstOfEachMessage(batch.results(), run) : batch.results();
+        List<StoredResult> transactional = new ArrayList<>();
+        List<StoredResult> direct = new ArrayList<>();
+        for (StoredResult r : results) {
+            boolean needsMarker = key != null || (batch.dedupeMessageIds() && r.messageId() != null);
+            (needsMarker ? transactional : direct).add(r);
+        }
+        ChunkPlanner planner = new ChunkPlanner(batch.dedupeMessageIds(), key != null,
+                r -> StoredJson.rowJson(r.row()).length() + 200,
+                c -> run.candidateJson(c).length() + 200);
+        List<List<StoredResult>> planned = planner.plan(transactional);
+        if (key == null) {
+            chunkWriter.write(PlannedChunk.numbered(planned), run);
+            directWriter.write(direct, run);
+            return new IngestOutcome.Stored(run.duplicates(), run.itemWrites());
+        }
+
+        requireDistinctRequestIndexes(transactional);
+        run.checkDeadline();
+        IdempotencyLedger.Claim claim = ledger.claim(key, run, ChunkPlan.of(planned));
+        if (claim.earlier() != null) {
+            return claim.earlier();
         }
         try {
-            List<StoredResult> results = batch.dedupeMessageIds()
-                    ? firstOfEachMessage(batch.results(), run) : batch.results();
-            List<StoredResult> transactional = new ArrayList<>();
-            List<StoredResult> direct = new ArrayList<>();
-            for (StoredResult r : results) {
-                boolean needsMarker = key != null || (batch.dedupeMessageIds() && r.messageId() != null);
-                (needsMarker ? transactional : direct).add(r);
+            List<PlannedChunk> chunks;
+            if (claim.resumed()) {
+                ResumedPlan resumed = ResumedPlan.of(claim.plan(), transactional, planner,
+                        n -> ledger.chunkStored(key, n, run));
+                if (resumed.changed()) {
+                    ledger.savePlan(key, resumed.plan(), claim.leaseUntil(), run);
+                }
+                chunks = resumed.chunks();
+            } else {
+                chunks = PlannedChunk.numbered(planned);
             }
-            ChunkPlanner planner = new ChunkPlanner(batch.dedupeMessageIds(), key != null,
-                    r -> StoredJson.rowJson(r.row()).length() + 200,
-                    c -> run.candidateJson(c).length() + 200);
-            chunkWriter.write(planner.plan(transactional), run);
-            directWriter.write(direct, run);
-            if (key != null) {
-                ledger.complete(key, batch.response(), run);
-            }
+            chunkWriter.write(chunks, run);
+            ledger.complete(key, batch.response(), run);
         } catch (RuntimeException | Error e) {
-            if (key != null) {
-                ledger.release(key, e);
-            }
+            ledger.release(key, claim.leaseUntil(), e);
             throw e;
         }
         return new IngestOutcome.Stored(run.duplicates(), run.itemWrites());
@@ -177,6 +208,17 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The stored chunk plan names results by request index: with a key, each must name one. */
+    private static void requireDistinctRequestIndexes(List<StoredResult> results) {
+        Set<Integer> seen = new HashSet<>();
+        for (StoredResult r : results) {
+            if (!seen.add(r.requestIndex())) {
+                throw new IllegalArgumentException("results of a request with an Idempotency-Key need distinct"
+                        + " requestIndex values; " + r.requestIndex() + " is repeated");
+            }
+        }
     }
 
     /** Daemon threads, created on first use and dropped when idle: nothing runs at cold start. */

@@ -23,6 +23,8 @@ public final class ItemAttributes {
     public static final String STATUS = "status";
     public static final String RESPONSE = "response";
     public static final String LEASE_UNTIL = "leaseUntil";
+    /** The {@link ChunkPlan} of a request in progress, in its stored form. */
+    public static final String CHUNK_PLAN = "chunkPlan";
     public static final String STATUS_IN_PROGRESS = "IN_PROGRESS";
     public static final String STATUS_COMPLETE = "COMPLETE";
 

@@ -268,6 +268,115 @@ class DynamoDbResultStoreTest {
     }
 
     @Test
+    void aRetryThatCanStoreAResultTheFirstAttemptCouldNotCountsEveryResultOnce() {
+        // Each result its own row; with a key and no de-dup a chunk holds marker + window + 98 rows.
+        List<StoredResult> all = spread("dns", EXAMPLE, 150, 150, T0, false);
+        crash.crashAfterTransactions(1, false);
+
+        // First attempt: DNS timed out for result 0, so it was not storable; chunk 0 = results 1..98.
+        assertThatThrownBy(() -> store.ingest(batch("key-dns", all.subList(1, 150), false)))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(tables.totalCount()).isEqualTo(98);
+        assertThat(requestItem("key-dns").get("chunkPlan").s()).startsWith("1,2,3,").contains("98|99,");
+
+        // The retry evaluates result 0 after all: it belongs to no stored chunk, so it gets a new one.
+        clock.advance(Duration.ofSeconds(2));
+        IngestOutcome retry = store.ingest(batch("key-dns", all, false));
+
+        assertThat(retry).isInstanceOf(IngestOutcome.Stored.class);
+        assertThat(tables.counts("ROW#")).hasSize(150).allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
+        assertThat(requestItem("key-dns")).containsEntry("status", AttributeValue.fromS("COMPLETE"))
+                .doesNotContainKey("chunkPlan");
+        assertThat(store.ingest(batch("key-dns", all, false))).isInstanceOf(IngestOutcome.Replayed.class);
+        assertThat(tables.totalCount()).isEqualTo(150);
+    }
+
+    @Test
+    void aRetryWithMoreStorableResultsAndDedupeCountsEveryMessageOnce() {
+        List<StoredResult> all = spread("dnsdedupe", EXAMPLE, 150, 15, T0, true);
+        crash.crashAfterTransactions(1, false);
+        assertThatThrownBy(() -> store.ingest(batch("key-dnsdedupe", all.subList(1, 150), true)))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(tables.totalCount()).isGreaterThan(0).isLessThan(149);
+
+        clock.advance(Duration.ofSeconds(2));
+        IngestOutcome retry = store.ingest(batch("key-dnsdedupe", all, true));
+
+        assertThat(retry).isInstanceOf(IngestOutcome.Stored.class);
+        assertThat(((IngestOutcome.Stored) retry).duplicateMessages()).isZero();
+        assertThat(tables.counts("ROW#")).hasSize(15).allSatisfy((row, count) -> assertThat(count).isEqualTo(10L));
+        assertThat(tables.reportItems("MSG#")).hasSize(150);
+        assertThat(tables.scan(tables.candidates))
+                .hasSize((int) all.stream().filter(r -> r.failureCandidate() != null).count());
+    }
+
+    @Test
+    void aResultStorableOnlyInTheFirstAndThirdAttemptIsCountedOnce() {
+        List<StoredResult> all = spread("flip", EXAMPLE, 150, 150, T0, false); // chunks 0..97 and 98..149
+        List<StoredResult> without120 = new ArrayList<>(all);
+        without120.remove(120);
+
+        crash.crashAfterTransactions(1, false);
+        assertThatThrownBy(() -> store.ingest(batch("key-flip", all, false)))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(tables.totalCount()).isEqualTo(98);
+
+        // Second attempt: result 120 not storable. Chunk 1 was not stored, so it is planned anew
+        // without 120 (as chunk 2); chunk 0 is skipped.
+        clock.advance(Duration.ofSeconds(2));
+        crash.crashAfterTransactions(1, false);
+        assertThatThrownBy(() -> store.ingest(batch("key-flip", without120, false)))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(tables.totalCount()).isEqualTo(149);
+
+        clock.advance(Duration.ofSeconds(2));
+        IngestOutcome third = store.ingest(batch("key-flip", all, false));
+
+        assertThat(third).isInstanceOf(IngestOutcome.Stored.class);
+        assertThat(tables.counts("ROW#")).hasSize(150).allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
+    }
+
+    @Test
+    void aStoredChunkWhoseResultsNoLongerFitOneTransactionIsSplit() {
+        // First attempt: results 98..299 share one row (chunk 1 = 3 items); on the retry they
+        // evaluate to 202 different rows, which cannot go in one transaction under marker 1.
+        List<StoredResult> first = new ArrayList<>();
+        List<StoredResult> retried = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            first.add(new StoredResult(null, EXAMPLE, row("example.com", Math.min(i, 98)), RECORD, null, i));
+            retried.add(new StoredResult(null, EXAMPLE, row("example.com", i), RECORD, null, i));
+        }
+        crash.crashAfterTransactions(1, false);
+        assertThatThrownBy(() -> store.ingest(batch("key-split", first, false)))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(tables.totalCount()).isEqualTo(98);
+
+        clock.advance(Duration.ofSeconds(2));
+        IngestOutcome retry = store.ingest(batch("key-split", retried, false));
+
+        assertThat(retry).isInstanceOf(IngestOutcome.Stored.class);
+        assertThat(tables.counts("ROW#")).hasSize(300).allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
+    }
+
+    @Test
+    void withAnIdempotencyKeyResultsWithTheSameRequestIndexAreRefusedBeforeAnyWrite() {
+        List<StoredResult> sameIndex = List.of(result("a@x", EXAMPLE, row("example.com", 0)),
+                result("b@x", EXAMPLE, row("example.com", 1)));
+
+        assertThatThrownBy(() -> store.ingest(batch("key-index", sameIndex, true)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestIndex");
+        assertThat(tables.counter.calls()).isZero();
+        assertThat(store.ingest(batch("key-index", StoreFixtures.indexed(sameIndex), true)))
+                .isInstanceOf(IngestOutcome.Stored.class);
+        assertThat(tables.totalCount()).isEqualTo(2);
+    }
+
+    private Map<String, AttributeValue> requestItem(String key) {
+        return tables.reportItems("IDEMPOTENCY#" + key).stream()
+                .filter(i -> i.get("sk").s().equals("REQUEST")).findFirst().orElseThrow();
+    }
+
+    @Test
     void aCrashWithoutAnIdempotencyKeyLeavesDedupedMessagesCountedOnceOnResend() {
         List<StoredResult> results = spread("resend", EXAMPLE, 300, 30, T0, false);
         crash.crashAfterTransactions(2, false);

@@ -68,7 +68,8 @@ final class StoreFixtures {
 
     /**
      * {@code messages} results spread evenly over {@code rows} rows of one window, messageIds
-     * {@code <prefix>-<i>}; every 10th failing message carries a failure candidate.
+     * {@code <prefix>-<i>} and request index {@code i}; every 10th failing message carries a failure
+     * candidate.
      */
     static List<StoredResult> spread(String prefix, ReportingWindow window, int messages, int rows,
                                      Instant storedAt, boolean withCandidates) {
@@ -78,7 +79,17 @@ final class StoreFixtures {
             String messageId = prefix + "-" + i + "@mail.example";
             FailureCandidate c = withCandidates && r % 2 == 1 && i % 10 == 1
                     ? candidate("cand-" + prefix + "-" + i, messageId, window, storedAt) : null;
-            out.add(result(messageId, window, row(window.policyDomain(), r), RECORD, c));
+            out.add(new StoredResult(messageId, window, row(window.policyDomain(), r), RECORD, c, i));
+        }
+        return out;
+    }
+
+    /** The same results with their list positions as request indexes, as IngestService numbers them. */
+    static List<StoredResult> indexed(List<StoredResult> results) {
+        List<StoredResult> out = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            StoredResult r = results.get(i);
+            out.add(new StoredResult(r.messageId(), r.window(), r.row(), r.policyRecord(), r.failureCandidate(), i));
         }
         return out;
     }
