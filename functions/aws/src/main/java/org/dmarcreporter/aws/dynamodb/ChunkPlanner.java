@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;
 
@@ -57,7 +58,7 @@ final class ChunkPlanner {
         Map<ReportingWindow, Map<String, List<StoredResult>>> byWindow = new LinkedHashMap<>();
         for (StoredResult r : results) {
             byWindow.computeIfAbsent(r.window(), w -> new LinkedHashMap<>())
-                    .computeIfAbsent(rowIdentity(r), k -> new ArrayList<>()).add(r);
+                    .computeIfAbsent(RowIncrement.identity(r), k -> new ArrayList<>()).add(r);
         }
         List<Map.Entry<String, List<StoredResult>>> byRow = new ArrayList<>();
         byWindow.values().forEach(rows -> byRow.addAll(rows.entrySet()));
@@ -79,10 +80,6 @@ final class ChunkPlanner {
     }
 
     /** Same identity as {@code RowIncrement.merge}: one counter item per (domain, window, row). */
-    static String rowIdentity(StoredResult r) {
-        return r.window().policyDomain() + '\u001f' + r.window().start() + '\u001f' + r.row().key();
-    }
-
     private final class Chunk {
         final List<StoredResult> results = new ArrayList<>();
         final Set<String> rows = new HashSet<>();

@@ -3,9 +3,7 @@ package org.dmarcreporter.aws.dynamodb;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import org.dmarcreporter.core.window.ReportingWindow;
 
 /**
@@ -53,15 +51,6 @@ public final class ItemKeys {
 
     public static String windowSk(ReportingWindow window) {
         return window.policyDomain() + "#" + window.start();
-    }
-
-    /** Every window index partition: the nightly run queries these, it never scans. */
-    public static List<String> windowShardPks() {
-        List<String> out = new ArrayList<>(WINDOW_SHARDS);
-        for (int i = 0; i < WINDOW_SHARDS; i++) {
-            out.add(shardPk(i));
-        }
-        return out;
     }
 
     public static String cutPk(String policyDomain) {

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class ChunkPlannerTest {
         Map<String, Integer> chunksPerRow = new HashMap<>();
         for (List<StoredResult> c : chunks) {
             assertThat(items(c, true, true)).isLessThanOrEqualTo(100);
-            c.stream().map(ChunkPlanner::rowIdentity).distinct().forEach(r -> chunksPerRow.merge(r, 1, Integer::sum));
+            c.stream().map(RowIncrement::identity).distinct().forEach(r -> chunksPerRow.merge(r, 1, Integer::sum));
         }
         // 10 messages per row, chunks of ~100 items: a row is at most split once.
         assertThat(chunksPerRow.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
@@ -91,7 +92,7 @@ class ChunkPlannerTest {
         Set<String> messages = new HashSet<>();
         Set<String> candidates = new HashSet<>();
         for (StoredResult r : chunk) {
-            rows.add(ChunkPlanner.rowIdentity(r));
+            rows.add(RowIncrement.identity(r));
             windows.add(r.window());
             if (markMessages && r.messageId() != null) {
                 messages.add(r.messageId());

@@ -18,6 +18,7 @@ import org.dmarcreporter.core.aggregate.SpfAuth;
 import org.dmarcreporter.core.failure.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
+import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.ReportingWindows;
@@ -133,7 +134,7 @@ public final class WritesPerMessageBench {
 
     private static int distinctRows(List<StoredResult> results) {
         Set<String> rows = new HashSet<>();
-        results.forEach(r -> rows.add(ChunkPlanner.rowIdentity(r)));
+        results.forEach(r -> rows.add(RowIncrement.identity(r)));
         return rows.size();
     }
 

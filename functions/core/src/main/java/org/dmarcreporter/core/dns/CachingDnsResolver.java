@@ -151,11 +151,6 @@ public final class CachingDnsResolver implements DnsResolver {
         if (hit != null && now < hit.expiresAtMillis()) {
             return hit.value();
         }
-        // A kept TXT answer already tells whether the name exists.
-        Cached<TxtAnswer> txt = txtCache.get(key);
-        if (txt != null && now < txt.expiresAtMillis() && txt.value().status() != DnsStatus.TEMPFAIL) {
-            return txt.value().status();
-        }
         Fetched<DnsStatus> fetched = fetchExists(key);
         put(existsCache, key, fetched, now);
         return fetched.value();

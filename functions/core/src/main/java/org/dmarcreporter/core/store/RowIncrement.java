@@ -13,13 +13,21 @@ import org.dmarcreporter.core.window.ReportingWindow;
  */
 public record RowIncrement(ReportingWindow window, AggregateRow row, String rowKey, long count) {
 
+    /** Equal for two results exactly when they add to the same counter: same window, same row. */
+    public static String identity(StoredResult r) {
+        return identity(r.window(), r.row().key());
+    }
+
+    private static String identity(ReportingWindow window, String rowKey) {
+        return window.policyDomain() + '\u001f' + window.start() + '\u001f' + rowKey;
+    }
+
     /** Groups results by (window, row), keeping first-seen order. */
     public static List<RowIncrement> merge(List<StoredResult> results) {
         Map<String, RowIncrement> merged = new LinkedHashMap<>();
         for (StoredResult r : results) {
             String rowKey = r.row().key();
-            String key = r.window().policyDomain() + '\u001f' + r.window().start() + '\u001f' + rowKey;
-            merged.merge(key, new RowIncrement(r.window(), r.row(), rowKey, 1),
+            merged.merge(identity(r.window(), rowKey), new RowIncrement(r.window(), r.row(), rowKey, 1),
                     (a, b) -> new RowIncrement(a.window(), a.row(), a.rowKey(), a.count() + b.count()));
         }
         return new ArrayList<>(merged.values());

@@ -223,15 +223,6 @@ class CachingDnsResolverTest {
     }
 
     @Test
-    void existsReusesACachedTxtAnswer() {
-        dns.txt("_dmarc.example.com");
-        dns.txt("_dmarc.missing.example.com");
-        assertThat(dns.exists("_dmarc.example.com")).isEqualTo(DnsStatus.NOERROR);
-        assertThat(dns.exists("_dmarc.missing.example.com")).isEqualTo(DnsStatus.NXDOMAIN);
-        assertThat(upstream.queries()).isEqualTo(2);
-    }
-
-    @Test
     void aliasOfAMissingNameExistsThoughItsTargetDoesNot() {
         // RFC 6604: the NXDOMAIN rcode speaks of the CNAME's target.
         assertThat(dns.txt("dangling.example.com")).isEqualTo(new TxtAnswer(DnsStatus.NOERROR, List.of()));
