@@ -87,7 +87,7 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         if (event.getIsBase64Encoded()) {
             // Decoded size is at most 3/4 of the text: refuse before decoding anything huge.
             if (body.length() / 4L * 3 > IngestLimits.MAX_BODY_BYTES + 3L) {
-                return tooLarge();
+                return ProblemJson.tooLarge();
             }
             try {
                 bytes = Base64.getDecoder().decode(body);
@@ -97,12 +97,9 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         } else {
             // A character is at least one UTF-8 byte, so a long string is too large either way.
             if (body.length() > IngestLimits.MAX_BODY_BYTES) {
-                return tooLarge();
+                return ProblemJson.tooLarge();
             }
             bytes = body.getBytes(StandardCharsets.UTF_8);
-        }
-        if (bytes.length > IngestLimits.MAX_BODY_BYTES) {
-            return tooLarge();
         }
         Map<String, String> headers = event.getHeaders();
         return service.handle(new ApiRequest(bytes, header(headers, "Content-Type"), header(headers, "Idempotency-Key")));
@@ -115,10 +112,6 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 : Map.of("Content-Type", response.contentType());
     }
 
-    private static ApiResponse tooLarge() {
-        return ProblemJson.of(413, "Request body too large",
-                "the body is limited to " + IngestLimits.MAX_BODY_BYTES + " bytes; send fewer results per request");
-    }
 
     /** HTTP header names are case-insensitive (RFC 9110 §5.1); API Gateway v2 lower-cases them, others may not. */
     static String header(Map<String, String> headers, String name) {

@@ -68,8 +68,7 @@ public final class IngestService {
 
     public ApiResponse handle(ApiRequest request) {
         if (request.body().length > IngestLimits.MAX_BODY_BYTES) {
-            return ProblemJson.of(413, "Request body too large",
-                    "the body is limited to " + IngestLimits.MAX_BODY_BYTES + " bytes");
+            return ProblemJson.tooLarge();
         }
         if (!isJson(request.contentType())) {
             return ProblemJson.of(415, "Unsupported media type", "send the results as application/json");

@@ -18,6 +18,12 @@ public final class ProblemJson {
         return problem(400, "Invalid request", detail, errors);
     }
 
+    /** 413 for a body over {@link IngestLimits#MAX_BODY_BYTES}; every edge answers it the same way. */
+    public static ApiResponse tooLarge() {
+        return of(413, "Content Too Large", "the body is limited to " + IngestLimits.MAX_BODY_BYTES
+                + " bytes; send fewer results per request");
+    }
+
     public static ApiResponse of(int status, String title, String detail) {
         return problem(status, title, detail, List.of());
     }

@@ -151,8 +151,7 @@ public final class IngestHttpServer {
         if (body == null) {
             // The rest of the body stays unread: close the connection instead of draining it.
             exchange.getResponseHeaders().set("Connection", "close");
-            return ProblemJson.of(413, "Content Too Large",
-                    "the body is larger than " + IngestLimits.MAX_BODY_BYTES + " bytes; send smaller batches");
+            return ProblemJson.tooLarge();
         }
         ApiRequest request = new ApiRequest(body,
                 exchange.getRequestHeaders().getFirst("Content-Type"),
