@@ -19,12 +19,12 @@ import org.dmarcreporter.aws.dynamodb.DynamoDbResultStore;
 import org.dmarcreporter.core.dns.CachingDnsResolver;
 import org.dmarcreporter.core.dns.DnsResolver;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
-import org.dmarcreporter.core.ingest.ApiRequest;
-import org.dmarcreporter.core.ingest.ApiResponse;
-import org.dmarcreporter.core.ingest.FieldError;
-import org.dmarcreporter.core.ingest.IngestLimits;
-import org.dmarcreporter.core.ingest.IngestService;
-import org.dmarcreporter.core.ingest.ProblemJson;
+import org.dmarcreporter.core.api.ApiRequest;
+import org.dmarcreporter.core.api.ApiResponse;
+import org.dmarcreporter.core.api.FieldError;
+import org.dmarcreporter.core.api.IngestLimits;
+import org.dmarcreporter.core.intake.IngestService;
+import org.dmarcreporter.core.api.ProblemJson;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 import org.dmarcreporter.aws.testing.AwsTestEndpoint;
 import org.dmarcreporter.aws.testing.TestTable;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
-import org.dmarcreporter.core.ingest.IngestLimits;
+import org.dmarcreporter.core.api.IngestLimits;
 import org.dmarcreporter.core.settings.SettingsReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -13,7 +13,7 @@ import org.dmarcreporter.core.dns.CachingDnsResolver;
 import org.dmarcreporter.core.dns.DnsResolver;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
-import org.dmarcreporter.core.ingest.IngestService;
+import org.dmarcreporter.core.intake.IngestService;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.local.CommandLine.Serve;
 import org.dmarcreporter.local.CommandLine.UsageException;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;

@@ -1,5 +1,6 @@
 package org.dmarcreporter.aws.dynamodb;
 
+import org.dmarcreporter.core.window.WindowTiming;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +16,7 @@ import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.ResultStore;
 import org.dmarcreporter.core.store.Retention;
-import org.dmarcreporter.core.store.StoredJson;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -41,7 +42,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *   <tr><td>send-now cut (written by the aggregate function)</td>
  *       <td>{@code CUT#<policyDomain>}, or {@code CUT#*} for every domain</td><td>{@code CUT}</td>
  *       <td>{@code cutAt} N. {@link #latestCut} is the larger of the two (missing = 0), read
- *       consistently and cached per container for at most {@link Retention#CUT_CACHE}.</td></tr>
+ *       consistently and cached per container for at most {@link WindowTiming#CUT_CACHE}.</td></tr>
  *   <tr><td>idempotency request</td><td>{@code IDEMPOTENCY#<key>}</td><td>{@code REQUEST}</td>
  *       <td>{@code status} S ({@code IN_PROGRESS} | {@code COMPLETE}), {@code response} B,
  *       {@code leaseUntil} N, {@code expiresAt} = latest claim time + {@link Retention#DEDUPE};
@@ -102,7 +103,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *       index UpdateItems first, then one UpdateItem ADD per distinct row and one conditional
  *       PutItem per candidate, up to {@link #WRITE_THREADS} at a time. This path cannot tell a
  *       retry from a new request: senders that retry send an Idempotency-Key.</li>
- *   <li>Before every write, a batch older than {@link Retention#INGEST_DEADLINE} stops and throws
+ *   <li>Before every write, a batch older than {@link WindowTiming#INGEST_DEADLINE} stops and throws
  *       {@link org.dmarcreporter.core.store.StoreUnavailableException} (503); so do throttling,
  *       5xx and network errors.</li>
  * </ol>

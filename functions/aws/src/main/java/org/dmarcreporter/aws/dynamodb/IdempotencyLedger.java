@@ -1,5 +1,6 @@
 package org.dmarcreporter.aws.dynamodb;
 
+import org.dmarcreporter.core.window.WindowTiming;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.CHUNK_PLAN;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.EXPIRES_AT;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.LEASE_UNTIL;
@@ -32,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 final class IdempotencyLedger {
 
     /**
-     * How long a claim blocks others. Longer than {@link Retention#INGEST_DEADLINE}, so a holder
+     * How long a claim blocks others. Longer than {@link WindowTiming#INGEST_DEADLINE}, so a holder
      * that is still alive has stopped writing before anyone else may take the key over.
      */
     static final Duration LEASE = Duration.ofSeconds(60);

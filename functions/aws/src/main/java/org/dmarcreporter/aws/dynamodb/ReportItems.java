@@ -15,7 +15,7 @@ import static org.dmarcreporter.aws.dynamodb.ItemKeys.SK;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.WindowPolicy;

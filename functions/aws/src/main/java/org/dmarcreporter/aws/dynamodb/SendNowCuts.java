@@ -1,5 +1,6 @@
 package org.dmarcreporter.aws.dynamodb;
 
+import org.dmarcreporter.core.window.WindowTiming;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.CUT_AT;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.PK;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.SK;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 /**
  * Reads the send-now cuts ({@code CUT#<domain>} and {@code CUT#*}) and keeps each for at most
- * {@link Retention#CUT_CACHE} per container, so that a busy domain costs one read per 10 s.
+ * {@link WindowTiming#CUT_CACHE} per container, so that a busy domain costs one read per 10 s.
  */
 final class SendNowCuts {
 
@@ -70,7 +70,7 @@ final class SendNowCuts {
 
     private Cached fresh(String pk, long nowMillis) {
         Cached c = cache.get(pk);
-        return c != null && nowMillis - c.readAtMillis() < Retention.CUT_CACHE.toMillis() && nowMillis >= c.readAtMillis()
+        return c != null && nowMillis - c.readAtMillis() < WindowTiming.CUT_CACHE.toMillis() && nowMillis >= c.readAtMillis()
                 ? c : null;
     }
 

@@ -1,16 +1,16 @@
 package org.dmarcreporter.aws.dynamodb;
 
+import org.dmarcreporter.core.window.WindowTiming;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
-import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.store.StoredJson;
+import org.dmarcreporter.core.codec.StoredJson;
 
 /** The state of storing one batch: its deadline, what it wrote, and its JSON built once. */
 final class WriteRun {
@@ -41,15 +41,15 @@ final class WriteRun {
 
     /**
      * Called before every write. The batch chose its windows at {@code storedAt}; the aggregate
-     * run waits {@link Retention#CUT_CACHE} plus {@link Retention#INGEST_DEADLINE} after a cut
+     * run waits {@link WindowTiming#CUT_CACHE} plus {@link WindowTiming#INGEST_DEADLINE} after a cut
      * before it reads a window, so a write later than the deadline could land in a window that
      * is already being reported. Give up instead: the client retries (503).
      */
     void checkDeadline() {
         Duration elapsed = Duration.between(batch.storedAt(), clock.instant());
-        if (elapsed.compareTo(Retention.INGEST_DEADLINE) > 0) {
+        if (elapsed.compareTo(WindowTiming.INGEST_DEADLINE) > 0) {
             throw new StoreUnavailableException("storing the batch took " + elapsed.toMillis()
-                    + " ms, longer than the ingest deadline of " + Retention.INGEST_DEADLINE.toSeconds()
+                    + " ms, longer than the ingest deadline of " + WindowTiming.INGEST_DEADLINE.toSeconds()
                     + " s; nothing more was written, retry the request");
         }
     }

@@ -1,5 +1,6 @@
 package org.dmarcreporter.aws.dynamodb;
 
+import org.dmarcreporter.core.window.WindowTiming;
 import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,13 +16,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.dmarcreporter.core.aggregate.AggregateRow;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.row.AggregateRow;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.store.StoredJson;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.ReportingWindows;
@@ -431,7 +432,7 @@ class DynamoDbResultStoreTest {
     @Test
     void aBatchPastTheIngestDeadlineWritesNothing() {
         IngestBatch late = batch("key-late", spread("late", EXAMPLE, 10, 2, T0, false), true);
-        clock.advance(Retention.INGEST_DEADLINE.plusSeconds(1));
+        clock.advance(WindowTiming.INGEST_DEADLINE.plusSeconds(1));
 
         assertThatThrownBy(() -> store.ingest(late)).isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("deadline");
@@ -446,12 +447,12 @@ class DynamoDbResultStoreTest {
         putCut("CUT#example.com", 1_000);
         putCut("CUT#*", 2_000);
         assertThat(store.latestCut("example.com")).isZero(); // still cached
-        clock.advance(Retention.CUT_CACHE);
+        clock.advance(WindowTiming.CUT_CACHE);
         assertThat(store.latestCut("example.com")).isEqualTo(2_000);
         assertThat(store.latestCut("other.test")).isEqualTo(2_000);
 
         putCut("CUT#example.com", 3_000);
-        clock.advance(Retention.CUT_CACHE);
+        clock.advance(WindowTiming.CUT_CACHE);
         assertThat(store.latestCut("example.com")).isEqualTo(3_000);
         assertThat(store.latestCut("other.test")).isEqualTo(2_000);
     }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.dmarcreporter.aws.testing.AwsTestEndpoint;
 import org.dmarcreporter.aws.testing.TestTable;
-import org.dmarcreporter.core.store.StoredJson;
+import org.dmarcreporter.core.codec.StoredJson;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

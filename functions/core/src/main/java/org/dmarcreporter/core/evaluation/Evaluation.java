@@ -1,11 +1,11 @@
 package org.dmarcreporter.core.evaluation;
 
 import java.util.List;
-import org.dmarcreporter.core.aggregate.AggregateRow;
-import org.dmarcreporter.core.aggregate.DkimAuth;
-import org.dmarcreporter.core.aggregate.OverrideReason;
-import org.dmarcreporter.core.aggregate.ReportedDisposition;
-import org.dmarcreporter.core.aggregate.SpfAuth;
+import org.dmarcreporter.core.report.row.AggregateRow;
+import org.dmarcreporter.core.report.row.DkimAuth;
+import org.dmarcreporter.core.report.row.OverrideReason;
+import org.dmarcreporter.core.report.row.ReportedDisposition;
+import org.dmarcreporter.core.report.row.SpfAuth;
 import org.dmarcreporter.core.model.DmarcResult;
 import org.dmarcreporter.core.model.Policy;
 import org.dmarcreporter.core.model.Verdict;

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * What a mail server posts for one message: the result object of contract §1.
  * Validation (with field names for the error body) happens in
- * {@link org.dmarcreporter.core.ingest.ResultReader}; this record only holds checked values.
+ * {@link org.dmarcreporter.core.api.ResultReader}; this record only holds checked values.
  *
  * @param messageId    receiver's message id, or null
  * @param receivedAt   arrival time, or null for "now"

@@ -7,6 +7,8 @@ import java.util.List;
  * Everything one accepted request stores.
  *
  * @param idempotencyKey   the request's {@code Idempotency-Key}, or null
+ * @param requestDigest    digest of the request body, kept with the key: the same key with
+ *                         another body is refused ({@link IngestOutcome.KeyReused}); null without a key
  * @param response         the response body for this request, kept with the key so that a retry
  *                         gets the first answer again
  * @param results          the results to count, in request order (results that are not stored,
@@ -16,6 +18,7 @@ import java.util.List;
  */
 public record IngestBatch(
         String idempotencyKey,
+        String requestDigest,
         byte[] response,
         List<StoredResult> results,
         boolean dedupeMessageIds,
@@ -23,5 +26,11 @@ public record IngestBatch(
 
     public IngestBatch {
         results = List.copyOf(results);
+    }
+
+    /** A batch whose key (if any) is bound to no particular body digest; tests use it. */
+    public IngestBatch(String idempotencyKey, byte[] response, List<StoredResult> results, boolean dedupeMessageIds,
+                       Instant storedAt) {
+        this(idempotencyKey, null, response, results, dedupeMessageIds, storedAt);
     }
 }

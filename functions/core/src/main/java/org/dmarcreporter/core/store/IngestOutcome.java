@@ -19,4 +19,10 @@ public sealed interface IngestOutcome {
     /** A request with the same Idempotency-Key is being stored right now: retry later (409). */
     record InProgress() implements IngestOutcome {
     }
+
+    /**
+     * The Idempotency-Key was used before with another request body: nothing stored (422).
+     */
+    record KeyReused() implements IngestOutcome {
+    }
 }

@@ -16,7 +16,7 @@ public interface ResultStore {
 
     /**
      * Epoch second of the latest send-now cut for {@code policyDomain} (or for all domains),
-     * 0 when there was none. Implementations may cache it for at most {@link Retention#CUT_CACHE};
+     * 0 when there was none. Implementations may cache it for at most {@link org.dmarcreporter.core.window.WindowTiming#CUT_CACHE};
      * the aggregate run waits that long (plus the ingest deadline) after a cut before reading.
      */
     long latestCut(String policyDomain);

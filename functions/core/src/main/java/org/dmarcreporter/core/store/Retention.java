@@ -17,15 +17,6 @@ public final class Retention {
     /** Failure candidates: sent within seconds, kept a week for retries and inspection. */
     public static final Duration FAILURE_CANDIDATE = Duration.ofDays(7);
 
-    /** How stale an ingest function's view of a domain's send-now cut may be. */
-    public static final Duration CUT_CACHE = Duration.ofSeconds(10);
-
-    /**
-     * The longest an ingest request may take between choosing a window and writing to it; a
-     * request past it gives up without writing and the client retries (503).
-     */
-    public static final Duration INGEST_DEADLINE = Duration.ofSeconds(20);
-
     private Retention() {
     }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dmarcreporter.core.aggregate.AggregateRow;
+import org.dmarcreporter.core.report.row.AggregateRow;
 import org.dmarcreporter.core.window.ReportingWindow;
 
 /**

@@ -1,7 +1,7 @@
 package org.dmarcreporter.core.store;
 
-import org.dmarcreporter.core.aggregate.AggregateRow;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.row.AggregateRow;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.window.ReportingWindow;
 
 /**

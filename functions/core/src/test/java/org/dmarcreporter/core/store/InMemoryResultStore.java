@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.window.ReportingWindow;
 
 /**

@@ -1,5 +1,6 @@
 package org.dmarcreporter.local.store;
 
+import org.dmarcreporter.core.window.WindowTiming;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
@@ -20,14 +21,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.ResultStore;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.store.StoredJson;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.store.WindowPolicy;
 import org.slf4j.Logger;
@@ -185,13 +186,13 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * @throws StoreUnavailableException when the folder or file cannot be created or opened
      */
     public static SqliteResultStore open(Path dataDir, Clock clock, Durability durability) {
-        return open(dataDir, clock, durability, Retention.CUT_CACHE);
+        return open(dataDir, clock, durability, WindowTiming.CUT_CACHE);
     }
 
     /** As {@link #open(Path, Clock, Durability)}, caching send-now cuts for {@code cutCacheTime}. */
     static SqliteResultStore open(Path dataDir, Clock clock, Durability durability, Duration cutCacheTime) {
-        if (cutCacheTime.compareTo(Retention.CUT_CACHE) > 0) {
-            throw new IllegalArgumentException("cuts may be cached for at most " + Retention.CUT_CACHE);
+        if (cutCacheTime.compareTo(WindowTiming.CUT_CACHE) > 0) {
+            throw new IllegalArgumentException("cuts may be cached for at most " + WindowTiming.CUT_CACHE);
         }
         Path file = dataDir.resolve(FILE_NAME);
         FileChannel lockFile;

@@ -1,5 +1,6 @@
 package org.dmarcreporter.local.store;
 
+import org.dmarcreporter.core.window.WindowTiming;
 import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,12 +20,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.dmarcreporter.core.failure.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.store.StoredJson;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.local.store.SqliteResultStore.Durability;
@@ -353,7 +354,7 @@ class SqliteResultStoreTest {
             s.executeUpdate("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES ('example.com', 4242)");
         }
 
-        // Cached for a while (at most Retention.CUT_CACHE, the ResultStore contract), then read again.
+        // Cached for a while (at most WindowTiming.CUT_CACHE, the ResultStore contract), then read again.
         assertThat(store.latestCut(DOMAIN)).isZero();
         Thread.sleep(CUT_CACHE.toMillis() + 50);
         assertThat(store.latestCut(DOMAIN)).isEqualTo(4242);

@@ -1,5 +1,6 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.api;
 
+import org.dmarcreporter.core.codec.JsonWriting;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.api;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.api;
 
 /**
  * One problem with a request: which field, and for a batch which result.

@@ -1,5 +1,6 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.codec;
 
+import org.dmarcreporter.core.api.ResultReader;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,8 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.intake;
 
+import org.dmarcreporter.core.api.ApiRequest;
+import org.dmarcreporter.core.api.ApiResponse;
+import org.dmarcreporter.core.api.IngestLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
-import org.dmarcreporter.core.failure.FailureTrigger;
+import org.dmarcreporter.core.report.trigger.FailureTrigger;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
 import org.dmarcreporter.core.store.InMemoryResultStore;

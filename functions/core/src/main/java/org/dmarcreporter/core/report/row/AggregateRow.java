@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.aggregate;
+package org.dmarcreporter.core.report.row;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.failure;
+package org.dmarcreporter.core.report.trigger;
 
 /** Which {@code fo} option a failure matched (RFC 9989 §4.7 tag {@code fo}; RFC 9991 §2-3). */
 public enum FailureTrigger {

@@ -1,5 +1,6 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.api;
 
+import org.dmarcreporter.core.address.IpAddresses;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.aggregate;
+package org.dmarcreporter.core.report.row;
 
 /**
  * A {@code policy_evaluated/reason}: why the applied disposition differs from the published policy

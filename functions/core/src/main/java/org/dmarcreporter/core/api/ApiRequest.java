@@ -1,4 +1,5 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.api;
+
 
 /**
  * A {@code POST /v1/results} request as both edges (API Gateway, the local HTTP server) see it.

@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.failure;
+package org.dmarcreporter.core.report.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

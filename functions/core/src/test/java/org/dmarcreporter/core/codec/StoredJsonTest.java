@@ -1,17 +1,17 @@
-package org.dmarcreporter.core.store;
+package org.dmarcreporter.core.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.dmarcreporter.core.aggregate.AggregateRow;
-import org.dmarcreporter.core.aggregate.DkimAuth;
-import org.dmarcreporter.core.aggregate.OverrideReason;
-import org.dmarcreporter.core.aggregate.ReportedDisposition;
-import org.dmarcreporter.core.aggregate.SpfAuth;
-import org.dmarcreporter.core.failure.FailureCandidate;
-import org.dmarcreporter.core.failure.FailureTrigger;
+import org.dmarcreporter.core.report.row.AggregateRow;
+import org.dmarcreporter.core.report.row.DkimAuth;
+import org.dmarcreporter.core.report.row.OverrideReason;
+import org.dmarcreporter.core.report.row.ReportedDisposition;
+import org.dmarcreporter.core.report.row.SpfAuth;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureTrigger;
 import org.dmarcreporter.core.model.AuthenticationResult;
 import org.dmarcreporter.core.model.DkimCheck;
 import org.dmarcreporter.core.model.DkimResult;

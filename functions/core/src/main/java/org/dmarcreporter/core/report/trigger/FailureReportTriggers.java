@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.failure;
+package org.dmarcreporter.core.report.trigger;
 
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package org.dmarcreporter.core.failure;
+package org.dmarcreporter.core.report.trigger;
 
 import java.time.Instant;
 import java.util.Set;

@@ -1,5 +1,12 @@
-package org.dmarcreporter.core.ingest;
+package org.dmarcreporter.core.intake;
 
+import org.dmarcreporter.core.api.ApiRequest;
+import org.dmarcreporter.core.api.ApiResponse;
+import org.dmarcreporter.core.api.FieldError;
+import org.dmarcreporter.core.api.IngestLimits;
+import org.dmarcreporter.core.api.ProblemJson;
+import org.dmarcreporter.core.api.ResultReader;
+import org.dmarcreporter.core.codec.JsonWriting;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -21,9 +28,9 @@ import java.util.Set;
 import java.util.UUID;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.evaluation.Evaluation;
-import org.dmarcreporter.core.failure.FailureCandidate;
-import org.dmarcreporter.core.failure.FailureReportTriggers;
-import org.dmarcreporter.core.failure.FailureTrigger;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
+import org.dmarcreporter.core.report.trigger.FailureReportTriggers;
+import org.dmarcreporter.core.report.trigger.FailureTrigger;
 import org.dmarcreporter.core.model.AuthenticationResult;
 import org.dmarcreporter.core.model.Verdict;
 import org.dmarcreporter.core.settings.ReportingSettings;
