@@ -7,14 +7,14 @@ import org.dmarcreporter.core.settings.SettingsReader;
 
 /**
  * What the ingest function reads from its environment ({@code template.yaml} sets it): the
- * reporting settings of contract §4 as upper-snake-case variables, and the table names.
+ * reporting settings of {@code docs/settings.md} as upper-snake-case variables, and the table names.
  */
 final class IngestEnvironment {
 
     static final String REPORTS_TABLE = "REPORTS_TABLE";
     static final String FAILURE_CANDIDATES_TABLE = "FAILURE_CANDIDATES_TABLE";
 
-    /** Contract §4 key → environment variable. */
+    /** Setting key → environment variable ({@code docs/settings.md}). */
     static final Map<String, String> SETTING_VARIABLES = Map.ofEntries(
             Map.entry("orgName", "ORG_NAME"),
             Map.entry("contactEmail", "CONTACT_EMAIL"),

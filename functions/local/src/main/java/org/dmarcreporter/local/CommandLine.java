@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The local runtime's command line (contract §3), parsed by hand: a handful of options do not
+ * The local runtime's command line ({@code docs/command-line.md}), parsed by hand: a handful of options do not
  * need a framework, and the jar starts faster without one.
  */
 public final class CommandLine {

@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code --config} file: a JSON or YAML object whose top-level keys are the reporting
- * settings of contract §4 ({@code orgName: example.com}, lists or comma-separated strings for
+ * settings of {@code docs/settings.md} ({@code orgName: example.com}, lists or comma-separated strings for
  * address lists).
  */
 public final class ConfigFile {
 
-    /** The keys of contract §4. */
+    /** The setting keys ({@code docs/settings.md}). */
     static final Set<String> KNOWN_KEYS = Set.of("sendAggregateReports", "sendFailureReports",
             "maxReportRecipients", "copyReportsTo", "orgName", "contactEmail", "extraContactInfo",
             "returnPath", "reportFormat", "ignoreRecipients", "dedupeMessageIds");

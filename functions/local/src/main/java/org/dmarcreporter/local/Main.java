@@ -11,7 +11,7 @@ import org.dmarcreporter.local.CommandLine.UsageException;
 import sun.misc.Signal;
 
 /**
- * {@code java -jar dmarc-local.jar ...} (contract §3). Exit status: 0 done (also after SIGTERM
+ * {@code java -jar dmarc-local.jar ...} ({@code docs/command-line.md}). Exit status: 0 done (also after SIGTERM
  * or Ctrl-C stopped {@code serve} cleanly), 1 failed while running (port taken, store
  * unusable), 2 bad command line or settings.
  */

@@ -197,7 +197,7 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
         executor.shutdown();
     }
 
-    /** Keeps the first result of each messageId (contract §1: a messageId is counted once). */
+    /** Keeps the first result of each messageId (docs/ingest-api.md: a messageId is counted once). */
     private static List<StoredResult> firstOfEachMessage(List<StoredResult> results, WriteRun run) {
         Set<String> seen = new HashSet<>();
         List<StoredResult> out = new ArrayList<>(results.size());

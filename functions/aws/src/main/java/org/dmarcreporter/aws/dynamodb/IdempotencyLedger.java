@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * The {@code IDEMPOTENCY#<key>} request items: who is storing a request with a given key, its
- * {@link ChunkPlan} while it is in progress, and the answer once it is stored (contract §1: a
+ * {@link ChunkPlan} while it is in progress, and the answer once it is stored (docs/ingest-api.md: a
  * repeat within 24 hours gets the first answer).
  */
 final class IdempotencyLedger {

@@ -3,7 +3,7 @@ package org.dmarcreporter.core.address;
 import java.util.Optional;
 
 /**
- * Reads the RFC5321.MailFrom value of the ingest contract: a mailbox ({@code user@example.com}),
+ * Reads the RFC5321.MailFrom value ({@code docs/ingest-api.md}): a mailbox ({@code user@example.com}),
  * the same in angle brackets, possibly with an obsolete source route
  * ({@code <@relay.example:user@example.com>}), a quoted local part ({@code "a b"@example.com}), a
  * bare domain ({@code example.com}), or {@code ""}/{@code <>} for the null sender. Never throws.
@@ -44,7 +44,7 @@ public final class EnvelopeAddresses {
             if (at >= 0 && s.indexOf('@', at + 1) >= 0) {
                 return new EnvelopeSender.Invalid("several '@' in envelope sender");
             }
-            domainPart = at < 0 ? s : s.substring(at + 1); // no '@': a bare domain (contract §1)
+            domainPart = at < 0 ? s : s.substring(at + 1); // no '@': a bare domain (docs/ingest-api.md)
         }
         if (domainPart.startsWith("[")) {
             return new EnvelopeSender.Invalid("address literal in envelope sender (no domain)");

@@ -4,7 +4,7 @@ package org.dmarcreporter.core.api;
  * One problem with a request: which field, and for a batch which result.
  *
  * @param index   the result's position in a batch, or null for a single object or the request itself
- * @param field   the field's name as the contract writes it ({@code dkim[1].result} for nested ones)
+ * @param field   the field's name as {@code docs/ingest-api.md} writes it ({@code dkim[1].result} for nested ones)
  * @param message what is wrong, for a person
  */
 public record FieldError(Integer index, String field, String message) {

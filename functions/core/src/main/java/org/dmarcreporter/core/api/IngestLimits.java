@@ -2,7 +2,7 @@ package org.dmarcreporter.core.api;
 
 import java.time.Duration;
 
-/** Limits of the ingest API (contract §1). */
+/** Limits of the ingest API ({@code docs/ingest-api.md}). */
 public final class IngestLimits {
 
     /** Results in one batch. */
@@ -20,7 +20,7 @@ public final class IngestLimits {
      */
     public static final Duration EVALUATION_BUDGET = Duration.ofSeconds(12);
 
-    /** Longest Idempotency-Key (contract §1). */
+    /** Longest Idempotency-Key ({@code docs/ingest-api.md}). */
     public static final int MAX_IDEMPOTENCY_KEY = 128;
 
     private IngestLimits() {

@@ -18,7 +18,7 @@ import org.dmarcreporter.core.model.SpfResult;
 import org.dmarcreporter.core.model.SpfScope;
 
 /**
- * Reads result objects (contract §1) from parsed JSON and checks every field, collecting all
+ * Reads result objects ({@code docs/ingest-api.md}) from parsed JSON and checks every field, collecting all
  * problems instead of stopping at the first, so the error answer names each bad field.
  * Unknown fields are ignored. Values are kept as sent except {@code sourceIp}, which is
  * written in canonical form.

@@ -11,7 +11,7 @@ import org.dmarcreporter.core.model.DkimCheck;
 import org.dmarcreporter.core.model.Verdict;
 
 /**
- * Writes the contract's JSON shapes with Jackson's streaming generator: verdicts for answers,
+ * Writes the API's JSON shapes ({@code docs/ingest-api.md}) with Jackson's streaming generator: verdicts for answers,
  * result objects for stored failure candidates (so they read back through {@link ResultReader}).
  */
 public final class JsonWriting {
@@ -56,7 +56,7 @@ public final class JsonWriting {
         g.writeEndObject();
     }
 
-    /** A result object exactly as contract §1 names its fields. */
+    /** A result object exactly as {@code docs/ingest-api.md} names its fields. */
     public static void result(JsonGenerator g, AuthenticationResult r) throws IOException {
         g.writeStartObject();
         stringIfSet(g, "messageId", r.messageId());

@@ -43,7 +43,7 @@ import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.ReportingWindows;
 
 /**
- * {@code POST /v1/results} (contract §1), the same for API Gateway and the local runtime: checks
+ * {@code POST /v1/results} ({@code docs/ingest-api.md}), the same for API Gateway and the local runtime: checks
  * the request, evaluates each result, answers with verdicts in request order and stores what the
  * reports need. A rejected request stores nothing: every check happens before the store is called.
  */
@@ -219,7 +219,7 @@ public final class IngestService {
         return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
-    /** Contract §1: any string up to 128 characters; control characters are refused (they cannot be stored safely in logs). */
+    /** Any string up to 128 characters (docs/ingest-api.md); control characters are refused (they cannot be stored safely in logs). */
     private static boolean validKey(String key) {
         if (key.isEmpty() || key.length() > IngestLimits.MAX_IDEMPOTENCY_KEY) {
             return false;

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What a mail server posts for one message: the result object of contract §1.
+ * What a mail server posts for one message: the result object of {@code docs/ingest-api.md}.
  * Validation (with field names for the error body) happens in
  * {@link org.dmarcreporter.core.api.ResultReader}; this record only holds checked values.
  *

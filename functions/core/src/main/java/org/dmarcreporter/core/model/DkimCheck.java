@@ -1,7 +1,7 @@
 package org.dmarcreporter.core.model;
 
 /**
- * One DKIM signature's result ({@code dkim[]} in contract §1).
+ * One DKIM signature's result ({@code dkim[]} in {@code docs/ingest-api.md}).
  *
  * @param reportRequested the signature's {@code r=y} (RFC 6651)
  */

@@ -3,7 +3,7 @@ package org.dmarcreporter.core.model;
 import java.util.Locale;
 import java.util.Optional;
 
-/** DKIM results as the ingest contract names them (RFC 8601 §2.7.1 vocabulary). */
+/** DKIM results as the ingest API names them ({@code docs/ingest-api.md}; RFC 8601 §2.7.1 vocabulary). */
 public enum DkimResult {
     NONE, PASS, FAIL, POLICY, NEUTRAL, TEMPERROR, PERMERROR;
 

@@ -1,7 +1,7 @@
 package org.dmarcreporter.core.model;
 
 /**
- * The receiver's SPF result ({@code spf} in contract §1).
+ * The receiver's SPF result ({@code spf} in {@code docs/ingest-api.md}).
  *
  * @param domain the domain SPF checked; may be null, then the envelope-from (or HELO) domain is used
  * @param scope  {@code mfrom} unless the receiver says {@code helo}

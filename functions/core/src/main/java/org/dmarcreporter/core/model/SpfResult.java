@@ -3,7 +3,7 @@ package org.dmarcreporter.core.model;
 import java.util.Locale;
 import java.util.Optional;
 
-/** SPF results as the ingest contract names them (RFC 8601 §2.7.2 vocabulary). */
+/** SPF results as the ingest API names them ({@code docs/ingest-api.md}; RFC 8601 §2.7.2 vocabulary). */
 public enum SpfResult {
     NONE, NEUTRAL, PASS, FAIL, SOFTFAIL, TEMPERROR, PERMERROR;
 

@@ -1,7 +1,7 @@
 package org.dmarcreporter.core.model;
 
 /**
- * The answer for one result: the verdict object of contract §1.
+ * The answer for one result: the verdict object of {@code docs/ingest-api.md}.
  *
  * @param messageId    echoed when given
  * @param policyDomain domain whose DMARC record applied; null when none was found

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The reporting settings of contract §4: SAM template parameters in AWS (read from environment
+ * The reporting settings ({@code docs/settings.md}): SAM template parameters in AWS (read from environment
  * variables), keys of the {@code --config} file locally. Use {@link SettingsReader} to build one
  * from either source with the documented defaults and validation.
  */

@@ -9,7 +9,7 @@ import java.util.function.Function;
 import org.dmarcreporter.core.settings.ReportingSettings.ReportFormat;
 
 /**
- * Builds {@link ReportingSettings} from key/value pairs (contract §4 keys), applying defaults and
+ * Builds {@link ReportingSettings} from key/value pairs (keys of {@code docs/settings.md}), applying defaults and
  * rejecting bad values with a message that names the key.
  */
 public final class SettingsReader {

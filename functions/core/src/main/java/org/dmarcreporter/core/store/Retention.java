@@ -5,7 +5,7 @@ import java.time.Duration;
 /** How long stored things live before their TTL removes them. */
 public final class Retention {
 
-    /** {@code messageId} de-duplication and {@code Idempotency-Key} answers (contract §1). */
+    /** {@code messageId} de-duplication and {@code Idempotency-Key} answers ({@code docs/ingest-api.md}). */
     public static final Duration DEDUPE = Duration.ofHours(24);
 
     /**

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Case file: {@code name}, {@code why}; {@code zone}: the lines of an RFC 1035 master file
  * (absolute names); optional {@code timeouts}: names whose TXT and existence questions answer
- * TEMPFAIL; {@code result}: a contract §1 result object, read by {@link ResultReader};
+ * TEMPFAIL; {@code result}: a result object of {@code docs/ingest-api.md}, read by {@link ResultReader};
  * {@code expect}: the verdict fields {@code dmarc}, {@code disposition}, {@code policyDomain}
  * (null when none applies), {@code dkimAligned}, {@code spfAligned}, and optionally
  * {@code queried}/{@code notQueried}: TXT names that must / must not have been asked.

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local runtime's HTTP edge: the JDK's built-in server on 127.0.0.1, answering
- * {@code POST /v1/results} (contract §1) through an ingest function, with a bounded pool of
+ * {@code POST /v1/results} ({@code docs/ingest-api.md}) through an ingest function, with a bounded pool of
  * handler threads. It limits bodies to {@link IngestLimits#MAX_BODY_BYTES} without reading more
  * than that, and answers everything else with problem+json (404, 405).
  */

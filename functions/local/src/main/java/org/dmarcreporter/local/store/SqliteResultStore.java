@@ -67,12 +67,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-            // Idempotency-Key -> the first response, replayed for 24 hours (contract §1). Tables
+            // Idempotency-Key -> the first response, replayed for 24 hours (docs/ingest-api.md). Tables
             // with large values (responses, candidates) keep rowids: WITHOUT ROWID suits small rows.
             "CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, response BLOB NOT NULL,"
                     + " expires_at INTEGER NOT NULL)",
             "CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)",
-            // messageIds counted in the last 24 hours (dedupeMessageIds, contract §4): an
+            // messageIds counted in the last 24 hours (dedupeMessageIds, docs/settings.md): an
             // append-only log behind the in-memory MessageIdIndex (see there for why).
             "CREATE TABLE IF NOT EXISTS message_ids (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL,"
                     + " id_hash BLOB NOT NULL, expires_at INTEGER NOT NULL)",
