@@ -1,0 +1,40 @@
+package org.dmarcreporter.core.report.xml;
+
+import java.util.Objects;
+import org.dmarcreporter.core.model.Policy;
+import org.dmarcreporter.core.record.AlignmentMode;
+import org.dmarcreporter.core.record.DmarcRecord;
+
+/**
+ * The {@code policy_published} of one report: the record that applied to the policy domain, with
+ * defaults for tags that were not published (RFC 9990 §3.1.1.5).
+ *
+ * @param domain the DMARC Policy Domain (where the record was found)
+ * @param sp     {@code sp} as it applies: published, else {@code p}
+ * @param np     {@code np} as it applies: published, else {@code sp}, else {@code p}
+ * @param fo     {@code fo} as published, {@code 0} when absent or malformed
+ * @param pct    RFC 7489's {@code pct}, for the rfc7489 format only; 100 when not published
+ */
+public record PublishedPolicy(
+        String domain,
+        Policy p,
+        Policy sp,
+        Policy np,
+        AlignmentMode adkim,
+        AlignmentMode aspf,
+        String fo,
+        boolean testing,
+        int pct) {
+
+    public PublishedPolicy {
+        Objects.requireNonNull(domain, "domain");
+        Objects.requireNonNull(p, "p");
+    }
+
+    /** The policy as a report states it, from the record that applied to {@code policyDomain}. */
+    public static PublishedPolicy of(String policyDomain, DmarcRecord record) {
+        return new PublishedPolicy(policyDomain, record.policy(), record.existingSubdomainPolicy(),
+                record.nonExistentSubdomainPolicy(), record.dkimAlignment(), record.spfAlignment(),
+                record.failureOptions().text(), record.testMode(), record.pct().orElse(100));
+    }
+}

@@ -1,0 +1,67 @@
+package org.dmarcreporter.core.report.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * parsedmarc (the test venv's, {@code DMARC_TEST_PYTHON}, set by scripts/test) is what most report
+ * readers use: it must read our report email back with exactly the counts, IPs, dispositions,
+ * results and date range we wrote. Offline: no DNS or downloads.
+ */
+class ParsedmarcReadsAggregateReportsTest {
+
+    private static final String READ = """
+            import json, sys, parsedmarc
+            report = parsedmarc.parse_report_email(open(sys.argv[1], 'rb').read(), offline=True,
+                                                   always_use_local_files=True)
+            print(json.dumps(report, default=str))
+            """;
+
+    @Test
+    void parsedmarcReadsBackWhatWeWrote(@TempDir Path dir) throws Exception {
+        String python = System.getenv("DMARC_TEST_PYTHON");
+        assumeTrue(python != null && !python.isBlank(), "DMARC_TEST_PYTHON is not set (scripts/test sets it)");
+        Path eml = dir.resolve("report.eml");
+        Files.write(eml, AggregateReportMailTest.compose(List.of("dmarc@example.com"),
+                AggregateReportMailTest.report()).message());
+        Process p = new ProcessBuilder(python, "-c", READ, eml.toString())
+                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(dir.resolve("stderr.txt"))).isZero();
+
+        JsonNode parsed = new ObjectMapper().readTree(out);
+        assertThat(parsed.path("report_type").asText()).isEqualTo("aggregate");
+        JsonNode report = parsed.path("report");
+        JsonNode meta = report.path("report_metadata");
+        assertThat(meta.path("org_name").asText()).isEqualTo("reporter.example");
+        // parsedmarc keeps the part of a report id before "@" (it treats ids like Message-IDs).
+        assertThat(meta.path("report_id").asText()).isEqualTo("1764547200-example.com");
+        assertThat(meta.path("begin_date").asText()).isEqualTo("2025-12-01 00:00:00");
+        assertThat(meta.path("end_date").asText()).isEqualTo("2025-12-01 23:59:59");
+        assertThat(report.path("policy_published").path("domain").asText()).isEqualTo("example.com");
+        JsonNode records = report.path("records");
+        assertThat(records.size()).isEqualTo(2);
+        JsonNode first = records.get(0);
+        assertThat(first.path("source").path("ip_address").asText()).isEqualTo("192.0.2.1");
+        assertThat(first.path("count").asLong()).isEqualTo(41);
+        assertThat(first.path("policy_evaluated").path("disposition").asText()).isEqualTo("pass");
+        assertThat(first.path("policy_evaluated").path("dkim").asText()).isEqualTo("pass");
+        assertThat(first.path("auth_results").path("dkim").get(0).path("selector").asText()).isEqualTo("s1");
+        JsonNode second = records.get(1);
+        assertThat(second.path("source").path("ip_address").asText()).isEqualTo("2001:db8::7");
+        assertThat(second.path("count").asLong()).isEqualTo(2);
+        assertThat(second.path("policy_evaluated").path("disposition").asText()).isEqualTo("reject");
+        assertThat(second.path("auth_results").path("spf").get(0).path("result").asText()).isEqualTo("fail");
+        assertThat(second.path("identifiers").path("envelope_from").asText()).isEqualTo("bounce.other.example");
+    }
+}
