@@ -1,0 +1,77 @@
+package org.dmarcreporter.core.report.destination;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.dmarcreporter.core.address.DomainNames;
+import org.dmarcreporter.core.discovery.DmarcRecordLookup;
+import org.dmarcreporter.core.discovery.PolicyDiscovery;
+import org.dmarcreporter.core.dns.DnsResolver;
+import org.dmarcreporter.core.record.ReportUri;
+import org.dmarcreporter.core.report.mail.MailAddresses;
+
+/**
+ * Which addresses get a report, from the URI list of the record that applied: {@code mailto:}
+ * URIs only, in record order (RFC 9990 §3.5, RFC 9991 §5.1), at most {@code maxRecipients} of
+ * them, and each destination outside the policy domain's Organizational Domain verified through
+ * {@code <policy-domain>._report._dmarc.<destination-host>} first (RFC 9990 §4, RFC 9991 §5).
+ * The same rules serve aggregate and failure reports. DNS answers come through the resolver's
+ * cache, so a nightly run over many domains asks each question once per TTL (RFC 9989 §11.6).
+ */
+public final class ReportDestinations {
+
+    private final DnsResolver dns;
+    private final PolicyDiscovery discovery;
+
+    public ReportDestinations(DnsResolver dns) {
+        this.dns = Objects.requireNonNull(dns, "dns");
+        this.discovery = new PolicyDiscovery(new DmarcRecordLookup(dns));
+    }
+
+    /**
+     * One {@link Destination} per URI of {@code uris}, in order.
+     *
+     * @param policyDomain  where the applied record was found (RFC 9990 §4 step 2)
+     * @param maxRecipients at most this many {@code mailto:} URIs are used; 0 for no limit
+     */
+    public List<Destination> choose(ReportKind kind, String policyDomain, List<ReportUri> uris, int maxRecipients) {
+        List<Destination> out = new ArrayList<>(uris.size());
+        int used = 0;
+        for (ReportUri uri : uris) {
+            if (!uri.isMailto()) {
+                // RFC 9989 §4.7: URI schemes a receiver does not support are ignored.
+                out.add(new Destination.Skip(uri.uri(), "only mailto: URIs are supported"));
+            } else if (maxRecipients > 0 && used >= maxRecipients) {
+                out.add(new Destination.Skip(uri.uri(), "beyond maxReportRecipients (" + maxRecipients + ")"));
+            } else {
+                used++;
+                out.addAll(check(kind, policyDomain, uri));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private List<Destination> check(ReportKind kind, String policyDomain, ReportUri uri) {
+        String mailbox;
+        try {
+            mailbox = MailAddresses.requireValid(uri.mailbox());
+        } catch (IllegalArgumentException e) {
+            return List.of(new Destination.Skip(uri.uri(), e.getMessage()));
+        }
+        String host = mailbox.substring(mailbox.lastIndexOf('@') + 1);
+        Optional<String> destination = DomainNames.normalize(host);
+        if (destination.isEmpty()) {
+            return List.of(new Destination.Skip(uri.uri(), "'" + host + "' is not a host name"));
+        }
+        String ours = discovery.organizationalDomain(policyDomain);
+        String theirs = discovery.organizationalDomain(destination.get());
+        if (ours == null || theirs == null) {
+            return List.of(new Destination.Defer(uri.uri(), "the Organizational Domain lookup failed temporarily"));
+        }
+        if (ours.equals(theirs)) {
+            return List.of(new Destination.Send(uri.uri(), mailbox, false));
+        }
+        return ExternalVerification.verify(dns, kind, policyDomain, destination.get(), uri, mailbox);
+    }
+}
