@@ -8,8 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.dmarcreporter.core.store.ResultStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
@@ -17,9 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shape of the core module, read from the compiled classes' imports: packages import one way,
- * and nothing in core depends on AWS or on a module built on top of core.
+ * nothing in core depends on AWS or on a module built on top of core, and every package says what
+ * lives in it.
  */
-class CoreImportsTest {
+class CorePackagesTest {
 
     /** The modules built on core; a core package named after one would read as that module's code. */
     private static final String[] MODULE_NAMES = {"aws", "ingest", "aggregate", "failure", "local", "bench"};
@@ -71,5 +77,27 @@ class CoreImportsTest {
         noClasses().should().resideInAnyPackage(clashing)
                 .because("a core package named after a module reads as that module's code")
                 .check(core);
+    }
+
+    @Test
+    void everyCorePackageSaysWhatLivesThere() throws IOException {
+        // The tests run in the module's folder; javac keeps no class file for a package-info without annotations.
+        Path sources = Path.of("src/main/java/org/dmarcreporter/core");
+        List<Path> undocumented;
+        try (Stream<Path> folders = Files.walk(sources)) {
+            undocumented = folders.filter(Files::isDirectory)
+                    .filter(CorePackagesTest::holdsClasses)
+                    .filter(folder -> !Files.exists(folder.resolve("package-info.java")))
+                    .toList();
+        }
+        assertThat(undocumented).as("core packages without a package-info.java").isEmpty();
+    }
+
+    private static boolean holdsClasses(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.anyMatch(f -> f.toString().endsWith(".java") && !f.endsWith("package-info.java"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
