@@ -1,117 +1,114 @@
 package org.dmarcreporter.core.address;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dmarcreporter.core.testing.RandomCases.forAll;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.dmarcreporter.core.testing.Text;
+import org.junit.jupiter.api.Test;
 
 class AddressPropertiesTest {
 
     private static final String FROM_CHARS = "aZ09.@<>,;:\"()[]\\ \t\r\n-_=?!#$%&'*+/^`{|}~\u00e9\u4f8b";
 
-    @Property(tries = 3000)
-    void headerFromParserNeverThrows(@ForAll("anyText") String text) {
-        AuthorDomains result = HeaderFromParser.parse(text);
-        assertThat(result).isNotNull().isNotSameAs(HeaderFromParser.UNREADABLE);
-        if (result instanceof AuthorDomains.Single single) {
-            assertThat(DomainNames.isValidHostName(single.domain())).as(single.domain()).isTrue();
-        } else if (result instanceof AuthorDomains.Multiple multiple) {
-            assertThat(multiple.domains()).hasSizeGreaterThan(1).allMatch(DomainNames::isValidHostName)
-                    .doesNotHaveDuplicates();
-        }
-    }
-
-    @Property(tries = 3000)
-    void envelopeAndDomainNamesNeverThrow(@ForAll("anyText") String text) {
-        assertThat(EnvelopeAddresses.parse(text)).isNotNull();
-        assertThat(EnvelopeAddresses.domainOf(text)).isNotNull();
-        DomainNames.normalize(text).ifPresent(d -> assertThat(DomainNames.isValidHostName(d)).isTrue());
-        assertThat(DomainNames.labels(text)).isNotNull();
-        assertThat(DomainNames.parent(text)).isNotNull();
-    }
-
-    @Property(tries = 10)
-    void hugeInputsDoNotThrow(@ForAll("hugeText") String text) {
-        assertThat(HeaderFromParser.parse(text)).isNotNull().isNotSameAs(HeaderFromParser.UNREADABLE);
-        assertThat(EnvelopeAddresses.parse(text)).isNotNull();
-        assertThat(DomainNames.normalize(text)).isNotNull();
-    }
-
-    @Property(tries = 2000)
-    void generatedMailboxesYieldTheirDomain(@ForAll("mailboxes") Generated from) {
-        assertThat(HeaderFromParser.parse(from.text)).as(from.text)
-                .isEqualTo(new AuthorDomains.Single(from.domain));
-    }
-
-    @Property(tries = 1000)
-    void generatedMailboxListsInOneDomainYieldThatDomain(@ForAll("mailboxLists") Generated from) {
-        assertThat(HeaderFromParser.parse(from.text)).as(from.text)
-                .isEqualTo(new AuthorDomains.Single(from.domain));
-    }
-
-    @Property(tries = 1000)
-    void generatedEnvelopeSendersYieldTheirDomain(@ForAll("envelopeSenders") Generated sender) {
-        assertThat(EnvelopeAddresses.domainOf(sender.text)).as(sender.text).contains(sender.domain);
-    }
-
-    @Provide
-    Arbitrary<String> anyText() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMaxLength(200),
-                Arbitraries.strings().withChars(FROM_CHARS).ofMaxLength(120),
-                Arbitraries.randomValue(r -> mutate(r, mailbox(r).text)));
-    }
-
-    @Provide
-    Arbitrary<String> hugeText() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMinLength(50_000).ofMaxLength(200_000),
-                Arbitraries.integers().between(10_000, 100_000).map("("::repeat),
-                Arbitraries.integers().between(10_000, 100_000).map(n -> "(".repeat(n) + ")".repeat(n) + "a@example.com"),
-                Arbitraries.integers().between(10_000, 50_000).map(n -> "a@example.com, ".repeat(n)),
-                Arbitraries.integers().between(10_000, 100_000).map(n -> "G:".repeat(n)),
-                Arbitraries.integers().between(10_000, 100_000).map(n -> "<".repeat(n)));
-    }
-
-    @Provide
-    Arbitrary<Generated> mailboxes() {
-        return Arbitraries.randomValue(AddressPropertiesTest::mailbox);
-    }
-
-    @Provide
-    Arbitrary<Generated> mailboxLists() {
-        return Arbitraries.randomValue(r -> {
-            Generated first = mailbox(r);
-            List<String> parts = new ArrayList<>();
-            parts.add(first.text);
-            int more = 1 + r.nextInt(4);
-            for (int i = 0; i < more; i++) {
-                Generated next = mailboxIn(r, first.written);
-                parts.add(r.nextInt(4) == 0 ? "Group" + i + ": " + next.text + ";" : next.text);
+    @Test
+    void headerFromParserNeverThrows() {
+        forAll(3000, AddressPropertiesTest::anyText, text -> {
+            AuthorDomains result = HeaderFromParser.parse(text);
+            assertThat(result).isNotNull().isNotSameAs(HeaderFromParser.UNREADABLE);
+            if (result instanceof AuthorDomains.Single single) {
+                assertThat(DomainNames.isValidHostName(single.domain())).as(single.domain()).isTrue();
+            } else if (result instanceof AuthorDomains.Multiple multiple) {
+                assertThat(multiple.domains()).hasSizeGreaterThan(1).allMatch(DomainNames::isValidHostName)
+                        .doesNotHaveDuplicates();
             }
-            return new Generated(String.join(r.nextBoolean() ? ", " : ",", parts), first.domain, first.written);
         });
     }
 
-    @Provide
-    Arbitrary<Generated> envelopeSenders() {
-        return Arbitraries.randomValue(r -> {
-            String[] d = domain(r);
-            String local = localPart(r);
-            String text = switch (r.nextInt(4)) {
-                case 0 -> local + "@" + d[0];
-                case 1 -> "<" + local + "@" + d[0] + ">";
-                case 2 -> d[0];
-                default -> "<@relay.example:" + local + "@" + d[0] + ">";
-            };
-            return new Generated(text, d[1], d[0]);
+    @Test
+    void envelopeAndDomainNamesNeverThrow() {
+        forAll(3000, AddressPropertiesTest::anyText, text -> {
+            assertThat(EnvelopeAddresses.parse(text)).isNotNull();
+            assertThat(EnvelopeAddresses.domainOf(text)).isNotNull();
+            DomainNames.normalize(text).ifPresent(d -> assertThat(DomainNames.isValidHostName(d)).isTrue());
+            assertThat(DomainNames.labels(text)).isNotNull();
+            assertThat(DomainNames.parent(text)).isNotNull();
         });
+    }
+
+    @Test
+    void hugeInputsDoNotThrow() {
+        forAll(10, AddressPropertiesTest::hugeText, text -> {
+            assertThat(HeaderFromParser.parse(text)).isNotNull().isNotSameAs(HeaderFromParser.UNREADABLE);
+            assertThat(EnvelopeAddresses.parse(text)).isNotNull();
+            assertThat(DomainNames.normalize(text)).isNotNull();
+        });
+    }
+
+    @Test
+    void generatedMailboxesYieldTheirDomain() {
+        forAll(2000, AddressPropertiesTest::mailbox, from ->
+                assertThat(HeaderFromParser.parse(from.text)).as(from.text)
+                        .isEqualTo(new AuthorDomains.Single(from.domain)));
+    }
+
+    @Test
+    void generatedMailboxListsInOneDomainYieldThatDomain() {
+        forAll(1000, AddressPropertiesTest::mailboxList, from ->
+                assertThat(HeaderFromParser.parse(from.text)).as(from.text)
+                        .isEqualTo(new AuthorDomains.Single(from.domain)));
+    }
+
+    @Test
+    void generatedEnvelopeSendersYieldTheirDomain() {
+        forAll(1000, AddressPropertiesTest::envelopeSender, sender ->
+                assertThat(EnvelopeAddresses.domainOf(sender.text)).as(sender.text).contains(sender.domain));
+    }
+
+    static String anyText(Random r) {
+        return Text.<String>oneOf(
+                c -> Text.any(c, 200),
+                c -> Text.of(c, FROM_CHARS, 120),
+                c -> mutate(c, mailbox(c).text)).apply(r);
+    }
+
+    static String hugeText(Random r) {
+        return Text.<String>oneOf(
+                c -> Text.any(c, 50_000, 200_000),
+                c -> "(".repeat(Text.between(c, 10_000, 100_000)),
+                c -> {
+                    int n = Text.between(c, 10_000, 100_000);
+                    return "(".repeat(n) + ")".repeat(n) + "a@example.com";
+                },
+                c -> "a@example.com, ".repeat(Text.between(c, 10_000, 50_000)),
+                c -> "G:".repeat(Text.between(c, 10_000, 100_000)),
+                c -> "<".repeat(Text.between(c, 10_000, 100_000))).apply(r);
+    }
+
+    static Generated mailboxList(Random r) {
+        Generated first = mailbox(r);
+        List<String> parts = new ArrayList<>();
+        parts.add(first.text);
+        int more = 1 + r.nextInt(4);
+        for (int i = 0; i < more; i++) {
+            Generated next = mailboxIn(r, first.written);
+            parts.add(r.nextInt(4) == 0 ? "Group" + i + ": " + next.text + ";" : next.text);
+        }
+        return new Generated(String.join(r.nextBoolean() ? ", " : ",", parts), first.domain, first.written);
+    }
+
+    static Generated envelopeSender(Random r) {
+        String[] d = domain(r);
+        String local = localPart(r);
+        String text = switch (r.nextInt(4)) {
+            case 0 -> local + "@" + d[0];
+            case 1 -> "<" + local + "@" + d[0] + ">";
+            case 2 -> d[0];
+            default -> "<@relay.example:" + local + "@" + d[0] + ">";
+        };
+        return new Generated(text, d[1], d[0]);
     }
 
     record Generated(String text, String domain, String written) {

@@ -1,9 +1,10 @@
 package org.dmarcreporter.core.address;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dmarcreporter.core.testing.RandomCases.forAll;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import org.dmarcreporter.core.testing.Text;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,8 +38,9 @@ class IpAddressesTest {
         assertThat(IpAddresses.normalize(input)).isEmpty();
     }
 
-    @Property
-    void neverThrows(@ForAll String input) {
-        IpAddresses.normalize(input);
+    @Test
+    void neverThrows() {
+        forAll(2000, r -> r.nextBoolean() ? Text.any(r, 255) : Text.of(r, "0123456789abcdefABCDEF:.%", 45),
+                input -> assertThat(IpAddresses.normalize(input)).isNotNull());
     }
 }

@@ -1,6 +1,7 @@
 package org.dmarcreporter.core.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dmarcreporter.core.testing.RandomCases.forAll;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,12 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.dmarcreporter.core.model.Policy;
+import org.dmarcreporter.core.testing.Text;
+import org.junit.jupiter.api.Test;
 
 class DmarcRecordParserPropertiesTest {
 
@@ -25,86 +23,80 @@ class DmarcRecordParserPropertiesTest {
     private static final Set<String> KNOWN = Set.of(
             "v", "p", "sp", "np", "adkim", "aspf", "psd", "t", "fo", "rua", "ruf", "pct", "rf", "ri");
 
-    @Property(tries = 2000)
-    void neverThrowsOnArbitraryText(@ForAll("anyText") String text) {
-        assertThat(DmarcRecordParser.parse(text)).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE);
+    @Test
+    void neverThrowsOnArbitraryText() {
+        forAll(2000, DmarcRecordParserPropertiesTest::anyText, text ->
+                assertThat(DmarcRecordParser.parse(text)).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE));
     }
 
-    @Property(tries = 20)
-    void neverThrowsOnHugeText(@ForAll("hugeText") String text) {
-        assertThat(DmarcRecordParser.parse(text)).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE);
+    @Test
+    void neverThrowsOnHugeText() {
+        forAll(20, DmarcRecordParserPropertiesTest::hugeText, text ->
+                assertThat(DmarcRecordParser.parse(text)).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE));
     }
 
-    @Property(tries = 2000)
-    void neverThrowsOnMutatedRecords(@ForAll("mutatedRecords") String text) {
-        RecordParseResult result = DmarcRecordParser.parse(text);
-        assertThat(result).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE);
-        if (result instanceof RecordParseResult.Valid valid) {
-            assertThat(valid.record().text()).isEqualTo(text);
-        }
-    }
-
-    @Property(tries = 1000)
-    void recordsBuiltFromTheGrammarRoundTrip(@ForAll("grammarRecords") Spec spec) {
-        RecordParseResult result = DmarcRecordParser.parse(spec.text);
-        assertThat(result).as(spec.text).isInstanceOf(RecordParseResult.Valid.class);
-        DmarcRecord r = ((RecordParseResult.Valid) result).record();
-        assertThat(r.text()).isEqualTo(spec.text);
-        assertThat(r.policyValid()).isTrue();
-        assertThat(r.policy()).isEqualTo(spec.p.orElse(Policy.NONE));
-        assertThat(r.subdomainPolicy()).isEqualTo(spec.sp);
-        assertThat(r.nonExistentPolicy()).isEqualTo(spec.np);
-        assertThat(r.dkimAlignment()).isEqualTo(spec.adkim.orElse(AlignmentMode.RELAXED));
-        assertThat(r.spfAlignment()).isEqualTo(spec.aspf.orElse(AlignmentMode.RELAXED));
-        assertThat(r.psd()).isEqualTo(spec.psd.orElse(PsdFlag.U));
-        assertThat(r.testMode()).isEqualTo(spec.t.orElse(false));
-        assertThat(r.failureOptions()).isEqualTo(spec.fo.orElse(FailureOptions.DEFAULT));
-        assertThat(r.aggregateUris()).isEqualTo(spec.rua);
-        assertThat(r.failureUris()).isEqualTo(spec.ruf);
-        assertThat(r.pct()).isEqualTo(spec.pct);
-        assertThat(r.reportInterval()).isEqualTo(spec.ri);
-    }
-
-    @Provide
-    Arbitrary<String> anyText() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMaxLength(200),
-                Arbitraries.strings().withChars("v=DMARC1;p=rejct,:!@ \t\r\nmailto%0123456789kmgt")
-                        .ofMaxLength(200),
-                Arbitraries.strings().all().ofMaxLength(100).map(s -> "v=DMARC1;" + s),
-                Arbitraries.strings().ascii().ofMaxLength(100).map(s -> "v=DMARC1; rua=" + s));
-    }
-
-    @Provide
-    Arbitrary<String> hugeText() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMinLength(50_000).ofMaxLength(200_000),
-                Arbitraries.integers().between(10_000, 50_000).map(n ->
-                        "v=DMARC1" + "; rua=mailto:a@example.com!10m".repeat(n)),
-                Arbitraries.integers().between(10_000, 200_000).map(n -> "v=DMARC1;" + ";".repeat(n)),
-                Arbitraries.integers().between(10_000, 200_000).map(n -> "v=DMARC1; fo=" + "1:".repeat(n)));
-    }
-
-    @Provide
-    Arbitrary<String> mutatedRecords() {
-        return Arbitraries.randomValue(random -> {
-            StringBuilder b = new StringBuilder(build(random).text);
-            int edits = 1 + random.nextInt(5);
-            for (int i = 0; i < edits && b.length() > 0; i++) {
-                int at = random.nextInt(b.length());
-                switch (random.nextInt(3)) {
-                    case 0 -> b.deleteCharAt(at);
-                    case 1 -> b.insert(at, (char) random.nextInt(0x3000));
-                    default -> b.setCharAt(at, PUNCTUATION.charAt(random.nextInt(PUNCTUATION.length())));
-                }
+    @Test
+    void neverThrowsOnMutatedRecords() {
+        forAll(2000, DmarcRecordParserPropertiesTest::mutatedRecord, text -> {
+            RecordParseResult result = DmarcRecordParser.parse(text);
+            assertThat(result).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE);
+            if (result instanceof RecordParseResult.Valid valid) {
+                assertThat(valid.record().text()).isEqualTo(text);
             }
-            return b.toString();
         });
     }
 
-    @Provide
-    Arbitrary<Spec> grammarRecords() {
-        return Arbitraries.randomValue(DmarcRecordParserPropertiesTest::build);
+    @Test
+    void recordsBuiltFromTheGrammarRoundTrip() {
+        forAll(1000, DmarcRecordParserPropertiesTest::build, spec -> {
+            RecordParseResult result = DmarcRecordParser.parse(spec.text);
+            assertThat(result).as(spec.text).isInstanceOf(RecordParseResult.Valid.class);
+            DmarcRecord r = ((RecordParseResult.Valid) result).record();
+            assertThat(r.text()).isEqualTo(spec.text);
+            assertThat(r.policyValid()).isTrue();
+            assertThat(r.policy()).isEqualTo(spec.p.orElse(Policy.NONE));
+            assertThat(r.subdomainPolicy()).isEqualTo(spec.sp);
+            assertThat(r.nonExistentPolicy()).isEqualTo(spec.np);
+            assertThat(r.dkimAlignment()).isEqualTo(spec.adkim.orElse(AlignmentMode.RELAXED));
+            assertThat(r.spfAlignment()).isEqualTo(spec.aspf.orElse(AlignmentMode.RELAXED));
+            assertThat(r.psd()).isEqualTo(spec.psd.orElse(PsdFlag.U));
+            assertThat(r.testMode()).isEqualTo(spec.t.orElse(false));
+            assertThat(r.failureOptions()).isEqualTo(spec.fo.orElse(FailureOptions.DEFAULT));
+            assertThat(r.aggregateUris()).isEqualTo(spec.rua);
+            assertThat(r.failureUris()).isEqualTo(spec.ruf);
+            assertThat(r.pct()).isEqualTo(spec.pct);
+            assertThat(r.reportInterval()).isEqualTo(spec.ri);
+        });
+    }
+
+    static String anyText(Random r) {
+        return Text.<String>oneOf(
+                c -> Text.any(c, 200),
+                c -> Text.of(c, "v=DMARC1;p=rejct,:!@ \t\r\nmailto%0123456789kmgt", 200),
+                c -> "v=DMARC1;" + Text.any(c, 100),
+                c -> "v=DMARC1; rua=" + Text.ascii(c, 100)).apply(r);
+    }
+
+    static String hugeText(Random r) {
+        return Text.<String>oneOf(
+                c -> Text.any(c, 50_000, 200_000),
+                c -> "v=DMARC1" + "; rua=mailto:a@example.com!10m".repeat(Text.between(c, 10_000, 50_000)),
+                c -> "v=DMARC1;" + ";".repeat(Text.between(c, 10_000, 200_000)),
+                c -> "v=DMARC1; fo=" + "1:".repeat(Text.between(c, 10_000, 200_000))).apply(r);
+    }
+
+    static String mutatedRecord(Random random) {
+        StringBuilder b = new StringBuilder(build(random).text);
+        int edits = 1 + random.nextInt(5);
+        for (int i = 0; i < edits && b.length() > 0; i++) {
+            int at = random.nextInt(b.length());
+            switch (random.nextInt(3)) {
+                case 0 -> b.deleteCharAt(at);
+                case 1 -> b.insert(at, (char) random.nextInt(0x3000));
+                default -> b.setCharAt(at, PUNCTUATION.charAt(random.nextInt(PUNCTUATION.length())));
+            }
+        }
+        return b.toString();
     }
 
     /** A record drawn from the RFC 9989 §4.8 grammar, with what the parser must read from it. */
