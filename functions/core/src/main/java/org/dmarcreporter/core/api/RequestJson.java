@@ -99,12 +99,19 @@ public final class RequestJson {
             path.add(0, c);
         }
         Integer index = null;
+        int first = 0;
+        if (path.get(0).inArray()) {
+            index = path.get(0).getCurrentIndex(); // a result of a batch
+            first = 1;
+            if (path.get(1).inArray()) {
+                // not a result object: named as that batch entry
+                return new FieldError(index, "body", "holds a key more than once in one object");
+            }
+        }
         StringBuilder field = new StringBuilder();
-        for (int i = 0; i < path.size(); i++) {
+        for (int i = first; i < path.size(); i++) {
             JsonStreamContext c = path.get(i);
-            if (c.inArray() && i == 0) {
-                index = c.getCurrentIndex(); // a result of a batch
-            } else if (c.inArray()) {
+            if (c.inArray()) {
                 field.append('[').append(c.getCurrentIndex()).append(']');
             } else {
                 field.append(field.isEmpty() ? "" : ".").append(abbreviate(c.getCurrentName()));

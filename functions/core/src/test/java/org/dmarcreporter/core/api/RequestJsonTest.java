@@ -31,7 +31,8 @@ class RequestJsonTest {
                 Arguments.of("[{\"dkim\": [{\"domain\": \"a.example\"}, {\"domain\": \"a.example\", \"domain\": \"b.example\"}]}]",
                         0, "dkim[1].domain", "/0/dkim/1/domain"),
                 Arguments.of("{\"unknown\": {\"x\": [1, {\"y\": 1, \"y\": 2}]}}", null, "unknown.x[1].y", "/unknown/x/1/y"),
-                Arguments.of("{\"spf\": {\"result\": \"pass\"}, \"spf\": {\"result\": \"fail\"}}", null, "spf", "/spf"));
+                Arguments.of("{\"spf\": {\"result\": \"pass\"}, \"spf\": {\"result\": \"fail\"}}", null, "spf", "/spf"),
+                Arguments.of("[{}, [{\"a\": 1, \"a\": 2}]]", 1, "body", "/1"));
     }
 
     @ParameterizedTest
@@ -42,7 +43,7 @@ class RequestJsonTest {
         assertThat(e.index()).isEqualTo(index);
         assertThat(e.field()).isEqualTo(field);
         assertThat(e.pointer()).isEqualTo(pointer);
-        assertThat(e.message()).isEqualTo("appears more than once in its object");
+        assertThat(e.message()).contains("more than once");
     }
 
     @Test
