@@ -70,8 +70,11 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             } else {
                 e.printStackTrace();
             }
-            response = ProblemJson.of(500, "Internal error", "the request could not be processed; nothing "
-                    + "was lost if you retry with the same Idempotency-Key");
+            response = ProblemJson.of(500, "Internal error", hasKey(event)
+                    ? "the request could not be processed; retry with the same Idempotency-Key and body: "
+                            + "no result is counted twice"
+                    : "the request could not be processed and part of it may have been stored; a retry may "
+                            + "count those results twice: send an Idempotency-Key with each request to make retries safe");
         }
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(response.status())
@@ -112,6 +115,10 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 : Map.of("Content-Type", response.contentType());
     }
 
+
+    private static boolean hasKey(APIGatewayV2HTTPEvent event) {
+        return event != null && header(event.getHeaders(), "Idempotency-Key") != null;
+    }
 
     /** HTTP header names are case-insensitive (RFC 9110 §5.1); API Gateway v2 lower-cases them, others may not. */
     static String header(Map<String, String> headers, String name) {

@@ -234,7 +234,24 @@ class IngestHandlerTest {
             tooMany.append(i == 0 ? "" : ",").append(good);
         }
         tooMany.append(']');
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+        String withUnknown = good.replace("{\"messageId\"", "{\"unknown\": 1, \"messageId\"");
         return Stream.of(
+                Arguments.of("nested 10,000 deep", deep, "body", null),
+                Arguments.of("nested 10,000 deep in an unknown field", withUnknown.replace("\"unknown\": 1",
+                        "\"unknown\": " + deep), "body", null),
+                Arguments.of("5,000-digit number", withUnknown.replace("\"unknown\": 1",
+                        "\"unknown\": " + "9".repeat(5_000)), "body", null),
+                Arguments.of("60,000-character key", withUnknown.replace("\"unknown\"",
+                        "\"" + "k".repeat(60_000) + "\""), "body", null),
+                Arguments.of("duplicate headerFrom", good.replace("\"headerFrom\": \"a@example.com\",",
+                        "\"headerFrom\": \"a@example.com\", \"headerFrom\": \"b@example.org\","), "headerFrom", null),
+                Arguments.of("duplicate key in a batch", "[" + good + "," + good.replace("\"scope\": \"mfrom\"",
+                        "\"scope\": \"mfrom\", \"result\": \"fail\"") + "]", "spf.result", 1),
+                Arguments.of("receivedAt in year 9999", good.replace("{\"messageId\"",
+                        "{\"receivedAt\": \"9999-12-31T23:59:59Z\", \"messageId\""), "receivedAt", null),
+                Arguments.of("fullwidth IPv6 digits", good.replace("192.0.2.10", "\uff12\uff10\uff10\uff11:db8::1"),
+                        "sourceIp", null),
                 Arguments.of("bad JSON", "{\"sourceIp\": ", "body", null),
                 Arguments.of("missing sourceIp", good.replace("\"sourceIp\": \"192.0.2.10\",", ""), "sourceIp", null),
                 Arguments.of("invalid IP", good.replace("192.0.2.10", "192.0.2.300"), "sourceIp", null),
@@ -301,6 +318,23 @@ class IngestHandlerTest {
         assertThat(response.getStatusCode()).isEqualTo(500);
         assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
         assertThat(JSON.readTree(response.getBody()).path("status").asInt()).isEqualTo(500);
+    }
+
+    /** Only a request that sent an Idempotency-Key is told that retrying it is safe. */
+    @Test
+    void a500PromisesASafeRetryOnlyToARequestWithAnIdempotencyKey() throws Exception {
+        env.put("REPORTS_TABLE", "no-such-table");
+        IngestHandler handler = handler();
+
+        APIGatewayV2HTTPResponse keyless = post(handler, HttpApiEvents.post(result("m@x", "a@example.com", "pass")));
+        APIGatewayV2HTTPResponse keyed = post(handler, HttpApiEvents.post(result("m@x", "a@example.com", "pass"))
+                .header("idempotency-key", "k-500"));
+
+        assertThat(keyless.getStatusCode()).isEqualTo(500);
+        assertThat(keyed.getStatusCode()).isEqualTo(500);
+        assertThat(JSON.readTree(keyless.getBody()).path("detail").asText())
+                .doesNotContain("same Idempotency-Key").contains("may count those results twice");
+        assertThat(JSON.readTree(keyed.getBody()).path("detail").asText()).contains("retry with the same Idempotency-Key");
     }
 
     /** The sample events for {@code sam local invoke IngestFunction -e events/...} stay valid. */

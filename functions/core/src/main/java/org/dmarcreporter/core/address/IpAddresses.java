@@ -6,7 +6,10 @@ import java.util.Optional;
 /**
  * Parses IP address literals without ever touching the DNS ({@code InetAddress.getByName} would
  * resolve a host name) and writes them in one canonical form, so that {@code 2001:DB8::1} and
- * {@code 2001:db8:0::1} count in the same report row (RFC 5952 §4 for IPv6).
+ * {@code 2001:db8:0::1} count in the same report row (RFC 5952 §4 for IPv6). An IPv4-mapped
+ * address ({@code ::ffff:198.51.100.7}, RFC 4291 §2.5.5.2) is the IPv4 sender seen through a
+ * dual-stack socket, and is written as that IPv4 address. Digits are ASCII only: a parser that
+ * took fullwidth or other Unicode digits would make one address look like another.
  */
 public final class IpAddresses {
 
@@ -102,7 +105,7 @@ public final class IpAddresses {
             }
             int v = 0;
             for (int j = 0; j < p.length(); j++) {
-                int d = Character.digit(p.charAt(j), 16);
+                int d = hexDigit(p.charAt(j));
                 if (d < 0) {
                     return null;
                 }
@@ -113,11 +116,27 @@ public final class IpAddresses {
         return out;
     }
 
-    /** RFC 5952 §4: lower case, no leading zeros, the longest run (2+) of zero groups as "::". */
+    /** The value of an ASCII hex digit, or -1 ({@code Character.digit} also takes other scripts' digits). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    /**
+     * RFC 5952 §4: lower case, no leading zeros, the longest run (2+) of zero groups as "::";
+     * an IPv4-mapped address as its IPv4 address, so that it counts in the same row.
+     */
     private static String formatIpv6(int[] g) {
         if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
-            // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
-            return "::ffff:" + (g[6] >> 8) + "." + (g[6] & 0xff) + "." + (g[7] >> 8) + "." + (g[7] & 0xff);
+            return (g[6] >> 8) + "." + (g[6] & 0xff) + "." + (g[7] >> 8) + "." + (g[7] & 0xff);
         }
         int bestStart = -1;
         int bestLen = 1;

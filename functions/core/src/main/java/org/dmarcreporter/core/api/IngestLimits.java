@@ -20,6 +20,12 @@ public final class IngestLimits {
      */
     public static final Duration EVALUATION_BUDGET = Duration.ofSeconds(12);
 
+    /**
+     * How far a result's {@code receivedAt} may be ahead of the server's clock: room for clocks
+     * that are off and for time zones written wrongly, not for made-up dates.
+     */
+    public static final Duration MAX_RECEIVED_AHEAD = Duration.ofDays(1);
+
     /** Longest Idempotency-Key ({@code docs/ingest-api.md}). */
     public static final int MAX_IDEMPOTENCY_KEY = 128;
 

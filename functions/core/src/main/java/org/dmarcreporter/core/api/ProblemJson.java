@@ -2,6 +2,7 @@ package org.dmarcreporter.core.api;
 
 import org.dmarcreporter.core.codec.JsonWriting;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code application/problem+json} answers (RFC 9457). Field errors are listed under
@@ -23,6 +24,21 @@ public final class ProblemJson {
     public static ApiResponse tooLarge() {
         return of(413, "Content Too Large", "the body is limited to " + IngestLimits.MAX_BODY_BYTES
                 + " bytes; send fewer results per request");
+    }
+
+    /**
+     * 503: the store cannot take the request now. {@code Retry-After: 1} (RFC 9110 §10.2.3), which
+     * every edge sends as it sends the other headers of an {@link ApiResponse}.
+     */
+    public static ApiResponse unavailable(String detail) {
+        ApiResponse r = of(503, "Try again", detail);
+        return new ApiResponse(r.status(), r.contentType(), r.body(), Map.of("Retry-After", "1"));
+    }
+
+    /** 422: the Idempotency-Key was used before with a different body (nothing of this one is stored). */
+    public static ApiResponse keyReused() {
+        return of(422, "Idempotency-Key reused", "this Idempotency-Key was used before for a request with a "
+                + "different body; nothing of this request was stored: send each new request with a new key");
     }
 
     public static ApiResponse of(int status, String title, String detail) {

@@ -4,12 +4,16 @@ import org.dmarcreporter.core.address.IpAddresses;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.dmarcreporter.core.model.AuthenticationResult;
 import org.dmarcreporter.core.model.DkimCheck;
 import org.dmarcreporter.core.model.DkimResult;
@@ -44,10 +48,17 @@ public final class ResultReader {
         }
     }
 
-    public static Outcome read(JsonNode body) {
+    /**
+     * Reads a request body.
+     *
+     * @param now the server's clock: a {@code receivedAt} more than {@link IngestLimits#MAX_RECEIVED_AHEAD}
+     *            after it is refused
+     */
+    public static Outcome read(JsonNode body, Instant now) {
+        Instant latest = now.plus(IngestLimits.MAX_RECEIVED_AHEAD);
         List<FieldError> errors = new ArrayList<>();
         if (body.isObject()) {
-            AuthenticationResult r = readOne(body, null, errors);
+            AuthenticationResult r = readOne(body, null, errors, latest);
             return errors.isEmpty() ? new Outcome.Results(List.of(r), false) : new Outcome.Invalid(errors);
         }
         if (!body.isArray()) {
@@ -65,17 +76,33 @@ public final class ResultReader {
                 errors.add(new FieldError(i, "body", "must be a result object"));
                 continue;
             }
-            results.add(readOne(item, i, errors));
+            results.add(readOne(item, i, errors, latest));
         }
         return errors.isEmpty() ? new Outcome.Results(results, true) : new Outcome.Invalid(errors);
     }
 
-    /** Reads one result object; problems go to {@code errors} (the returned value is then unusable). */
+    /**
+     * Reads one result object, such as one stored before (whose {@code receivedAt} is not bounded
+     * again); problems go to {@code errors} (the returned value is then unusable).
+     */
     public static AuthenticationResult readOne(JsonNode o, Integer index, List<FieldError> errors) {
+        return readOne(o, index, errors, null);
+    }
+
+    private static AuthenticationResult readOne(JsonNode o, Integer index, List<FieldError> errors,
+                                                Instant latestReceivedAt) {
         Fields f = new Fields(o, index, errors);
         String messageId = f.text("messageId", false, MAX_MESSAGE_ID, false);
         Instant receivedAt = f.parsed("receivedAt", false, ResultReader::parseTimestamp,
                 "must be an RFC 3339 date-time such as 2026-11-27T10:15:30Z");
+        if (receivedAt != null && latestReceivedAt != null && receivedAt.isAfter(latestReceivedAt)) {
+            // Windows follow the server's clock, so this is only kept for failure reports; a date
+            // far ahead is a broken clock or a made-up value.
+            f.error("receivedAt", "must not be more than " + IngestLimits.MAX_RECEIVED_AHEAD.toHours()
+                    + " hours ahead of the server's clock (" + latestReceivedAt.minus(IngestLimits.MAX_RECEIVED_AHEAD)
+                    + ")");
+            receivedAt = null;
+        }
         String sourceIp = f.parsed("sourceIp", true, s -> IpAddresses.normalize(s).orElse(null),
                 "must be an IPv4 or IPv6 address");
         Integer sourcePort = f.port("sourcePort");
@@ -139,10 +166,28 @@ public final class ResultReader {
         return out;
     }
 
-    private static Instant parseTimestamp(String s) {
+    /** RFC 3339 §5.6 date-time, ASCII digits only; the ISO parser alone also takes other forms. */
+    private static final Pattern DATE_TIME = Pattern.compile(
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:([0-9]{2})(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})");
+
+    static Instant parseTimestamp(String s) {
+        Matcher m = DATE_TIME.matcher(s);
+        if (!m.matches()) {
+            return null;
+        }
+        // RFC 3339 §5.7: a leap second (second 60) at the end of a UTC month. java.time has no
+        // second 60; like its ISO_INSTANT parser, read it as the second before.
+        boolean leap = m.group(1).equals("60");
+        String text = leap ? s.substring(0, m.start(1)) + "59" + s.substring(m.end(1)) : s;
         try {
             // RFC 3339 §5.6 allows lower-case t/z; the ISO parser wants upper case.
-            return OffsetDateTime.parse(s.toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            OffsetDateTime t = OffsetDateTime.parse(text.toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            OffsetDateTime utc = t.withOffsetSameInstant(ZoneOffset.UTC);
+            if (leap && !(utc.getHour() == 23 && utc.getMinute() == 59
+                    && utc.toLocalDate().equals(utc.toLocalDate().with(TemporalAdjusters.lastDayOfMonth())))) {
+                return null;
+            }
+            return t.toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }

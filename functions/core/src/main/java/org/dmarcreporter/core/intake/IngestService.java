@@ -5,14 +5,10 @@ import org.dmarcreporter.core.api.ApiResponse;
 import org.dmarcreporter.core.api.FieldError;
 import org.dmarcreporter.core.api.IngestLimits;
 import org.dmarcreporter.core.api.ProblemJson;
+import org.dmarcreporter.core.api.RequestJson;
 import org.dmarcreporter.core.api.ResultReader;
 import org.dmarcreporter.core.codec.JsonWriting;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -51,16 +47,6 @@ public final class IngestService {
 
     public static final String JSON = "application/json";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    static {
-        // A 4 MiB body may legitimately hold one long header block; keep Jackson's other limits.
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(IngestLimits.MAX_BODY_BYTES).build());
-        // "{...}{...}" must be refused, not stored in part.
-        MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    }
-
     private final DmarcEvaluator evaluator;
     private final ResultStore store;
     private final ReportingSettings settings;
@@ -85,28 +71,24 @@ public final class IngestService {
             return ProblemJson.invalid(List.of(new FieldError(null, "Idempotency-Key",
                     "must be 1 to " + IngestLimits.MAX_IDEMPOTENCY_KEY + " characters without control characters")));
         }
-        JsonNode body;
-        try {
-            body = MAPPER.readTree(request.body());
-        } catch (JsonProcessingException e) {
-            return ProblemJson.invalid(List.of(new FieldError(null, "body",
-                    "is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr() + ")")));
-        } catch (IOException e) {
-            return ProblemJson.invalid(List.of(new FieldError(null, "body", "could not be read")));
+        RequestJson.Parsed parsed = RequestJson.parse(request.body());
+        if (parsed instanceof RequestJson.Parsed.Invalid invalid) {
+            return ProblemJson.invalid(List.of(invalid.error()));
         }
-        if (body == null || body.isMissingNode()) {
-            return ProblemJson.invalid(List.of(new FieldError(null, "body", "is empty")));
-        }
-        ResultReader.Outcome read = ResultReader.read(body);
+        JsonNode body = ((RequestJson.Parsed.Tree) parsed).body();
+        ResultReader.Outcome read = ResultReader.read(body, clock.instant());
         if (read instanceof ResultReader.Outcome.Invalid invalid) {
             return ProblemJson.invalid(invalid.errors());
         }
         ResultReader.Outcome.Results results = (ResultReader.Outcome.Results) read;
-        return evaluateAndStore(results.results(), results.batch(), key);
+        // The key is bound to the body: the same key with another body is refused (422), not
+        // answered with the first body's verdicts while its own results are dropped.
+        String digest = key == null ? null : "sha256:" + sha256(request.body());
+        return evaluateAndStore(results.results(), results.batch(), key, digest);
     }
 
-    private ApiResponse evaluateAndStore(List<AuthenticationResult> results, boolean batch, String key) {
+    private ApiResponse evaluateAndStore(List<AuthenticationResult> results, boolean batch, String key,
+                                         String digest) {
         List<Evaluation> evaluations = evaluate(results);
         List<Verdict> verdicts = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
@@ -140,15 +122,22 @@ public final class IngestService {
             if (stored.isEmpty() && key == null) {
                 return new ApiResponse(200, JSON, response);
             }
-            outcome = store.ingest(new IngestBatch(key, response, stored, settings.dedupeMessageIds(), storedAt));
+            // A keyed request goes to the store even with nothing to count: a retry must find its answer.
+            outcome = store.ingest(new IngestBatch(key, digest, response, stored, settings.dedupeMessageIds(),
+                    storedAt));
         } catch (StoreUnavailableException e) {
-            return ProblemJson.of(503, "Try again", key == null
-                    ? "the results could not be stored now; retry later (send an Idempotency-Key so that a "
-                            + "retry can never count a result twice)"
-                    : "the results could not be stored now; retry later with the same Idempotency-Key");
+            return ProblemJson.unavailable(key == null
+                    ? "the results could not be stored now; retry later. Part of them may have been counted "
+                            + "already, and without an Idempotency-Key a retry may count those twice: send a key "
+                            + "with each request to make retries safe"
+                    : "the results could not be stored now; retry later with the same Idempotency-Key and "
+                            + "body: no result is counted twice");
         }
         if (outcome instanceof IngestOutcome.Replayed replayed) {
             return new ApiResponse(200, JSON, replayed.response());
+        }
+        if (outcome instanceof IngestOutcome.KeyReused) {
+            return ProblemJson.keyReused();
         }
         if (outcome instanceof IngestOutcome.InProgress) {
             return ProblemJson.of(409, "Request in progress",
@@ -202,9 +191,14 @@ public final class IngestService {
         } else {
             return UUID.randomUUID().toString();
         }
+        return sha256(basis.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Unpadded base64url of the SHA-256 of {@code bytes}. */
+    private static String sha256(byte[] bytes) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }

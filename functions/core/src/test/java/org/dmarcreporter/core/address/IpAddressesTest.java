@@ -22,7 +22,13 @@ class IpAddressesTest {
             "::, ::",
             "1::, 1::",
             "1:2:3:4:5:6:7:8, 1:2:3:4:5:6:7:8",
-            "::ffff:192.0.2.1, ::ffff:192.0.2.1",
+            "::ffff:192.0.2.1, 192.0.2.1",
+            "::FFFF:198.51.100.7, 198.51.100.7",
+            "0:0:0:0:0:ffff:c633:6407, 198.51.100.7",
+            "::ffff:0.0.0.0, 0.0.0.0",
+            "::192.0.2.1, ::c000:201",
+            "::fffe:192.0.2.1, ::fffe:c000:201",
+            "1::ffff:192.0.2.1, 1::ffff:c000:201",
             "64:ff9b::192.0.2.33, 64:ff9b::c000:221",
             "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
     })
@@ -35,6 +41,15 @@ class IpAddressesTest {
             "localhost", "1:2:3:4:5:6:7:8:9", "1::2::3", "::1%eth0", "1.2.3.4::", "12345::1", "g::1",
             " 192.0.2.1", "1:2:3:4:5:6:7::8"})
     void rejectsWhatIsNotAnAddressLiteral(String input) {
+        assertThat(IpAddresses.normalize(input)).isEmpty();
+    }
+
+    /** Digits of other scripts are not hex digits: {@code Character.digit} would take them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\uff12\uff10\uff10\uff11:db8::1", "2001:db8::\uff11", "2001:db8::\u0661",
+            "\u0968001:db8::1", "2001:db8::\uff41", "::ffff:192.0.2.\u0661", "\uff11\uff19\uff12.0.2.1",
+            "192.0.2.\u0967", "2001:db8::\ud835\udfcf"})
+    void rejectsNonAsciiDigits(String input) {
         assertThat(IpAddresses.normalize(input)).isEmpty();
     }
 

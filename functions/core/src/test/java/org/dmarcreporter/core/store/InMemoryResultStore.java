@@ -18,7 +18,7 @@ public final class InMemoryResultStore implements ResultStore {
 
     private final Map<String, Long> counts = new LinkedHashMap<>();
     private final Map<ReportingWindow, String> windows = new LinkedHashMap<>();
-    private final Map<String, byte[]> answers = new HashMap<>();
+    private final Map<String, Answer> answers = new HashMap<>();
     private final Set<String> messageIds = new HashSet<>();
     private final Map<String, FailureCandidate> candidates = new LinkedHashMap<>();
     private final Map<String, Long> cuts = new HashMap<>();
@@ -35,8 +35,12 @@ public final class InMemoryResultStore implements ResultStore {
 
     @Override
     public synchronized IngestOutcome ingest(IngestBatch batch) {
-        if (batch.idempotencyKey() != null && answers.containsKey(batch.idempotencyKey())) {
-            return new IngestOutcome.Replayed(answers.get(batch.idempotencyKey()));
+        Answer first = batch.idempotencyKey() == null ? null : answers.get(batch.idempotencyKey());
+        if (first != null) {
+            // A key stored without a digest is bound to no body: replayed, as before digests.
+            return first.digest() != null && batch.requestDigest() != null
+                    && !first.digest().equals(batch.requestDigest())
+                    ? new IngestOutcome.KeyReused() : new IngestOutcome.Replayed(first.response());
         }
         List<StoredResult> counted = new ArrayList<>(batch.results().size());
         int duplicates = 0;
@@ -63,10 +67,13 @@ public final class InMemoryResultStore implements ResultStore {
             }
         }
         if (batch.idempotencyKey() != null) {
-            answers.put(batch.idempotencyKey(), batch.response());
+            answers.put(batch.idempotencyKey(), new Answer(batch.requestDigest(), batch.response()));
         }
         batches++;
         return new IngestOutcome.Stored(duplicates, writes);
+    }
+
+    private record Answer(String digest, byte[] response) {
     }
 
     private static String key(ReportingWindow w, String rowKey) {

@@ -67,10 +67,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-            // Idempotency-Key -> the first response, replayed for 24 hours (docs/ingest-api.md). Tables
-            // with large values (responses, candidates) keep rowids: WITHOUT ROWID suits small rows.
+            // Idempotency-Key -> the first response, replayed for 24 hours (docs/ingest-api.md), and the
+            // digest of the body it answered (null in rows written before digests: bound to no
+            // body). Tables with large values (responses, candidates) keep rowids: WITHOUT ROWID
+            // suits small rows.
             "CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, response BLOB NOT NULL,"
-                    + " expires_at INTEGER NOT NULL)",
+                    + " expires_at INTEGER NOT NULL, request_digest TEXT)",
             "CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)",
             // messageIds counted in the last 24 hours (dedupeMessageIds, docs/settings.md): an
             // append-only log behind the in-memory MessageIdIndex (see there for why).
@@ -140,9 +142,10 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         begin = db.prepareStatement("BEGIN IMMEDIATE");
         commit = db.prepareStatement("COMMIT");
         rollback = db.prepareStatement("ROLLBACK");
-        findResponse = db.prepareStatement("SELECT response FROM idempotency WHERE key = ? AND expires_at > ?");
+        findResponse = db.prepareStatement(
+                "SELECT response, request_digest FROM idempotency WHERE key = ? AND expires_at > ?");
         rememberResponse = db.prepareStatement(
-                "INSERT OR REPLACE INTO idempotency (key, response, expires_at) VALUES (?, ?, ?)");
+                "INSERT OR REPLACE INTO idempotency (key, response, expires_at, request_digest) VALUES (?, ?, ?, ?)");
         markMessage = db.prepareStatement(
                 "INSERT INTO message_ids (message_id, id_hash, expires_at) VALUES (?, ?, ?)");
         // Most increments hit an existing row: try the update first and build the row's JSON
@@ -318,7 +321,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             findResponse.setLong(2, now);
             try (ResultSet rs = findResponse.executeQuery()) {
                 if (rs.next()) {
-                    return new Written(new IngestOutcome.Replayed(rs.getBytes(1)), Set.of(), 0);
+                    String digest = rs.getString(2);
+                    boolean reused = digest != null && batch.requestDigest() != null
+                            && !digest.equals(batch.requestDigest());
+                    return new Written(reused ? new IngestOutcome.KeyReused()
+                            : new IngestOutcome.Replayed(rs.getBytes(1)), Set.of(), 0);
                 }
             }
         }
@@ -375,6 +382,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             rememberResponse.setString(1, key);
             rememberResponse.setBytes(2, batch.response());
             rememberResponse.setLong(3, now + Retention.DEDUPE.toSeconds());
+            rememberResponse.setString(4, batch.requestDigest());
             rememberResponse.executeUpdate();
             writes++;
         }
@@ -481,6 +489,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             for (String ddl : SCHEMA) {
                 s.executeUpdate(ddl);
             }
+            addMissingColumns(s);
             try (ResultSet rs = s.executeQuery("SELECT max(version) FROM schema_version")) {
                 int version = rs.next() ? rs.getInt(1) : 0;
                 if (version > SCHEMA_VERSION) {
@@ -491,6 +500,22 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
                 }
             }
+        }
+    }
+
+    /**
+     * Columns added to schema 1 after its first release, added to a file written before them.
+     * Additive only, so the schema version stays: an older build ignores them.
+     */
+    private static void addMissingColumns(Statement s) throws SQLException {
+        boolean hasDigest = false;
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(idempotency)")) {
+            while (rs.next()) {
+                hasDigest |= rs.getString("name").equals("request_digest");
+            }
+        }
+        if (!hasDigest) {
+            s.executeUpdate("ALTER TABLE idempotency ADD COLUMN request_digest TEXT");
         }
     }
 

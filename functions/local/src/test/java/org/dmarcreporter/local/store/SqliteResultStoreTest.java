@@ -220,6 +220,72 @@ class SqliteResultStoreTest {
     }
 
     @Test
+    void anIdempotencyKeyReusedWithAnotherBodyDigestIsRefusedAndStoresNothing() {
+        byte[] first = response("[{\"messageId\":\"m1\"}]");
+        store.ingest(new IngestBatch("key-1", "sha256:first", first,
+                List.of(withCandidate(result("m1", DOMAIN, "192.0.2.1", T0), "c1", T0)), true, T0));
+        long rows = contents.rows("report_rows");
+
+        IngestOutcome reused = store.ingest(new IngestBatch("key-1", "sha256:second", response("other"),
+                List.of(withCandidate(result("m2", DOMAIN, "192.0.2.9", T0), "c2", T0)), true, T0.plusSeconds(5)));
+        IngestOutcome retry = store.ingest(new IngestBatch("key-1", "sha256:first", response("again"),
+                List.of(result("m1", DOMAIN, "192.0.2.1", T0)), true, T0.plusSeconds(10)));
+
+        assertThat(reused).isInstanceOf(IngestOutcome.KeyReused.class);
+        assertThat(((IngestOutcome.Replayed) retry).response()).isEqualTo(first);
+        assertThat(contents.totalCount()).isEqualTo(1);
+        assertThat(contents.rows("report_rows")).isEqualTo(rows);
+        assertThat(contents.candidateIds()).containsExactly("c1");
+        assertThat(contents.hasMessageId("m2")).isFalse();
+        assertThat(contents.longValue("SELECT count(*) FROM idempotency WHERE request_digest = 'sha256:first'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anIdempotencyKeyIsBoundToItsDigestAcrossARestart() {
+        store.ingest(new IngestBatch("key-1", "sha256:first", response("first"), List.of(), true, T0));
+        store.close();
+
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
+
+        assertThat(store.ingest(new IngestBatch("key-1", "sha256:second", response("x"), List.of(), true, T0)))
+                .isInstanceOf(IngestOutcome.KeyReused.class);
+    }
+
+    /**
+     * A data folder written before digests: the column is added on open, its keys are still
+     * replayed (bound to no body), and new keys are bound to their digest.
+     */
+    @Test
+    void aDataFolderFromBeforeRequestDigestsIsUpgradedInPlace() throws Exception {
+        store.close();
+        contents.close();
+        Path oldDir = dataDir.resolve("old");
+        java.nio.file.Files.createDirectories(oldDir);
+        try (Connection old = DriverManager.getConnection("jdbc:sqlite:" + oldDir.resolve(SqliteResultStore.FILE_NAME));
+             Statement s = old.createStatement()) {
+            s.executeUpdate("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            s.executeUpdate("INSERT INTO schema_version (version) VALUES (1)");
+            s.executeUpdate("CREATE TABLE idempotency (key TEXT PRIMARY KEY, response BLOB NOT NULL,"
+                    + " expires_at INTEGER NOT NULL)");
+            s.executeUpdate("INSERT INTO idempotency (key, response, expires_at) VALUES ('old-key', x'6f6c64', "
+                    + T0.plus(Retention.DEDUPE).getEpochSecond() + ")");
+        }
+
+        store = SqliteResultStore.open(oldDir, clock, Durability.FULL);
+        contents = StoreContents.open(oldDir);
+
+        assertThat(((IngestOutcome.Replayed) store.ingest(new IngestBatch("old-key", "sha256:any", response("new"),
+                List.of(result("m1", DOMAIN, "192.0.2.1", T0)), true, T0))).response()).isEqualTo(response("old"));
+        store.ingest(new IngestBatch("new-key", "sha256:first", response("first"), List.of(), true, T0));
+        assertThat(store.ingest(new IngestBatch("new-key", "sha256:second", response("x"), List.of(), true, T0)))
+                .isInstanceOf(IngestOutcome.KeyReused.class);
+        assertThat(contents.totalCount()).isZero();
+        assertThat(contents.longValue("SELECT max(version) FROM schema_version"))
+                .isEqualTo(SqliteResultStore.SCHEMA_VERSION);
+    }
+
+    @Test
     void anIdempotencyKeyIsRememberedEvenWhenNothingWasCounted() {
         store.ingest(batch("key-empty", "[{\"dmarc\":\"none\"}]", T0, List.of()));
 
