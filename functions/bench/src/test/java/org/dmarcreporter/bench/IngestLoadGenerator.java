@@ -1,4 +1,4 @@
-package org.dmarcreporter.local.bench;
+package org.dmarcreporter.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * loopback only.
  *
  * <pre>
- * java -cp functions/local/target/test-classes org.dmarcreporter.local.bench.IngestLoadGenerator \
+ * java -cp functions/bench/target/test-classes org.dmarcreporter.bench.IngestLoadGenerator \
  *     --url http://127.0.0.1:8080/v1/results [--senders 4] [--batches 2000] [--batch-size 100] [--max-seconds 300]
  * </pre>
  *
