@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The one Jackson mapper of the core. The records say their own JSON shape with annotations
- * (field order, optional fields, enum tokens via {@code @JsonValue}); this class only turns them
- * into bytes. Mappers are expensive to build and thread-safe to share, so there is one.
+ * Writes the core's records as JSON: verdicts and problem documents for answers, rows and failure
+ * candidates for the stores ({@link StoredJson}). The records say their own shape with Jackson
+ * annotations (field order, left-out optional fields, enum tokens via {@code @JsonValue}); this
+ * class only turns them into bytes. A mapper is costly to build and safe to share across threads,
+ * so there is one for the whole process.
  */
 public final class JsonWriting {
 

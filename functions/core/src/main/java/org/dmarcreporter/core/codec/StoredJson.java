@@ -13,9 +13,11 @@ import org.dmarcreporter.core.report.trigger.FailureCandidate;
  * The shape is the records' own (their Jackson annotations); records already stored must stay
  * readable, so field names do not change (see the fixtures under {@code src/test/resources/stored-json}).
  *
- * <p>Reading is strict about what the records need: a required field that is missing or null, a
- * value of the wrong type or an unknown token is an {@link UnreadableRecordException}, and an
- * optional field that is absent reads as null. Unknown fields are ignored, so a store rolled back
+ * <p>Reading is strict about what the records need: a required field (annotated
+ * {@code @JsonProperty(required = true)}, and {@code @JsonSetter(nulls = FAIL)} unless primitive)
+ * that is missing or null, a value of the wrong type or an unknown token is an
+ * {@link UnreadableRecordException} naming the field; an optional field that is absent or null
+ * reads as null. Unknown fields are ignored, so a store rolled back
  * to an older version still reads what a newer one wrote.
  */
 public final class StoredJson {
