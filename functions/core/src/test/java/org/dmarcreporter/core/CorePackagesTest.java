@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.dmarcreporter.core.store.ResultStore;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +46,6 @@ class CorePackagesTest {
     }
 
     @Test
-    @Disabled("enabled when codec no longer imports api")
     void corePackagesFormNoCycle() {
         // Every package is its own slice: core.report.row and core.report.trigger count apart.
         slices().matching("org.dmarcreporter.core.(**)").should().beFreeOfCycles().check(core);

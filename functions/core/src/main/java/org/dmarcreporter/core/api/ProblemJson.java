@@ -1,8 +1,10 @@
 package org.dmarcreporter.core.api;
 
-import org.dmarcreporter.core.codec.JsonWriting;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Map;
+import org.dmarcreporter.core.codec.JsonWriting;
 
 /**
  * {@code application/problem+json} answers (RFC 9457). Field errors are listed under
@@ -50,28 +52,13 @@ public final class ProblemJson {
     }
 
     private static ApiResponse problem(int status, String title, String detail, List<FieldError> errors) {
-        byte[] body = JsonWriting.bytes(g -> {
-            g.writeStartObject();
-            g.writeStringField("type", "about:blank");
-            g.writeStringField("title", title);
-            g.writeNumberField("status", status);
-            g.writeStringField("detail", detail);
-            if (!errors.isEmpty()) {
-                g.writeArrayFieldStart("errors");
-                for (FieldError e : errors) {
-                    g.writeStartObject();
-                    g.writeStringField("field", e.field());
-                    if (e.index() != null) {
-                        g.writeNumberField("index", e.index());
-                    }
-                    g.writeStringField("pointer", e.pointer());
-                    g.writeStringField("detail", e.message());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }
-            g.writeEndObject();
-        });
-        return new ApiResponse(status, CONTENT_TYPE, body);
+        return new ApiResponse(status, CONTENT_TYPE,
+                JsonWriting.bytes(new Document("about:blank", title, status, detail, errors)));
+    }
+
+    /** The RFC 9457 members we send, in this order; {@code errors} only when there are any. */
+    @JsonPropertyOrder({"type", "title", "status", "detail", "errors"})
+    record Document(String type, String title, int status, String detail,
+                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors) {
     }
 }

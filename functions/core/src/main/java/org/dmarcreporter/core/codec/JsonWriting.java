@@ -1,108 +1,47 @@
 package org.dmarcreporter.core.codec;
 
-import org.dmarcreporter.core.api.ResultReader;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import org.dmarcreporter.core.model.AuthenticationResult;
-import org.dmarcreporter.core.model.DkimCheck;
-import org.dmarcreporter.core.model.Verdict;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * Writes the API's JSON shapes ({@code docs/ingest-api.md}) with Jackson's streaming generator: verdicts for answers,
- * result objects for stored failure candidates (so they read back through {@link ResultReader}).
+ * Writes the core's records as JSON: verdicts and problem documents for answers, rows and failure
+ * candidates for the stores ({@link StoredJson}). The records say their own shape with Jackson
+ * annotations (field order, left-out optional fields, enum tokens via {@code @JsonValue}); this
+ * class only turns them into bytes. A mapper is costly to build and safe to share across threads,
+ * so there is one for the whole process.
  */
 public final class JsonWriting {
 
-    public static final JsonFactory FACTORY = new JsonFactory();
+    /** Instants as ISO-8601 text ({@code 2026-11-27T09:00:00Z}, the same as {@code Instant.toString()}). */
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build();
+
+    private static final ObjectWriter WRITER = MAPPER.writer();
 
     private JsonWriting() {
     }
 
-    /** Something that writes one JSON value. */
-    @FunctionalInterface
-    public interface Body {
-        void write(JsonGenerator g) throws IOException;
+    /** The UTF-8 JSON of an annotated record (or a list of them). */
+    public static byte[] bytes(Object value) {
+        try {
+            return WRITER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            // Only a record without a JSON shape can fail here: a programming error.
+            throw new IllegalStateException("cannot write " + value.getClass().getName() + " as JSON", e);
+        }
     }
 
-    public static byte[] bytes(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory does not fail
-        }
-        return out.toByteArray();
-    }
-
-    public static String string(Body body) {
-        return new String(bytes(body), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    public static void verdict(JsonGenerator g, Verdict v) throws IOException {
-        g.writeStartObject();
-        if (v.messageId() != null) {
-            g.writeStringField("messageId", v.messageId());
-        }
-        if (v.policyDomain() != null) {
-            g.writeStringField("policyDomain", v.policyDomain());
-        }
-        g.writeStringField("dmarc", v.dmarc().token());
-        g.writeStringField("disposition", v.disposition().token());
-        g.writeBooleanField("dkimAligned", v.dkimAligned());
-        g.writeBooleanField("spfAligned", v.spfAligned());
-        g.writeEndObject();
-    }
-
-    /** A result object exactly as {@code docs/ingest-api.md} names its fields. */
-    public static void result(JsonGenerator g, AuthenticationResult r) throws IOException {
-        g.writeStartObject();
-        stringIfSet(g, "messageId", r.messageId());
-        if (r.receivedAt() != null) {
-            g.writeStringField("receivedAt", r.receivedAt().toString());
-        }
-        g.writeStringField("sourceIp", r.sourceIp());
-        if (r.sourcePort() != null) {
-            g.writeNumberField("sourcePort", r.sourcePort());
-        }
-        stringIfSet(g, "helo", r.helo());
-        stringIfSet(g, "envelopeFrom", r.envelopeFrom());
-        if (!r.envelopeTo().isEmpty()) {
-            g.writeArrayFieldStart("envelopeTo");
-            for (String to : r.envelopeTo()) {
-                g.writeString(to);
-            }
-            g.writeEndArray();
-        }
-        g.writeStringField("headerFrom", r.headerFrom());
-        if (r.spf() != null) {
-            g.writeObjectFieldStart("spf");
-            g.writeStringField("result", r.spf().result().token());
-            stringIfSet(g, "domain", r.spf().domain());
-            g.writeStringField("scope", r.spf().scope().token());
-            g.writeEndObject();
-        }
-        if (!r.dkim().isEmpty()) {
-            g.writeArrayFieldStart("dkim");
-            for (DkimCheck d : r.dkim()) {
-                g.writeStartObject();
-                g.writeStringField("result", d.result().token());
-                stringIfSet(g, "domain", d.domain());
-                stringIfSet(g, "selector", d.selector());
-                g.writeBooleanField("reportRequested", d.reportRequested());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        }
-        stringIfSet(g, "headers", r.headers());
-        g.writeEndObject();
-    }
-
-    public static void stringIfSet(JsonGenerator g, String name, String value) throws IOException {
-        if (value != null) {
-            g.writeStringField(name, value);
+    public static String string(Object value) {
+        try {
+            return WRITER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getName() + " as JSON", e);
         }
     }
 }

@@ -1,156 +1,90 @@
 package org.dmarcreporter.core.codec;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Set;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import org.dmarcreporter.core.report.row.AggregateRow;
-import org.dmarcreporter.core.report.row.DkimAuth;
-import org.dmarcreporter.core.report.row.OverrideReason;
-import org.dmarcreporter.core.report.row.ReportedDisposition;
-import org.dmarcreporter.core.report.row.SpfAuth;
 import org.dmarcreporter.core.report.trigger.FailureCandidate;
-import org.dmarcreporter.core.report.trigger.FailureTrigger;
-import org.dmarcreporter.core.api.FieldError;
-import org.dmarcreporter.core.api.ResultReader;
-import org.dmarcreporter.core.model.AuthenticationResult;
-import org.dmarcreporter.core.model.DmarcResult;
-import org.dmarcreporter.core.model.Policy;
-import org.dmarcreporter.core.model.Verdict;
 
 /**
  * The JSON that every store keeps for report rows and failure candidates, so that DynamoDB and
  * the local SQLite store hold the same bytes and the report functions read either the same way.
+ * The shape is the records' own (their Jackson annotations); records already stored must stay
+ * readable, so field names do not change (see the fixtures under {@code src/test/resources/stored-json}).
+ *
+ * <p>Reading is strict about what the records need: a required field (annotated
+ * {@code @JsonProperty(required = true)}, and {@code @JsonSetter(nulls = FAIL)} unless primitive)
+ * that is missing or null, a value of the wrong type or an unknown token is an
+ * {@link UnreadableRecordException} naming the field; an optional field that is absent or null
+ * reads as null. Unknown fields are ignored, so a store rolled back
+ * to an older version still reads what a newer one wrote.
  */
 public final class StoredJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectReader ROW = reader(AggregateRow.class);
+    private static final ObjectReader CANDIDATE = reader(FailureCandidate.class);
 
     private StoredJson() {
     }
 
     public static String rowJson(AggregateRow row) {
-        return JsonWriting.string(g -> writeRow(g, row));
-    }
-
-    public static void writeRow(JsonGenerator g, AggregateRow row) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("sourceIp", row.sourceIp());
-        g.writeStringField("headerFrom", row.headerFrom());
-        JsonWriting.stringIfSet(g, "envelopeFrom", row.envelopeFrom());
-        g.writeStringField("disposition", row.disposition().token());
-        g.writeBooleanField("dkimAligned", row.dkimAligned());
-        g.writeBooleanField("spfAligned", row.spfAligned());
-        g.writeArrayFieldStart("reasons");
-        for (OverrideReason r : row.reasons()) {
-            g.writeStartObject();
-            g.writeStringField("type", r.type());
-            JsonWriting.stringIfSet(g, "comment", r.comment());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("dkim");
-        for (DkimAuth d : row.dkim()) {
-            g.writeStartObject();
-            g.writeStringField("domain", d.domain());
-            g.writeStringField("selector", d.selector());
-            g.writeStringField("result", d.result());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        if (row.spf() != null) {
-            g.writeObjectFieldStart("spf");
-            g.writeStringField("domain", row.spf().domain());
-            g.writeStringField("scope", row.spf().scope());
-            g.writeStringField("result", row.spf().result());
-            g.writeEndObject();
-        }
-        g.writeEndObject();
+        return JsonWriting.string(row);
     }
 
     public static AggregateRow row(String json) {
-        JsonNode o = tree(json);
-        List<OverrideReason> reasons = new ArrayList<>();
-        for (JsonNode r : o.path("reasons")) {
-            reasons.add(new OverrideReason(r.path("type").asText(), text(r, "comment")));
-        }
-        List<DkimAuth> dkim = new ArrayList<>();
-        for (JsonNode d : o.path("dkim")) {
-            dkim.add(new DkimAuth(d.path("domain").asText(), d.path("selector").asText(), d.path("result").asText()));
-        }
-        JsonNode spf = o.get("spf");
-        return new AggregateRow(
-                o.path("sourceIp").asText(),
-                o.path("headerFrom").asText(),
-                text(o, "envelopeFrom"),
-                ReportedDisposition.valueOf(o.path("disposition").asText().toUpperCase(java.util.Locale.ROOT)),
-                o.path("dkimAligned").asBoolean(),
-                o.path("spfAligned").asBoolean(),
-                reasons,
-                dkim,
-                spf == null ? null : new SpfAuth(spf.path("domain").asText(), spf.path("scope").asText(),
-                        spf.path("result").asText()));
+        return read(ROW, json, "aggregate row");
     }
 
-    public static String candidateJson(FailureCandidate c) {
-        return JsonWriting.string(g -> {
-            g.writeStartObject();
-            g.writeStringField("id", c.id());
-            g.writeStringField("policyDomain", c.policyDomain());
-            g.writeStringField("policyRecord", c.policyRecord());
-            g.writeArrayFieldStart("triggers");
-            for (FailureTrigger t : FailureTrigger.values()) {
-                if (c.triggers().contains(t)) {
-                    g.writeString(t.name());
-                }
-            }
-            g.writeEndArray();
-            g.writeStringField("storedAt", c.storedAt().toString());
-            g.writeFieldName("verdict");
-            JsonWriting.verdict(g, c.verdict());
-            g.writeFieldName("result");
-            JsonWriting.result(g, c.result());
-            g.writeEndObject();
-        });
+    public static String candidateJson(FailureCandidate candidate) {
+        return JsonWriting.string(candidate);
     }
 
     public static FailureCandidate candidate(String json) {
-        JsonNode o = tree(json);
-        Set<FailureTrigger> triggers = EnumSet.noneOf(FailureTrigger.class);
-        for (JsonNode t : o.path("triggers")) {
-            triggers.add(FailureTrigger.valueOf(t.asText()));
-        }
-        JsonNode v = o.path("verdict");
-        Verdict verdict = new Verdict(text(v, "messageId"), text(v, "policyDomain"),
-                DmarcResult.valueOf(v.path("dmarc").asText().toUpperCase(java.util.Locale.ROOT)),
-                Policy.valueOf(v.path("disposition").asText().toUpperCase(java.util.Locale.ROOT)),
-                v.path("dkimAligned").asBoolean(), v.path("spfAligned").asBoolean());
-        List<FieldError> errors = new ArrayList<>();
-        AuthenticationResult result = ResultReader.readOne(o.path("result"), null, errors);
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("stored failure candidate has an unreadable result: " + errors);
-        }
-        return new FailureCandidate(o.path("id").asText(), o.path("policyDomain").asText(),
-                o.path("policyRecord").asText(), triggers, result, verdict,
-                Instant.parse(o.path("storedAt").asText()));
+        return read(CANDIDATE, json, "failure candidate");
     }
 
-    private static JsonNode tree(String json) {
+    private static ObjectReader reader(Class<?> type) {
+        return JsonWriting.MAPPER.readerFor(type)
+                .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    private static <T> T read(ObjectReader reader, String json, String what) {
         try {
-            return MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("stored JSON is not readable", e);
+            T value = reader.readValue(json);
+            if (value == null) {
+                throw new UnreadableRecordException("stored " + what + " is JSON null");
+            }
+            return value;
+        } catch (JsonMappingException e) {
+            throw new UnreadableRecordException("stored " + what + " is unreadable at "
+                    + pointer(e) + ": " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            // The message names the position only: a candidate holds mail headers, keep them out of logs.
+            throw new UnreadableRecordException("stored " + what + " is not JSON"
+                    + (e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")"), e);
         }
     }
 
-    private static String text(JsonNode o, String field) {
-        JsonNode v = o.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+    /** RFC 6901 JSON Pointer to where reading failed, e.g. {@code /result/dkim/0}; "the top level" for the whole value. */
+    private static String pointer(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            b.append('/').append(r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()));
+        }
+        return b.length() == 0 ? "the top level" : b.toString();
+    }
+
+    /** A stored record that cannot be turned back into its Java record; the message names the field. */
+    public static final class UnreadableRecordException extends IllegalArgumentException {
+        UnreadableRecordException(String message) {
+            super(message);
+        }
+
+        UnreadableRecordException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -94,17 +94,7 @@ public final class IngestService {
         for (int i = 0; i < results.size(); i++) {
             verdicts.add(evaluations.get(i).toVerdict(results.get(i).messageId()));
         }
-        byte[] response = JsonWriting.bytes(g -> {
-            if (batch) {
-                g.writeStartArray();
-                for (Verdict v : verdicts) {
-                    JsonWriting.verdict(g, v);
-                }
-                g.writeEndArray();
-            } else {
-                JsonWriting.verdict(g, verdicts.get(0));
-            }
-        });
+        byte[] response = JsonWriting.bytes(batch ? verdicts : verdicts.get(0));
         IngestOutcome outcome;
         try {
             // Stamped after evaluation, so that slow DNS does not count against the ingest deadline.

@@ -1,5 +1,10 @@
 package org.dmarcreporter.core.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,17 +19,20 @@ import java.util.List;
  * @param envelopeFrom MAIL FROM address or bare domain; {@code ""} is the null sender; null when not given
  * @param headers      original header block (CRLF separated), or null
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"messageId", "receivedAt", "sourceIp", "sourcePort", "helo", "envelopeFrom", "envelopeTo",
+        "headerFrom", "spf", "dkim", "headers"})
 public record AuthenticationResult(
         String messageId,
         Instant receivedAt,
-        String sourceIp,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String sourceIp,
         Integer sourcePort,
         String helo,
         String envelopeFrom,
-        List<String> envelopeTo,
-        String headerFrom,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> envelopeTo,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String headerFrom,
         SpfCheck spf,
-        List<DkimCheck> dkim,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<DkimCheck> dkim,
         String headers) {
 
     public AuthenticationResult {

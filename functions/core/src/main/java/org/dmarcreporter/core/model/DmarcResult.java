@@ -1,5 +1,6 @@
 package org.dmarcreporter.core.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** The DMARC result of a message (RFC 9989 §11.2, Authentication-Results result names). */
@@ -9,6 +10,7 @@ public enum DmarcResult {
     private final String token = name().toLowerCase(Locale.ROOT);
 
     /** The lower-case name used in records, the contract's JSON and reports. */
+    @JsonValue
     public String token() {
         return token;
     }

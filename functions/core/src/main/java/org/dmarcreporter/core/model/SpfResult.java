@@ -1,5 +1,6 @@
 package org.dmarcreporter.core.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -10,6 +11,7 @@ public enum SpfResult {
     private final String token = name().toLowerCase(Locale.ROOT);
 
     /** The lower-case name used in records, the contract's JSON and reports. */
+    @JsonValue
     public String token() {
         return token;
     }

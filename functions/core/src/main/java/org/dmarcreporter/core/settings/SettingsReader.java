@@ -17,14 +17,69 @@ public final class SettingsReader {
     private SettingsReader() {
     }
 
-    /** Reads settings; {@code lookup} answers null for keys that are not set. */
+    /**
+     * Reads settings from text values (environment variables, template parameters); {@code lookup}
+     * answers null for keys that are not set. Address lists are comma-separated there.
+     */
     public static ReportingSettings read(Function<String, String> lookup) {
+        return read(new Source() {
+            @Override
+            public String text(String key) {
+                return lookup.apply(key);
+            }
+
+            @Override
+            public List<String> list(String key) {
+                return split(lookup.apply(key));
+            }
+        });
+    }
+
+    /**
+     * Reads settings from a parsed JSON/YAML object whose values are strings, numbers, booleans or,
+     * for the address lists, lists of strings. A list is taken as it is (an address may contain a
+     * comma); a string for a list key is still split at commas, as in the environment.
+     */
+    public static ReportingSettings read(Map<String, ?> values) {
+        return read(new Source() {
+            @Override
+            public String text(String key) {
+                Object v = values.get(key);
+                if (v instanceof List<?> || v instanceof Map<?, ?>) {
+                    throw new InvalidSettingException(key, "must be a single value, not a list or an object");
+                }
+                return v == null ? null : String.valueOf(v);
+            }
+
+            @Override
+            public List<String> list(String key) {
+                Object v = values.get(key);
+                if (v instanceof List<?> items) {
+                    return elements(key, items);
+                }
+                if (v instanceof Map<?, ?>) {
+                    throw new InvalidSettingException(key, "must be a list of addresses, not an object");
+                }
+                return split(v == null ? null : String.valueOf(v));
+            }
+        });
+    }
+
+    /** Where the values come from: text for single values, lists for the address lists. */
+    private interface Source {
+        String text(String key);
+
+        List<String> list(String key);
+    }
+
+    private static ReportingSettings read(Source source) {
+        Function<String, String> lookup = source::text;
         String orgName = trimToNull(lookup.apply("orgName"));
         if (orgName == null) {
             throw new InvalidSettingException("orgName", "is required: the domain reports are sent from");
         }
         orgName = orgName.toLowerCase(Locale.ROOT);
-        List<String> contact = list(lookup.apply("contactEmail"));
+        List<String> contact = source.list("contactEmail");
         if (contact.isEmpty()) {
             throw new InvalidSettingException("contactEmail", "is required: at least one contact address");
         }
@@ -33,29 +88,34 @@ public final class SettingsReader {
                 bool(lookup, "sendAggregateReports", true),
                 bool(lookup, "sendFailureReports", true),
                 nonNegativeInt(lookup, "maxReportRecipients", 0),
-                list(lookup.apply("copyReportsTo")),
+                source.list("copyReportsTo"),
                 orgName,
                 contact,
                 trimToNull(lookup.apply("extraContactInfo")),
                 returnPath == null ? "noreply@" + orgName : returnPath,
                 format(lookup.apply("reportFormat")),
-                new LinkedHashSet<>(list(lookup.apply("ignoreRecipients")).stream()
+                new LinkedHashSet<>(source.list("ignoreRecipients").stream()
                         .map(ReportingSettings::normalizeAddress).toList()),
                 bool(lookup, "dedupeMessageIds", true));
     }
 
-    /** Reads settings from a parsed JSON/YAML object whose values are strings, numbers, booleans or lists. */
-    public static ReportingSettings read(Map<String, ?> values) {
-        return read(key -> {
-            Object v = values.get(key);
-            if (v == null) {
-                return null;
+    /** The entries of a YAML/JSON list, trimmed; each must be non-empty text. */
+    private static List<String> elements(String key, List<?> items) {
+        List<String> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            String name = key + "[" + i + "]";
+            if (!(item instanceof String text)) {
+                throw new InvalidSettingException(name, item == null
+                        ? "is empty" : "must be an address (text), not '" + item + "'");
             }
-            if (v instanceof List<?> l) {
-                return String.join(",", l.stream().map(String::valueOf).toList());
+            String t = text.trim();
+            if (t.isEmpty()) {
+                throw new InvalidSettingException(name, "is empty");
             }
-            return String.valueOf(v);
-        });
+            out.add(t);
+        }
+        return out;
     }
 
     private static boolean bool(Function<String, String> lookup, String key, boolean dflt) {
@@ -97,7 +157,8 @@ public final class SettingsReader {
         throw new InvalidSettingException("reportFormat", "must be rfc9990 or rfc7489, not '" + v + "'");
     }
 
-    private static List<String> list(String value) {
+    /** A comma-separated list; empty parts are skipped. */
+    private static List<String> split(String value) {
         List<String> out = new ArrayList<>();
         if (value != null) {
             for (String part : value.split(",")) {

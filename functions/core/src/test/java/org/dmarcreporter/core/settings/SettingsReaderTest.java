@@ -53,4 +53,61 @@ class SettingsReaderTest {
                 "maxReportRecipients", "-1")))
                 .hasMessageContaining("maxReportRecipients");
     }
+
+    @Test
+    void aListEntryIsOneAddressEvenWithACommaInIt() {
+        // RFC 5321 §4.1.2 allows a comma in a quoted local part; joining and splitting again broke it in two.
+        ReportingSettings s = SettingsReader.read(Map.of("orgName", "r.example",
+                "contactEmail", List.of("\"Reports, DMARC\"@r.example", " b@r.example "),
+                "copyReportsTo", List.of("\"x,y\"@r.example"),
+                "ignoreRecipients", List.of("\"Loop, Guard\"@R.example")));
+
+        assertThat(s.contactEmail()).containsExactly("\"Reports, DMARC\"@r.example", "b@r.example");
+        assertThat(s.copyReportsTo()).containsExactly("\"x,y\"@r.example");
+        assertThat(s.ignoreRecipients()).containsExactly("\"loop, guard\"@r.example");
+    }
+
+    @Test
+    void environmentValuesAreCommaSeparatedLists() {
+        Map<String, String> env = Map.of("orgName", "r.example", "contactEmail", "a@r.example,,b@r.example ",
+                "copyReportsTo", "", "ignoreRecipients", " Loop@r.example ");
+
+        ReportingSettings s = SettingsReader.read(env::get);
+
+        assertThat(s.contactEmail()).containsExactly("a@r.example", "b@r.example");
+        assertThat(s.copyReportsTo()).isEmpty();
+        assertThat(s.ignoreRecipients()).containsExactly("loop@r.example");
+    }
+
+    @Test
+    void aListEntryThatIsNotAnAddressIsRefusedNamingIt() {
+        List<Object> withNumber = List.of("a@r.example", 5);
+        List<Object> withBlank = List.of("a@r.example", "  ");
+        java.util.ArrayList<Object> withNull = new java.util.ArrayList<>(List.of("a@r.example"));
+        withNull.add(null);
+
+        assertThatThrownBy(() -> SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example",
+                "copyReportsTo", withNumber)))
+                .isInstanceOf(SettingsReader.InvalidSettingException.class)
+                .hasMessageContaining("copyReportsTo[1]");
+        assertThatThrownBy(() -> SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", withBlank)))
+                .hasMessageContaining("contactEmail[1] is empty");
+        assertThatThrownBy(() -> SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example",
+                "ignoreRecipients", withNull)))
+                .hasMessageContaining("ignoreRecipients[1] is empty");
+        assertThatThrownBy(() -> SettingsReader.read(Map.of("orgName", "r.example", "contactEmail",
+                Map.of("a", "b"))))
+                .hasMessageContaining("contactEmail must be a list");
+    }
+
+    @Test
+    void aListForASingleValueIsRefused() {
+        assertThatThrownBy(() -> SettingsReader.read(Map.of("orgName", List.of("a.example", "b.example"),
+                "contactEmail", "a@r.example")))
+                .isInstanceOf(SettingsReader.InvalidSettingException.class)
+                .hasMessageContaining("orgName must be a single value");
+        assertThatThrownBy(() -> SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example",
+                "returnPath", List.of("x@r.example"))))
+                .hasMessageContaining("returnPath must be a single value");
+    }
 }

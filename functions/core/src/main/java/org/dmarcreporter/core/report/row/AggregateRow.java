@@ -1,5 +1,10 @@
 package org.dmarcreporter.core.report.row;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.util.List;
 
 /**
@@ -13,15 +18,18 @@ import java.util.List;
  * @param dkim         every signature evaluated, in RFC 9990 §3.1.3 priority order, at most 100
  * @param spf          the MAIL FROM SPF result, or null when none was given
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"sourceIp", "headerFrom", "envelopeFrom", "disposition", "dkimAligned", "spfAligned",
+        "reasons", "dkim", "spf"})
 public record AggregateRow(
-        String sourceIp,
-        String headerFrom,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String sourceIp,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String headerFrom,
         String envelopeFrom,
-        ReportedDisposition disposition,
-        boolean dkimAligned,
-        boolean spfAligned,
-        List<OverrideReason> reasons,
-        List<DkimAuth> dkim,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) ReportedDisposition disposition,
+        @JsonProperty(required = true) boolean dkimAligned,
+        @JsonProperty(required = true) boolean spfAligned,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<OverrideReason> reasons,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<DkimAuth> dkim,
         SpfAuth spf) {
 
     public AggregateRow {

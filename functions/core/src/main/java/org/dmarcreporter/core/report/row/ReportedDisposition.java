@@ -1,5 +1,6 @@
 package org.dmarcreporter.core.report.row;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
@@ -13,6 +14,7 @@ public enum ReportedDisposition {
     private final String token = name().toLowerCase(Locale.ROOT);
 
     /** The lower-case name used in records, the contract's JSON and reports. */
+    @JsonValue
     public String token() {
         return token;
     }

@@ -1,6 +1,12 @@
 package org.dmarcreporter.core.report.trigger;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Set;
 import org.dmarcreporter.core.model.AuthenticationResult;
 import org.dmarcreporter.core.model.Verdict;
@@ -16,16 +22,20 @@ import org.dmarcreporter.core.model.Verdict;
  * @param verdict      the verdict we answered
  * @param storedAt     when it was accepted
  */
+@JsonPropertyOrder({"id", "policyDomain", "policyRecord", "triggers", "storedAt", "verdict", "result"})
 public record FailureCandidate(
-        String id,
-        String policyDomain,
-        String policyRecord,
-        Set<FailureTrigger> triggers,
-        AuthenticationResult result,
-        Verdict verdict,
-        Instant storedAt) {
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String id,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String policyDomain,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String policyRecord,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Set<FailureTrigger> triggers,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) AuthenticationResult result,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Verdict verdict,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Instant storedAt) {
 
     public FailureCandidate {
-        triggers = Set.copyOf(triggers);
+        // In declaration order, so that the stored JSON lists them the same way every time.
+        EnumSet<FailureTrigger> ordered = EnumSet.noneOf(FailureTrigger.class);
+        ordered.addAll(triggers);
+        triggers = Collections.unmodifiableSet(ordered);
     }
 }
