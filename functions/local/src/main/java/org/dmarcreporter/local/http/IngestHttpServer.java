@@ -253,11 +253,55 @@ public final class IngestHttpServer {
             // Jetty has refused a malformed or negative Content-Length already (400).
             long declared = request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
             if (declared > IngestLimits.MAX_BODY_BYTES) {
-                exchange.answer(ProblemJson.tooLarge(), Map.of(), true);
+                exchange.answerAndDrain(ProblemJson.tooLarge());
                 return true;
             }
             exchange.readBody(declared);
             return true;
+        }
+    }
+
+    /** What is read and thrown away after a 413 at most, so that the client can read the answer. */
+    static final long DRAIN_LIMIT = 2L * IngestLimits.MAX_BODY_BYTES;
+
+    /** Reads the rest of a refused body without keeping it, then completes the exchange (Jetty closes). */
+    private static final class Drain implements Runnable {
+
+        private final Request request;
+        private final Callback callback;
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final Scheduler.Task deadline;
+        private long drained;
+
+        Drain(Request request, Callback callback, Scheduler scheduler, Duration timeout) {
+            this.request = request;
+            this.callback = callback;
+            this.deadline = scheduler.schedule(this::finish, timeout);
+        }
+
+        @Override
+        public void run() {
+            while (!done.get()) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
+                }
+                drained += chunk.remaining();
+                boolean last = chunk.isLast() || Content.Chunk.isFailure(chunk);
+                chunk.release();
+                if (last || drained > DRAIN_LIMIT) {
+                    finish();
+                    return;
+                }
+            }
+        }
+
+        private void finish() {
+            if (done.compareAndSet(false, true)) {
+                deadline.cancel();
+                callback.succeeded();
+            }
         }
     }
 
@@ -303,7 +347,7 @@ public final class IngestHttpServer {
                 boolean last = chunk.isLast();
                 if (body.size() + bytes.remaining() > IngestLimits.MAX_BODY_BYTES) {
                     chunk.release();
-                    answer(ProblemJson.tooLarge(), Map.of(), true);
+                    answerAndDrain(ProblemJson.tooLarge());
                     return;
                 }
                 byte[] copy = new byte[bytes.remaining()];
@@ -341,6 +385,20 @@ public final class IngestHttpServer {
          * that leave the body unread, so that the connection is not reused.
          */
         void answer(ApiResponse answer, Map<String, String> extra, boolean close) {
+            send(answer, extra, close, false);
+        }
+
+        /**
+         * Sends a 413 at once, then reads and discards what the client still sends (up to
+         * {@link #DRAIN_LIMIT}, within the body timeout) before closing. A client that writes its
+         * whole body before reading would otherwise get a connection reset instead of the answer:
+         * closing a socket with unread input makes TCP send RST (RFC 9112 §9.6).
+         */
+        void answerAndDrain(ApiResponse answer) {
+            send(answer, Map.of(), true, true);
+        }
+
+        private void send(ApiResponse answer, Map<String, String> extra, boolean close, boolean drain) {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
@@ -360,7 +418,11 @@ public final class IngestHttpServer {
             byte[] bytes = answer.body() == null ? new byte[0] : answer.body();
             response.write(true, ByteBuffer.wrap(bytes), Callback.from(() -> {
                 inFlight.decrementAndGet();
-                callback.succeeded();
+                if (drain) {
+                    new Drain(request, callback, connector.getScheduler(), limits.bodyTimeout()).run();
+                } else {
+                    callback.succeeded();
+                }
             }, x -> {
                 inFlight.decrementAndGet();
                 LOG.debug("client went away: {}", x.toString());
