@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * java -cp functions/local/target/test-classes org.dmarcreporter.local.bench.SlowClientBench \
- *     --url http://127.0.0.1:8080/v1/results [--slow 200] [--requests 300] [--batch-size 10] [--max-seconds 120]
+ *     --url http://127.0.0.1:8080/v1/results [--slow 200] [--requests 300] [--batch-size 10] [--pace-ms 100] [--max-seconds 120]
  * </pre>
  */
 public final class SlowClientBench {
@@ -39,18 +39,21 @@ public final class SlowClientBench {
         int requests = Integer.parseInt(options.getOrDefault("--requests", "300"));
         int batchSize = Integer.parseInt(options.getOrDefault("--batch-size", "10"));
         long maxSeconds = Long.parseLong(options.getOrDefault("--max-seconds", "120"));
+        // Paced, so that the measured phase outlasts the server's header and body deadlines
+        // (10 s, 30 s) and includes slow connections being dropped and reopened.
+        long paceMillis = Long.parseLong(options.getOrDefault("--pace-ms", "100"));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
         String run = Long.toString(System.currentTimeMillis(), 36);
 
-        phase("warm-up", client, url, run + "w", 50, batchSize, maxSeconds, false);
-        boolean ok = phase("alone", client, url, run + "a", requests, batchSize, maxSeconds, true);
+        phase("warm-up", client, url, run + "w", 50, batchSize, maxSeconds, 0, false);
+        boolean ok = phase("alone", client, url, run + "a", requests, batchSize, maxSeconds, paceMillis, true);
         try (SlowClients clients = SlowClients.open(url.getPort(), slow, 100)) {
             Thread.sleep(1_000);
             System.out.printf(Locale.ROOT, "holding %d slow connections (half trickle headers, half bodies, "
                     + "a byte each per 100 ms)%n", slow);
             ok &= phase("with " + slow + " slow connections", client, url, run + "s", requests, batchSize,
-                    maxSeconds, true);
+                    maxSeconds, paceMillis, true);
             System.out.printf(Locale.ROOT, "slow connections the server dropped (and were reopened): %d%n",
                     clients.reopened());
         }
@@ -59,9 +62,9 @@ public final class SlowClientBench {
         }
     }
 
-    /** Sends {@code count} requests one after another; prints the latencies; true when all were 200. */
+    /** Sends {@code count} requests one after another, {@code paceMillis} apart; prints the latencies; true when all were 200. */
     private static boolean phase(String name, HttpClient client, URI url, String run, int count, int batchSize,
-                                 long maxSeconds, boolean print) throws Exception {
+                                 long maxSeconds, long paceMillis, boolean print) throws Exception {
         long[] latencies = new long[count];
         int done = 0;
         int failed = 0;
@@ -83,6 +86,9 @@ public final class SlowClientBench {
             if (status != 200) {
                 failed++;
                 statuses.merge(status, 1, Integer::sum);
+            }
+            if (paceMillis > 0) {
+                Thread.sleep(paceMillis);
             }
         }
         long[] sorted = Arrays.copyOf(latencies, done);
