@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,11 +109,11 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         return service.handle(new ApiRequest(bytes, header(headers, "Content-Type"), header(headers, "Idempotency-Key")));
     }
 
-    /** Content-Type, and for 503 a Retry-After as the local server sends (RFC 9110 §10.2.3). */
-    private static Map<String, String> headers(ApiResponse response) {
-        return response.status() == 503
-                ? Map.of("Content-Type", response.contentType(), "Retry-After", "1")
-                : Map.of("Content-Type", response.contentType());
+    /** Content-Type and every header the service's answer carries (Retry-After on 503, RFC 9110 §10.2.3). */
+    static Map<String, String> headers(ApiResponse response) {
+        Map<String, String> headers = new LinkedHashMap<>(response.headers());
+        headers.put("Content-Type", response.contentType());
+        return headers;
     }
 
 

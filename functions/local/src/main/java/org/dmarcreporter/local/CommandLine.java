@@ -17,10 +17,11 @@ public final class CommandLine {
             Usage:
               java -jar dmarc-local.jar serve [options]   run the ingest API on 127.0.0.1
               java -jar dmarc-local.jar --help            show this text
+              java -jar dmarc-local.jar --version         show the version
 
             serve answers POST /v1/results (one result object, or an array of up to 500) and
-            prints "listening on http://127.0.0.1:PORT" once it accepts requests. SIGTERM
-            stops it cleanly.
+            prints "listening on http://127.0.0.1:PORT" once it accepts requests. Ctrl-C or
+            SIGTERM (kill PID) stops it cleanly: requests in progress finish first.
 
             Options:
               --port N          HTTP port (default 8080; 0 picks a free one and prints it)
@@ -46,6 +47,10 @@ public final class CommandLine {
 
     /** {@code --help}: print the usage. */
     public record Help() implements Command {
+    }
+
+    /** {@code --version}: print the version. */
+    public record Version() implements Command {
     }
 
     /**
@@ -111,6 +116,11 @@ public final class CommandLine {
         String command = args[0];
         if (command.equals("help")) {
             return new Help();
+        }
+        for (String arg : args) {
+            if (arg.equals("--version") || arg.equals("-V")) {
+                return new Version();
+            }
         }
         if (command.equals("send-now")) {
             throw new UsageException("send-now is not available in this version yet");

@@ -12,6 +12,8 @@ import java.util.Set;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
 import org.slf4j.Logger;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -38,19 +40,20 @@ public final class ConfigFile {
      *                            object, a setting with a bad value)
      */
     public static ReportingSettings read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new BadConfigException("config file " + file + " is a folder, not a file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new BadConfigException("config file " + file + " does not exist");
         }
-        ObjectMapper mapper = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")
-                ? new ObjectMapper()
-                : new ObjectMapper(new YAMLFactory()); // YAML, which also reads JSON
+        boolean json = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+        ObjectMapper mapper = json ? new ObjectMapper() : new ObjectMapper(new YAMLFactory()); // YAML also reads JSON
         Object parsed;
         try {
             parsed = mapper.readValue(file.toFile(), Object.class);
         } catch (JacksonException e) {
-            throw new BadConfigException("config file " + file + " is not valid JSON or YAML: "
-                    + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+            throw new BadConfigException("config file " + file + " is not valid " + (json ? "JSON" : "YAML") + ": "
+                    + syntaxError(e));
         } catch (IOException e) {
             throw new BadConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
@@ -71,6 +74,29 @@ public final class ConfigFile {
         } catch (SettingsReader.InvalidSettingException e) {
             throw new BadConfigException("config file " + file + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * One line: where and what. SnakeYAML's own message spans several lines with the file's text
+     * and a caret; its marks give the same facts.
+     */
+    static String syntaxError(JacksonException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+                Mark at = yaml.getProblemMark();
+                String context = yaml.getContext() == null || yaml.getContextMark() == null ? ""
+                        : " (" + yaml.getContext() + " from line " + (yaml.getContextMark().getLine() + 1) + ")";
+                return "line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ": "
+                        + oneLine(yaml.getProblem() + context);
+            }
+        }
+        String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+        return where + oneLine(e.getOriginalMessage());
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** A config file we cannot use. */

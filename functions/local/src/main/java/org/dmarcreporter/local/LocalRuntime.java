@@ -1,7 +1,6 @@
 package org.dmarcreporter.local;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,10 +62,11 @@ public final class LocalRuntime {
     public static LocalRuntime start(Serve options) throws IOException {
         ReportingSettings settings = settings(options.config());
         if (options.outbox() != null) {
-            prepareOutbox(options.outbox());
+            Folders.prepare("--outbox", options.outbox());
         }
         DnsResolver dns = resolver(options);
         Durability durability = durability();
+        Folders.prepare("--data-dir", options.dataDir());
         Clock clock = Clock.systemUTC();
         SqliteResultStore store = SqliteResultStore.open(options.dataDir(), clock, durability);
         IngestHttpServer server;
@@ -139,25 +139,12 @@ public final class LocalRuntime {
             return CachingDnsResolver.system();
         }
         for (Path file : options.zoneFiles()) {
-            if (!Files.isRegularFile(file)) {
-                throw new UsageException("--zone-file " + file + " does not exist");
-            }
+            Folders.checkReadable("--zone-file", file);
         }
         try {
             return ZoneFileResolver.fromPaths(options.zoneFiles());
         } catch (IllegalArgumentException e) { // ZoneFileException names the file and line
             throw new UsageException(e.getMessage());
-        }
-    }
-
-    private static void prepareOutbox(Path outbox) {
-        try {
-            Files.createDirectories(outbox);
-        } catch (IOException e) {
-            throw new UsageException("--outbox " + outbox + " cannot be created: " + e.getMessage());
-        }
-        if (!Files.isWritable(outbox)) {
-            throw new UsageException("--outbox " + outbox + " is not writable");
         }
     }
 

@@ -1,13 +1,16 @@
 package org.dmarcreporter.local;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.local.CommandLine.Command;
 import org.dmarcreporter.local.CommandLine.Help;
 import org.dmarcreporter.local.CommandLine.Serve;
 import org.dmarcreporter.local.CommandLine.UsageException;
+import org.dmarcreporter.local.CommandLine.Version;
 import sun.misc.Signal;
 
 /**
@@ -55,6 +58,11 @@ public final class Main {
             out.flush();
             return OK;
         }
+        if (command instanceof Version) {
+            out.println("dmarc-local " + version());
+            out.flush();
+            return OK;
+        }
         return serve((Serve) command, out, err, untilStopped);
     }
 
@@ -85,6 +93,24 @@ public final class Main {
             // already shutting down: the hook finds everything stopped
         }
         return OK;
+    }
+
+    /** The Maven project version, written into version.properties when the jar is built. */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                String version = properties.getProperty("version", "");
+                if (!version.isBlank() && !version.startsWith("${")) {
+                    return version;
+                }
+            }
+        } catch (IOException e) {
+            // fall back to the manifest
+        }
+        String manifest = Main.class.getPackage().getImplementationVersion();
+        return manifest == null ? "(unknown version)" : manifest;
     }
 
     /**

@@ -40,6 +40,13 @@ class CommandLineTest {
     }
 
     @Test
+    void versionIsAskedForWherevertItStands() {
+        assertThat(CommandLine.parse("--version")).isEqualTo(new CommandLine.Version());
+        assertThat(CommandLine.parse("serve", "--port", "0", "--version")).isEqualTo(new CommandLine.Version());
+        assertThat(CommandLine.parse("--version", "--help")).isEqualTo(new CommandLine.Help());
+    }
+
+    @Test
     void anIpv6RelayIsWrittenInBrackets() {
         assertThat(SmtpRelay.parse("[::1]:25")).isEqualTo(new SmtpRelay("::1", 25));
         assertThatThrownBy(() -> SmtpRelay.parse("::1:25")).hasMessageContaining("brackets");

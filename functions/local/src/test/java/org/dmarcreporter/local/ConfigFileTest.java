@@ -62,7 +62,7 @@ class ConfigFileTest {
     void brokenSyntaxIsRefusedWithTheLine() throws Exception {
         Path file = Files.writeString(dir.resolve("s.json"), "{\"orgName\": \"example.org\",\n\"contactEmail\": }");
 
-        assertThatThrownBy(() -> ConfigFile.read(file)).hasMessageContaining("not valid JSON or YAML")
+        assertThatThrownBy(() -> ConfigFile.read(file)).hasMessageContaining("not valid JSON")
                 .hasMessageContaining("line 2");
     }
 

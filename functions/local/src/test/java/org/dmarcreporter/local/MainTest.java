@@ -119,4 +119,94 @@ class MainTest {
         assertThat(dir.resolve("data").resolve("dmarc.sqlite")).exists();
         assertThat(dir.resolve("outbox")).isDirectory();
     }
+
+    private Path config(Path dir) throws Exception {
+        return Files.writeString(dir.resolve("c.yaml"), "orgName: example.org\ncontactEmail: a@example.org\n");
+    }
+
+    private Path zone(Path dir) throws Exception {
+        return Files.writeString(dir.resolve("z.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1; p=none\"\n");
+    }
+
+    /** One line on stderr: the message and nothing else (no parser dump, no stack trace). */
+    private void assertOneLine(String... parts) {
+        assertThat(err()).endsWith("\n");
+        assertThat(err().strip()).doesNotContain("\n").startsWith("dmarc-local: ").contains(parts);
+        assertThat(err()).doesNotContain("Exception");
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void versionPrintsTheProjectVersionAndExitsZero() {
+        assertThat(run("--version")).isZero();
+
+        assertThat(out()).matches("dmarc-local \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void aYamlSyntaxErrorIsOneLineNamingTheFileAndLine(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("bad.yaml"),
+                "orgName: example.org\ncontactEmail: [a@example.org\nreportFormat: rfc9990\n");
+
+        assertThat(run("serve", "--port", "0", "--config", config.toString())).isEqualTo(2);
+
+        assertOneLine("bad.yaml", "not valid YAML", "line 3", "expected ',' or ']'");
+    }
+
+    @Test
+    void aJsonSyntaxErrorIsOneLineNamingTheFileAndLine(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("bad.json"), "{\"orgName\": \"example.org\",\n}\n");
+
+        assertThat(run("serve", "--port", "0", "--config", config.toString())).isEqualTo(2);
+
+        assertOneLine("bad.json", "not valid JSON", "line 2");
+    }
+
+    @Test
+    void aConfigNamingAFolderSaysSo(@TempDir Path dir) throws Exception {
+        assertThat(run("serve", "--port", "0", "--config", dir.toString())).isEqualTo(2);
+
+        assertOneLine("is a folder, not a file");
+    }
+
+    @Test
+    void aZoneFileNamingAFolderSaysSo(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("zones"));
+
+        assertThat(run("serve", "--port", "0", "--config", config(dir).toString(), "--zone-file", folder.toString()))
+                .isEqualTo(2);
+
+        assertOneLine("--zone-file", "zones", "is a folder, not a file");
+    }
+
+    @Test
+    void aDataDirNamingAFileSaysSo(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("data.txt"), "x");
+
+        assertThat(run("serve", "--port", "0", "--config", config(dir).toString(), "--zone-file", zone(dir).toString(),
+                "--data-dir", file.toString())).isEqualTo(2);
+
+        assertOneLine("--data-dir", "data.txt", "is a file, not a folder");
+    }
+
+    @Test
+    void anOutboxThatCannotBeCreatedSaysWhy(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+
+        assertThat(run("serve", "--port", "0", "--config", config(dir).toString(), "--zone-file", zone(dir).toString(),
+                "--outbox", file.resolve("outbox").toString())).isEqualTo(2);
+
+        assertOneLine("--outbox", "cannot be created", "plain-file is a file, not a folder");
+    }
+
+    @Test
+    void anOutboxNamingAFileSaysSo(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("outbox.txt"), "x");
+
+        assertThat(run("serve", "--port", "0", "--config", config(dir).toString(), "--zone-file", zone(dir).toString(),
+                "--outbox", file.toString())).isEqualTo(2);
+
+        assertOneLine("--outbox", "outbox.txt", "is a file, not a folder");
+    }
 }
