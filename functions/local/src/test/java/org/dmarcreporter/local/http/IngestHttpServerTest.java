@@ -41,7 +41,9 @@ import org.junit.jupiter.api.Test;
 
 class IngestHttpServerTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // One client per test: a pooled connection to an earlier test's server, whose port the next
+    // server may get again, would otherwise be reused and fail.
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ApiResponse OK = new ApiResponse(200, "application/json", "{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
 
     private final List<ApiRequest> received = new CopyOnWriteArrayList<>();
@@ -110,7 +112,7 @@ class IngestHttpServerTest {
         if (headers.length > 0) {
             b.headers(headers);
         }
-        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -219,7 +221,7 @@ class IngestHttpServerTest {
     void anotherMethodIs405WithAllow() throws Exception {
         start(r -> OK);
 
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri("/v1/results")).GET().build(),
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/v1/results")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(405);
@@ -263,7 +265,7 @@ class IngestHttpServerTest {
             }
             return OK;
         });
-        CompletableFuture<HttpResponse<String>> pending = CLIENT.sendAsync(
+        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(
                 HttpRequest.newBuilder(uri("/v1/results")).POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -298,15 +300,7 @@ class IngestHttpServerTest {
         IngestService ingest = service(UNAVAILABLE);
         ApiResponse direct = ingest.handle(new ApiRequest(RESULT.getBytes(StandardCharsets.UTF_8),
                 "application/json", null));
-        // IngestService itself sets Retry-After on 503; until it does, this test adds it as the
-        // service will, to show that the edge sends the service's headers (not its own guess).
-        Map<String, String> expected = direct.headers().containsKey("Retry-After")
-                ? direct.headers() : Map.of("Retry-After", "1");
-        start(r -> {
-            ApiResponse answer = ingest.handle(r);
-            return answer.headers().containsKey("Retry-After") ? answer
-                    : new ApiResponse(answer.status(), answer.contentType(), answer.body(), expected);
-        });
+        start(ingest::handle);
 
         HttpResponse<String> response = post("/v1/results", HttpRequest.BodyPublishers.ofString(RESULT),
                 "Content-Type", "application/json");
@@ -314,7 +308,8 @@ class IngestHttpServerTest {
         assertThat(direct.status()).isEqualTo(503);
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-        expected.forEach((name, value) -> assertThat(response.headers().firstValue(name)).hasValue(value));
+        assertThat(direct.headers()).containsEntry("Retry-After", "1");
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(response.body()).isEqualTo(direct.bodyText());
     }
 
@@ -416,7 +411,7 @@ class IngestHttpServerTest {
             }
             return OK;
         });
-        CompletableFuture<HttpResponse<String>> pending = CLIENT.sendAsync(
+        CompletableFuture<HttpResponse<String>> pending = client.sendAsync(
                 HttpRequest.newBuilder(uri("/v1/results")).POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
