@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dmarcreporter.local.store.StoreFixtures.batch;
 import static org.dmarcreporter.local.store.StoreFixtures.response;
 import static org.dmarcreporter.local.store.StoreFixtures.result;
-import static org.dmarcreporter.local.store.StoreFixtures.row;
 import static org.dmarcreporter.local.store.StoreFixtures.window;
 import static org.dmarcreporter.local.store.StoreFixtures.withCandidate;
-import static org.dmarcreporter.local.store.StoreFixtures.withRecord;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,14 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
-import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.local.store.SqliteResultStore.Durability;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,88 +55,16 @@ class SqliteResultStoreTest {
     }
 
     @Test
-    void countsAddUpAcrossBatchesInsteadOfBeingOverwritten() {
-        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0),
-                result("m3", DOMAIN, "192.0.2.1", T0))));
-        store.ingest(batch(T0, List.of(result("m4", DOMAIN, "192.0.2.1", T0), result("m5", DOMAIN, "192.0.2.1", T0),
-                result("m6", DOMAIN, "192.0.2.2", T0))));
-
-        ReportingWindow w = window(DOMAIN, T0);
-        assertThat(contents.counts(DOMAIN, w.start())).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
-                row("192.0.2.1", DOMAIN).key(), 5L,
-                row("192.0.2.2", DOMAIN).key(), 1L));
-    }
-
-    @Test
-    void resultsOfABatchThatShareARowAreWrittenAsOneIncrement() {
+    void aBatchCostsOneWritePerMessageMarkerDistinctRowAndWindow() {
         IngestOutcome outcome = store.ingest(batch(T0, List.of(
                 result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0),
                 result("m3", DOMAIN, "192.0.2.1", T0), result("m4", "example.net", "192.0.2.1", T0))));
 
         // 4 message markers + 2 rows + 2 windows
         assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 8));
+        assertThat(contents.rows("message_ids")).isEqualTo(4);
         assertThat(contents.rows("report_rows")).isEqualTo(2);
-        assertThat(contents.totalCount(DOMAIN)).isEqualTo(3);
-        assertThat(contents.totalCount("example.net")).isEqualTo(1);
-    }
-
-    @Test
-    void aRowIsStoredAsJsonThatReadsBackToTheSameRow() {
-        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "2001:db8::7", T0))));
-
-        String json = contents.rowJson(DOMAIN, window(DOMAIN, T0).start()).get(row("2001:db8::7", DOMAIN).key());
-        assertThat(StoredJson.row(json)).isEqualTo(row("2001:db8::7", DOMAIN));
-    }
-
-    @Test
-    void aMessageIdStoredBeforeIsCountedOnce() {
-        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0))));
-        IngestOutcome second = store.ingest(batch(T0, List.of(result("m2", DOMAIN, "192.0.2.1", T0),
-                result("m3", DOMAIN, "192.0.2.1", T0))));
-
-        assertThat(((IngestOutcome.Stored) second).duplicateMessages()).isEqualTo(1);
-        assertThat(contents.totalCount()).isEqualTo(3);
-    }
-
-    @Test
-    void aMessageIdRepeatedWithinOneBatchIsCountedOnce() {
-        IngestOutcome outcome = store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0),
-                result("m1", DOMAIN, "192.0.2.1", T0), result("m1", DOMAIN, "192.0.2.9", T0))));
-
-        assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isEqualTo(2);
-        assertThat(contents.totalCount()).isEqualTo(1);
-        assertThat(contents.counts(DOMAIN, window(DOMAIN, T0).start())).containsOnlyKeys(row("192.0.2.1", DOMAIN).key());
-    }
-
-    @Test
-    void resultsWithoutMessageIdAreNeverDuplicates() {
-        store.ingest(batch(T0, List.of(result(null, DOMAIN, "192.0.2.1", T0), result(null, DOMAIN, "192.0.2.1", T0))));
-
-        assertThat(contents.totalCount()).isEqualTo(2);
-        assertThat(contents.rows("message_ids")).isZero();
-    }
-
-    @Test
-    void withDedupeOffEveryResultCountsAndNoMarkerIsWritten() {
-        List<StoredResult> results = List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m1", DOMAIN, "192.0.2.1", T0));
-        store.ingest(new IngestBatch(null, response("[]"), results, false, T0));
-        store.ingest(new IngestBatch(null, response("[]"), results, false, T0));
-
-        assertThat(contents.totalCount()).isEqualTo(4);
-        assertThat(contents.rows("message_ids")).isZero();
-    }
-
-    @Test
-    void aMessageIdCountsAgainOnceItsMarkerExpiredEvenBeforeThePurge() {
-        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
-        Instant later = T0.plus(Retention.DEDUPE).plusSeconds(1);
-
-        IngestOutcome outcome = store.ingest(batch(later, List.of(result("m1", DOMAIN, "192.0.2.1", later))));
-
-        assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isZero();
-        assertThat(contents.totalCount()).isEqualTo(2);
-        IngestOutcome again = store.ingest(batch(later, List.of(result("m1", DOMAIN, "192.0.2.1", later))));
-        assertThat(((IngestOutcome.Stored) again).duplicateMessages()).isEqualTo(1);
+        assertThat(contents.rows("report_windows")).isEqualTo(2);
     }
 
     @Test
@@ -203,20 +126,6 @@ class SqliteResultStoreTest {
         assertThatThrownBy(() -> SqliteResultStore.open(dataDir, clock, Durability.FULL))
                 .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("in use");
-    }
-
-    @Test
-    void aRetryWithTheSameIdempotencyKeyGetsTheFirstAnswerBytesAndStoresNothing() {
-        byte[] first = response("[{\"messageId\":\"m1\",\"dmarc\":\"fail\"}]");
-        store.ingest(new IngestBatch("key-1", first, List.of(result("m1", DOMAIN, "192.0.2.1", T0)), true, T0));
-
-        IngestOutcome retry = store.ingest(batch("key-1", "[\"different\"]", T0.plusSeconds(30),
-                List.of(result("m2", DOMAIN, "192.0.2.1", T0), result(null, DOMAIN, "192.0.2.5", T0))));
-
-        assertThat(retry).isInstanceOf(IngestOutcome.Replayed.class);
-        assertThat(((IngestOutcome.Replayed) retry).response()).isEqualTo(first);
-        assertThat(contents.totalCount()).isEqualTo(1);
-        assertThat(contents.hasMessageId("m2")).isFalse();
     }
 
     @Test
@@ -286,74 +195,6 @@ class SqliteResultStoreTest {
     }
 
     @Test
-    void anIdempotencyKeyIsRememberedEvenWhenNothingWasCounted() {
-        store.ingest(batch("key-empty", "[{\"dmarc\":\"none\"}]", T0, List.of()));
-
-        IngestOutcome retry = store.ingest(batch("key-empty", "other", T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
-
-        assertThat(((IngestOutcome.Replayed) retry).response()).isEqualTo(response("[{\"dmarc\":\"none\"}]"));
-        assertThat(contents.totalCount()).isZero();
-    }
-
-    @Test
-    void anIdempotencyKeyIsForgottenAfter24Hours() {
-        store.ingest(batch("key-1", "first", T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
-        Instant later = T0.plus(Retention.DEDUPE).plusSeconds(1);
-
-        IngestOutcome outcome = store.ingest(batch("key-1", "second", later, List.of(result("m2", DOMAIN, "192.0.2.1", later))));
-
-        assertThat(outcome).isInstanceOf(IngestOutcome.Stored.class);
-        assertThat(contents.totalCount()).isEqualTo(2);
-        IngestOutcome retry = store.ingest(batch("key-1", "third", later, List.of()));
-        assertThat(((IngestOutcome.Replayed) retry).response()).isEqualTo(response("second"));
-    }
-
-    @Test
-    void aFailureCandidateIsWrittenOnceAndReadsBack() {
-        StoredResult failing = withCandidate(result("m1", DOMAIN, "203.0.113.9", T0), "cand-1", T0);
-        store.ingest(new IngestBatch(null, response("[]"), List.of(failing), false, T0));
-        IngestOutcome again = store.ingest(new IngestBatch(null, response("[]"), List.of(failing), false, T0));
-
-        assertThat(contents.candidateIds()).containsExactly("cand-1");
-        // row + window; the candidate existed already
-        assertThat(again).isEqualTo(new IngestOutcome.Stored(0, 2));
-        FailureCandidate back = StoredJson.candidate(contents.candidateJson("cand-1"));
-        assertThat(back).isEqualTo(failing.failureCandidate());
-    }
-
-    @Test
-    void aDuplicateMessageWritesNoFailureCandidate() {
-        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "203.0.113.9", T0))));
-
-        store.ingest(batch(T0, List.of(withCandidate(result("m1", DOMAIN, "203.0.113.9", T0), "cand-dup", T0))));
-
-        assertThat(contents.candidateIds()).isEmpty();
-    }
-
-    @Test
-    void theWindowKeepsThePolicyRecordSeenLast() {
-        String older = "v=DMARC1; p=none; rua=mailto:agg@example.com";
-        String newer = "v=DMARC1; p=quarantine; rua=mailto:agg@example.com";
-        store.ingest(batch(T0, List.of(withRecord(result("m1", DOMAIN, "192.0.2.1", T0), older))));
-        store.ingest(batch(T0, List.of(withRecord(result("m2", DOMAIN, "192.0.2.1", T0), older),
-                withRecord(result("m3", DOMAIN, "192.0.2.1", T0), newer))));
-
-        assertThat(contents.windows()).containsExactly(
-                java.util.Map.entry(DOMAIN + "@" + window(DOMAIN, T0).start(), newer));
-    }
-
-    @Test
-    void resultsOfDifferentWindowsCountSeparately() {
-        Instant nextDay = T0.plus(Duration.ofDays(1));
-        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
-        store.ingest(batch(nextDay, List.of(result("m2", DOMAIN, "192.0.2.1", nextDay))));
-
-        assertThat(contents.counts(DOMAIN, window(DOMAIN, T0).start())).containsValue(1L);
-        assertThat(contents.counts(DOMAIN, window(DOMAIN, nextDay).start())).containsValue(1L);
-        assertThat(contents.rows("report_windows")).isEqualTo(2);
-    }
-
-    @Test
     void purgeDeletesWhatExpiredAndKeepsTheRest() {
         StoredResult failing = withCandidate(result("m1", DOMAIN, "203.0.113.9", T0), "cand-1", T0);
         store.ingest(new IngestBatch("key-1", response("r"), List.of(failing), true, T0));
@@ -395,21 +236,16 @@ class SqliteResultStoreTest {
     }
 
     @Test
-    void latestCutIsTheLaterOfTheDomainsOwnAndTheCutForAllDomains() {
-        assertThat(store.latestCut(DOMAIN)).isZero();
-
-        store.recordCut(DOMAIN, 1_000);
-        assertThat(store.latestCut(DOMAIN)).isEqualTo(1_000);
-        assertThat(store.latestCut("example.net")).isZero();
-
-        store.recordCut("*", 2_000);
-        assertThat(store.latestCut(DOMAIN)).isEqualTo(2_000);
-        assertThat(store.latestCut("example.net")).isEqualTo(2_000);
+    void aRecordedCutIsSeenAtOnceByThisProcessAndNeverMovesBack() {
+        assertThat(store.latestCut(DOMAIN)).isZero(); // cached now
 
         store.recordCut(DOMAIN, 3_000);
-        store.recordCut(DOMAIN, 1_500); // a cut never moves back
         assertThat(store.latestCut(DOMAIN)).isEqualTo(3_000);
-        assertThat(store.latestCut("example.net")).isEqualTo(2_000);
+
+        store.recordCut(DOMAIN, 1_500);
+        assertThat(store.latestCut(DOMAIN)).isEqualTo(3_000);
+        assertThat(contents.longValue("SELECT cut_at FROM send_now_cuts WHERE policy_domain = ?", DOMAIN))
+                .isEqualTo(3_000);
     }
 
     @Test

@@ -75,10 +75,13 @@ class AggregateReportMailTest {
         byte[] gzip = report();
         String first = new String(compose(List.of("dmarc@example.com"), gzip).message(), StandardCharsets.US_ASCII);
         String second = new String(compose(List.of("dmarc@example.com"), gzip).message(), StandardCharsets.US_ASCII);
-        // Only the MIME boundary is random; everything a reader compares is the same.
-        assertThat(first.replaceAll("----=_Part_[0-9_.]+", "B"))
-                .contains("Message-ID: " + NAMES.messageId())
-                .isEqualTo(second.replaceAll("----=_Part_[0-9_.]+", "B"));
+        // Only the MIME boundary is random (and so where the header holding it is folded);
+        // everything a reader compares is the same.
+        assertThat(normalized(first)).contains("Message-ID: " + NAMES.messageId()).isEqualTo(normalized(second));
+    }
+
+    private static String normalized(String message) {
+        return message.replaceAll("----=_Part_[0-9_.]+", "B").replaceAll("\\s+", " ");
     }
 
     @Test
