@@ -32,6 +32,8 @@ import org.dmarcreporter.core.report.run.RunSummary.WindowReport;
 import org.dmarcreporter.core.report.xml.CountedRow;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
+import org.dmarcreporter.core.dns.CachingDnsResolver;
+import org.dmarcreporter.core.dns.ZoneBackedResolver;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.StoredResult;
@@ -39,6 +41,7 @@ import org.dmarcreporter.core.testing.MutableClock;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.ReportingWindows;
 import org.junit.jupiter.api.Test;
+import org.xbill.DNS.Rcode;
 
 class AggregateRunTest {
 
@@ -299,6 +302,37 @@ class AggregateRunTest {
         assertThat(Report.of(transport.sent.get(0)).xml).contains("<error>mailto:r@other.example: external destination");
         assertThat(summary.reports().get(0).status()).isEqualTo("reported");
         assertThat(summary.totals().skipped()).isEqualTo(1);
+    }
+
+    @Test
+    void aVerificationThatFailsTemporarilyIsRetriedOnALaterRun() throws Exception {
+        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:r@vendor.example,mailto:dmarc@example.com",
+                "192.0.2.1", 1);
+        ZoneBackedResolver upstream = new ZoneBackedResolver(ZONE)
+                .failWith("example.com._report._dmarc.vendor.example", Rcode.SERVFAIL);
+
+        RunSummary first = runWith(upstream).run(RunRequest.midnight(), null);
+
+        assertThat(first.reports().get(0).status()).isEqualTo("pending");
+        assertThat(first.reports().get(0).recipients()).extracting(RecipientReport::status)
+                .containsExactly("deferred", "sent");
+        assertThat(transport.sent).singleElement()
+                .satisfies(m -> assertThat(m.recipients()).containsExactly("dmarc@example.com"));
+
+        upstream.heal("example.com._report._dmarc.vendor.example");
+        clock.advance(Duration.ofMinutes(16));
+        RunSummary second = runWith(upstream).run(RunRequest.midnight(), null);
+
+        assertThat(second.reports().get(0).recipients()).extracting(RecipientReport::status)
+                .containsExactly("sent", "already-sent");
+        assertThat(second.reports().get(0).status()).isEqualTo("reported");
+        assertThat(transport.sent).hasSize(2);
+        assertThat(transport.sent.get(1).recipients()).containsExactly("r@vendor.example");
+    }
+
+    AggregateRun runWith(ZoneBackedResolver upstream) {
+        return new AggregateRun(ledger, new ReportDestinations(new CachingDnsResolver(upstream, clock)), transport,
+                SettingsReader.read(settings), RunOptions.defaults("reporter.example"), clock, d -> clock.advance(d));
     }
 
     @Test
