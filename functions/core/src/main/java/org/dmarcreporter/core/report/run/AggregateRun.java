@@ -259,7 +259,9 @@ public final class AggregateRun {
                 Destination d = chosen.get(i);
                 if (d instanceof Destination.Skip s) {
                     out[i] = new RecipientReport(null, s.uri(), "skipped", s.reason(), null, null);
-                    if (!COPY.equals(s.uri())) {
+                    // The report's error element is for problems with the record (RFC 9990 §3.1.5):
+                    // our own recipient limit and copy addresses are not.
+                    if (!COPY.equals(s.uri()) && !s.reason().startsWith("beyond maxReportRecipients")) {
                         errors.add(s.uri() + ": " + s.reason());
                     }
                     LOG.info("{} report {}: skipped {}: {}", window.policyDomain(), names.reportId(), s.uri(), s.reason());

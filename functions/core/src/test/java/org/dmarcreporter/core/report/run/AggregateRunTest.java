@@ -359,6 +359,7 @@ class AggregateRunTest {
         assertThat(copy.to).isEqualTo("copy@reporter.example");
         assertThat(copy.reportId).isEqualTo(main.reportId);
         assertThat(transport.sent).noneMatch(m -> m.recipients().contains("second@example.com"));
+        assertThat(main.xml).doesNotContain("<error>");
     }
 
     @Test
