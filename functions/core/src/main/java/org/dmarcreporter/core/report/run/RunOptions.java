@@ -1,0 +1,54 @@
+package org.dmarcreporter.core.report.run;
+
+import java.time.Duration;
+
+/**
+ * How a run behaves beyond the reporting settings.
+ *
+ * @param fromAddress     the From header of report mail (an address in the {@code orgName} domain)
+ * @param settle          how long after a window's end it may be read ({@code docs/reporting-windows.md};
+ *                        60 s, or zero for a store that closes windows under its own lock)
+ * @param retry           back-off for recipients that failed temporarily
+ * @param pageSize        page size for the window index and for rows
+ * @param maxMessageBytes reports whose message would be larger are skipped (SES: 10 MB by default)
+ * @param generator       RFC 9990 {@code generator}
+ * @param concurrency     windows processed at once
+ */
+public record RunOptions(String fromAddress, Duration settle, RetryPolicy retry, int pageSize, long maxMessageBytes,
+                         String generator, int concurrency) {
+
+    public static final Duration SETTLE = Duration.ofSeconds(60);
+
+    public static final long SES_MAX_MESSAGE = 10L * 1024 * 1024;
+
+    public RunOptions {
+        if (pageSize < 1 || pageSize > ReportLedger.MAX_PAGE) {
+            throw new IllegalArgumentException("pageSize must be 1 to " + ReportLedger.MAX_PAGE);
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1");
+        }
+    }
+
+    /** From {@code noreply@<orgName>}, 60 s settle, default retries, pages of 500, SES's size limit, one at a time. */
+    public static RunOptions defaults(String orgName) {
+        return new RunOptions("noreply@" + orgName, SETTLE, RetryPolicy.DEFAULT, 500, SES_MAX_MESSAGE,
+                "dmarc-reporter", 1);
+    }
+
+    public RunOptions withSettle(Duration value) {
+        return new RunOptions(fromAddress, value, retry, pageSize, maxMessageBytes, generator, concurrency);
+    }
+
+    public RunOptions withMaxMessageBytes(long value) {
+        return new RunOptions(fromAddress, settle, retry, pageSize, value, generator, concurrency);
+    }
+
+    public RunOptions withConcurrency(int value) {
+        return new RunOptions(fromAddress, settle, retry, pageSize, maxMessageBytes, generator, value);
+    }
+
+    public RunOptions withPageSize(int value) {
+        return new RunOptions(fromAddress, settle, retry, value, maxMessageBytes, generator, concurrency);
+    }
+}

@@ -1,0 +1,49 @@
+package org.dmarcreporter.core.report.run;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dmarcreporter.core.report.mail.OutgoingMail;
+
+/** Records every message; recipients can be made to fail temporarily (n times) or permanently. */
+final class FakeTransport implements MailTransport {
+
+    final List<OutgoingMail> sent = new ArrayList<>();
+    private final Map<String, Integer> temporaryFailures = new HashMap<>();
+    private final Map<String, Boolean> permanent = new HashMap<>();
+
+    FakeTransport failTemporarily(String recipient, int times) {
+        temporaryFailures.put(recipient, times);
+        return this;
+    }
+
+    FakeTransport failPermanently(String recipient) {
+        permanent.put(recipient, true);
+        return this;
+    }
+
+    @Override
+    public synchronized Delivery send(OutgoingMail mail) {
+        sent.add(mail);
+        Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        for (String r : mail.recipients()) {
+            int left = temporaryFailures.getOrDefault(r, 0);
+            if (permanent.containsKey(r)) {
+                outcomes.put(r, new PermanentFailure("550 no such user"));
+            } else if (left > 0) {
+                temporaryFailures.put(r, left - 1);
+                outcomes.put(r, new TemporaryFailure("451 try again later"));
+            } else {
+                outcomes.put(r, new Sent());
+            }
+        }
+        return new Delivery(outcomes);
+    }
+
+    /** Messages whose envelope included {@code recipient}. */
+    synchronized List<OutgoingMail> to(String recipient) {
+        return sent.stream().filter(m -> m.recipients().contains(recipient)).toList();
+    }
+}

@@ -1,0 +1,133 @@
+package org.dmarcreporter.core.report.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.dmarcreporter.core.report.row.AggregateRow;
+import org.dmarcreporter.core.report.row.ReportedDisposition;
+import org.dmarcreporter.core.report.run.ReportLedger.IndexedWindow;
+import org.dmarcreporter.core.report.run.ReportLedger.ReportedWindow;
+import org.dmarcreporter.core.report.run.ReportLedger.RowPage;
+import org.dmarcreporter.core.report.run.ReportLedger.WindowPage;
+import org.dmarcreporter.core.report.xml.CountedRow;
+import org.dmarcreporter.core.store.IngestBatch;
+import org.dmarcreporter.core.store.ResultStore;
+import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.window.ReportingWindow;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link ReportLedger} must do, whatever stores it: extend this class with a fresh
+ * store per test (the SQLite and DynamoDB ledgers will; {@link InMemoryReportLedgerTest} does).
+ * Data is put in through the store's ingest side, as in production.
+ */
+public abstract class ReportLedgerContract {
+
+    protected static final long T0 = 1764547200L;
+
+    /** A fresh, empty store; the ledger and the ingest side of the same data. */
+    protected abstract ReportLedger ledger();
+
+    protected abstract ResultStore store();
+
+    protected void ingest(ReportingWindow window, String record, String... ips) {
+        List<StoredResult> results = new ArrayList<>();
+        int i = 0;
+        for (String ip : ips) {
+            AggregateRow row = new AggregateRow(ip, window.policyDomain(), window.policyDomain(),
+                    ReportedDisposition.NONE, false, false, List.of(), List.of(), null);
+            results.add(new StoredResult(null, window, row, record, null, i++));
+        }
+        store().ingest(new IngestBatch(null, new byte[0], results, false, Instant.ofEpochSecond(window.start() + 1)));
+    }
+
+    @Test
+    void unreportedWindowsArePagedEachOnceWithinThePageSize() {
+        Set<ReportingWindow> expected = new HashSet<>();
+        for (int d = 0; d < 7; d++) {
+            for (int day = 0; day < 2; day++) {
+                ReportingWindow w = new ReportingWindow("d" + d + ".example", T0 + day * 86_400L);
+                ingest(w, "v=DMARC1; p=none; rua=mailto:r@d" + d + ".example", "192.0.2.1");
+                expected.add(w);
+            }
+        }
+        List<ReportingWindow> seen = new ArrayList<>();
+        String token = null;
+        do {
+            WindowPage page = ledger().unreportedWindows(null, token, 3);
+            assertThat(page.windows()).hasSizeLessThanOrEqualTo(3);
+            page.windows().forEach(w -> seen.add(w.window()));
+            token = page.nextPageToken();
+        } while (token != null);
+        assertThat(seen).hasSize(14).containsExactlyInAnyOrderElementsOf(expected);
+
+        WindowPage one = ledger().unreportedWindows("d3.example", null, 10);
+        assertThat(one.windows()).extracting(IndexedWindow::window).containsExactly(
+                new ReportingWindow("d3.example", T0), new ReportingWindow("d3.example", T0 + 86_400));
+        assertThat(one.windows().get(0).policyRecord()).isEqualTo("v=DMARC1; p=none; rua=mailto:r@d3.example");
+        assertThat(one.nextPageToken()).isNull();
+    }
+
+    @Test
+    void rowsArePagedEachOnceWithTheirCounts() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        ingest(w, "v=DMARC1", "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.1", "192.0.2.4");
+        ingest(w, "v=DMARC1", "192.0.2.1");
+        ingest(new ReportingWindow("example.com", T0 + 86_400), "v=DMARC1", "192.0.2.9");
+        List<CountedRow> rows = new ArrayList<>();
+        String token = null;
+        do {
+            RowPage page = ledger().rows(w, token, 2);
+            assertThat(page.rows()).hasSizeLessThanOrEqualTo(2);
+            rows.addAll(page.rows());
+            token = page.nextPageToken();
+        } while (token != null);
+        assertThat(rows).extracting(r -> r.row().sourceIp() + "=" + r.count())
+                .containsExactlyInAnyOrder("192.0.2.1=3", "192.0.2.2=1", "192.0.2.3=1", "192.0.2.4=1");
+    }
+
+    @Test
+    void cutsOfTheDomainAndOfAllDomainsAreKeptInOrder() {
+        ledger().writeCut("example.com", T0 + 300);
+        ledger().writeCut(null, T0 + 100);
+        ledger().writeCut("example.com", T0 + 900);
+        ledger().writeCut("example.org", T0 + 50);
+        assertThat(ledger().cuts("example.com")).containsExactly(T0 + 100, T0 + 300, T0 + 900);
+        assertThat(ledger().cuts("example.net")).containsExactly(T0 + 100);
+        assertThat(store().latestCut("example.com")).isEqualTo(T0 + 900);
+    }
+
+    @Test
+    void deliveryStateIsKeptPerWindowAndRecipient() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        ReportingWindow other = new ReportingWindow("example.com", T0 + 86_400);
+        assertThat(ledger().deliveries(w)).isEmpty();
+        ledger().recordDelivery(w, "a@example.com", new DeliveryState.Failed("451", 1, T0 + 900));
+        ledger().recordDelivery(w, "b@example.com", new DeliveryState.Sent(T0 + 10, 1));
+        ledger().recordDelivery(w, "a@example.com", new DeliveryState.GivenUp("550", 2));
+        ledger().recordDelivery(other, "a@example.com", new DeliveryState.Sent(T0 + 20, 1));
+        assertThat(ledger().deliveries(w)).hasSize(2)
+                .containsEntry("a@example.com", new DeliveryState.GivenUp("550", 2))
+                .containsEntry("b@example.com", new DeliveryState.Sent(T0 + 10, 1));
+    }
+
+    @Test
+    void aWindowIsMarkedReportedOnceAndLeavesTheIndex() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        ingest(w, "v=DMARC1", "192.0.2.1");
+        ingest(new ReportingWindow("example.org", T0), "v=DMARC1", "192.0.2.1");
+        ReportedWindow marker = new ReportedWindow("r1", T0, T0 + 86_399, T0 + 86_500, "reported");
+
+        assertThat(ledger().markReported(w, marker)).isTrue();
+        assertThat(ledger().markReported(w, new ReportedWindow("r2", 0, 0, 0, "again"))).isFalse();
+
+        assertThat(ledger().reported(w)).contains(marker);
+        assertThat(ledger().reported(new ReportingWindow("example.org", T0))).isEmpty();
+        assertThat(ledger().unreportedWindows(null, null, 10).windows()).extracting(IndexedWindow::window)
+                .containsExactly(new ReportingWindow("example.org", T0));
+    }
+}
