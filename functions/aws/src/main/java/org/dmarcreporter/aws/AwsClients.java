@@ -31,10 +31,16 @@ public final class AwsClients {
     /** Environment variable holding an endpoint override, e.g. {@code http://127.0.0.1:5000} for moto. */
     public static final String ENDPOINT_VARIABLE = "DMARC_AWS_ENDPOINT";
 
-    // Well below the ingest function's 25 s timeout, so a stuck connection fails the call rather
+    // Well below the ingest function's 28 s timeout, so a stuck connection fails the call rather
     // than the whole invocation.
-    private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
-    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(3);
+
+    /**
+     * The longest one SDK call may take, its retries included: the ingest function's timeout
+     * budget counts on it (docs/dynamodb-data-model.md, "Timing").
+     */
+    public static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(4);
 
     private final Region region;
     private final URI endpoint;
@@ -117,6 +123,7 @@ public final class AwsClients {
         builder.httpClientBuilder(UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECTION_TIMEOUT)
                 .socketTimeout(SOCKET_TIMEOUT));
+        builder.overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }

@@ -3,14 +3,11 @@ package org.dmarcreporter.aws.dynamodb;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * One item write, built once and sent either alone (PutItem/UpdateItem) or inside a
- * TransactWriteItems chunk.
+ * One item write of a TransactWriteItems chunk.
  *
  * @param kind       what the item is (tells a transaction's cancellation reasons apart)
  * @param ref        the messageId of a MESSAGE marker, the candidate id of a CANDIDATE, else null
@@ -28,27 +25,10 @@ record ItemWrite(
         Map<String, String> names,
         Map<String, AttributeValue> values) {
 
-    enum Kind { CHUNK_MARKER, MESSAGE, WINDOW, ROW, CANDIDATE }
+    enum Kind { WRITE_MARKER, PROGRESS, MESSAGE, WINDOW, ROW, CANDIDATE }
 
     boolean isPut() {
         return update == null;
-    }
-
-    PutItemRequest putRequest() {
-        return PutItemRequest.builder().tableName(table).item(item)
-                .conditionExpression(condition)
-                .expressionAttributeNames(emptyToNull(names))
-                .expressionAttributeValues(emptyToNull(values))
-                .build();
-    }
-
-    UpdateItemRequest updateRequest() {
-        return UpdateItemRequest.builder().tableName(table).key(item)
-                .updateExpression(update)
-                .conditionExpression(condition)
-                .expressionAttributeNames(emptyToNull(names))
-                .expressionAttributeValues(emptyToNull(values))
-                .build();
     }
 
     TransactWriteItem transactItem() {
