@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
-import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;
@@ -22,7 +21,8 @@ import org.dmarcreporter.core.window.ReportingWindow;
  * 500 messages over 50 rows need about 6 transactions of ~93 items with de-dup on, one with it
  * off. A chunk holds one marker item (the write marker, or the keyed request's progress update,
  * see {@link ChunkWriter}), per result its message marker (when {@code markMessages} and it has
- * a messageId), and per distinct row/window/candidate one item each.
+ * a messageId), and per distinct row and window one item each. Failure candidates are written
+ * outside the transactions ({@link CandidateWriter}).
  */
 final class ChunkPlanner {
 
@@ -37,17 +37,13 @@ final class ChunkPlanner {
 
     private final boolean markMessages;
     private final ToIntFunction<StoredResult> rowBytes;
-    private final ToIntFunction<FailureCandidate> candidateBytes;
 
     /**
-     * @param rowBytes       UTF-8 size of a result's counter item (row JSON and keys)
-     * @param candidateBytes UTF-8 size of a candidate's item
+     * @param rowBytes UTF-8 size of a result's counter item (row JSON and keys)
      */
-    ChunkPlanner(boolean markMessages, ToIntFunction<StoredResult> rowBytes,
-                 ToIntFunction<FailureCandidate> candidateBytes) {
+    ChunkPlanner(boolean markMessages, ToIntFunction<StoredResult> rowBytes) {
         this.markMessages = markMessages;
         this.rowBytes = rowBytes;
-        this.candidateBytes = candidateBytes;
     }
 
     List<List<StoredResult>> plan(List<StoredResult> results) {
@@ -82,7 +78,6 @@ final class ChunkPlanner {
         final List<StoredResult> results = new ArrayList<>();
         final Set<String> rows = new HashSet<>();
         final Set<ReportingWindow> windows = new HashSet<>();
-        final Set<String> candidates = new HashSet<>();
         // The marker item; a keyed request's progress update lists up to 100 indexes.
         int items = 1;
         long bytes = 2 * SMALL_ITEM_BYTES + 4 * MAX_ITEMS;
@@ -96,9 +91,6 @@ final class ChunkPlanner {
             bytes += bytesAdded(row, r);
             rows.add(row);
             windows.add(r.window());
-            if (r.failureCandidate() != null) {
-                candidates.add(r.failureCandidate().id());
-            }
             results.add(r);
         }
 
@@ -111,9 +103,6 @@ final class ChunkPlanner {
                 n++;
             }
             if (!windows.contains(r.window())) {
-                n++;
-            }
-            if (newCandidate(r)) {
                 n++;
             }
             return n;
@@ -130,15 +119,9 @@ final class ChunkPlanner {
             if (!windows.contains(r.window())) {
                 b += SMALL_ITEM_BYTES + utf8(r.policyRecord());
             }
-            if (newCandidate(r)) {
-                b += candidateBytes.applyAsInt(r.failureCandidate());
-            }
             return b;
         }
 
-        private boolean newCandidate(StoredResult r) {
-            return r.failureCandidate() != null && !candidates.contains(r.failureCandidate().id());
-        }
     }
 
     static int utf8(String s) {

@@ -1,13 +1,11 @@
 package org.dmarcreporter.aws.dynamodb;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.dmarcreporter.core.codec.StoredJson;
-import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.store.StoredResult;
@@ -18,7 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 
 /**
  * Writes each chunk ({@link ChunkPlanner}) as one TransactWriteItems: marker, message markers,
- * window index, merged counters and failure candidates commit together or not at all.
+ * window index and merged counters commit together or not at all. The chunk's failure
+ * candidates are put just before ({@link CandidateWriter}).
  *
  * <p>Every transaction carries one item whose condition fails if the same transaction was
  * already applied, so a re-sent transaction (the SDK retries when an answer is lost) is
@@ -32,11 +31,13 @@ final class ChunkWriter {
     private final DynamoDbClient db;
     private final ReportItems items;
     private final IdempotencyLedger ledger;
+    private final CandidateWriter candidates;
 
-    ChunkWriter(DynamoDbClient db, ReportItems items, IdempotencyLedger ledger) {
+    ChunkWriter(DynamoDbClient db, ReportItems items, IdempotencyLedger ledger, CandidateWriter candidates) {
         this.db = db;
         this.items = items;
         this.ledger = ledger;
+        this.candidates = candidates;
     }
 
     /** @param owner the owner token of the keyed request's claim, null without a key */
@@ -47,14 +48,14 @@ final class ChunkWriter {
     }
 
     private void writeChunk(List<StoredResult> chunk, WriteRun run, String owner) {
+        candidates.write(chunk, run);
         List<StoredResult> pending = new ArrayList<>(chunk);
-        Set<String> existingCandidates = new HashSet<>();
         String token = UUID.randomUUID().toString();
         for (int attempt = 0; ; attempt++) {
             if (pending.isEmpty()) {
                 return; // every message was already counted by an earlier request
             }
-            List<ItemWrite> writes = itemsFor(pending, existingCandidates, run, owner, token);
+            List<ItemWrite> writes = itemsFor(pending, run, owner, token);
             run.checkDeadline();
             try {
                 DynamoErrors.call("TransactWriteItems", () -> db.transactWriteItems(b -> b
@@ -78,16 +79,14 @@ final class ChunkWriter {
                     pending.removeIf(r -> messageId.equals(r.messageId()));
                     run.duplicate(before - pending.size());
                 }
-                existingCandidates.addAll(c.existingCandidates);
-                if (c.storedMessages.isEmpty() && c.existingCandidates.isEmpty()) {
+                if (c.storedMessages.isEmpty()) {
                     run.backoff(attempt); // only conflicts or throttling: the same chunk again, later
                 }
             }
         }
     }
 
-    private List<ItemWrite> itemsFor(List<StoredResult> results, Set<String> existingCandidates, WriteRun run,
-                                     String owner, String token) {
+    private List<ItemWrite> itemsFor(List<StoredResult> results, WriteRun run, String owner, String token) {
         List<ItemWrite> writes = new ArrayList<>();
         long now = run.storedAtSeconds();
         if (owner != null) {
@@ -113,13 +112,6 @@ final class ChunkWriter {
         for (RowIncrement inc : RowIncrement.merge(results)) {
             writes.add(items.row(inc, StoredJson.rowJson(inc.row())));
         }
-        Set<String> candidateIds = new HashSet<>(existingCandidates);
-        for (StoredResult r : results) {
-            FailureCandidate c = r.failureCandidate();
-            if (c != null && candidateIds.add(c.id())) {
-                writes.add(items.candidate(c, run.candidateJson(c)));
-            }
-        }
         return writes;
     }
 
@@ -141,7 +133,6 @@ final class ChunkWriter {
                         case WRITE_MARKER -> c.alreadyApplied = true;
                         case PROGRESS -> c.progressRefused = true;
                         case MESSAGE -> c.storedMessages.add(w.ref());
-                        case CANDIDATE -> c.existingCandidates.add(w.ref());
                         default -> throw new IllegalStateException(
                                 "unexpected failed condition on a " + w.kind() + " item: " + e.getMessage(), e);
                     }
@@ -151,8 +142,7 @@ final class ChunkWriter {
                         "transaction cancelled (" + code + ": " + reasons.get(i).message() + ")", e);
             }
         }
-        if (!c.alreadyApplied && !c.progressRefused && !c.retryable && c.storedMessages.isEmpty()
-                && c.existingCandidates.isEmpty()) {
+        if (!c.alreadyApplied && !c.progressRefused && !c.retryable && c.storedMessages.isEmpty()) {
             throw new IllegalStateException("transaction cancelled for no reason we know: " + e.getMessage(), e);
         }
         return c;
@@ -163,6 +153,5 @@ final class ChunkWriter {
         boolean progressRefused;
         boolean retryable;
         final Set<String> storedMessages = new LinkedHashSet<>();
-        final Set<String> existingCandidates = new LinkedHashSet<>();
     }
 }

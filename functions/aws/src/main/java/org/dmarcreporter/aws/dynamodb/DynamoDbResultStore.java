@@ -21,7 +21,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *
  * <p>In short: a batch is written in TransactWriteItems chunks ({@link ChunkPlanner},
  * {@link ChunkWriter}) of at most 100 items, each holding one item whose condition makes a
- * re-sent transaction fail instead of counting twice. With an Idempotency-Key the attempt first
+ * re-sent transaction fail instead of counting twice; failure candidates are conditional PutItems
+ * just before their chunk ({@link CandidateWriter}). With an Idempotency-Key the attempt first
  * claims the key ({@link IdempotencyLedger}), and each chunk adds its request indexes to the
  * request item while the attempt owns the key, so a retry skips what an earlier attempt counted.
  * Before every write, a batch older than {@link WindowTiming#INGEST_DEADLINE} stops and throws
@@ -34,6 +35,7 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
     private final SendNowCuts cuts;
     private final IdempotencyLedger ledger;
     private final ChunkWriter chunkWriter;
+    private final CandidateWriter candidateWriter;
 
     public DynamoDbResultStore(DynamoDbClient db, String reportsTable, String candidatesTable, Clock clock) {
         Objects.requireNonNull(db, "db");
@@ -43,7 +45,8 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
         ReportItems items = new ReportItems(reportsTable, candidatesTable);
         this.cuts = new SendNowCuts(db, reportsTable, clock);
         this.ledger = new IdempotencyLedger(db, reportsTable);
-        this.chunkWriter = new ChunkWriter(db, items, ledger);
+        this.candidateWriter = new CandidateWriter(db, items);
+        this.chunkWriter = new ChunkWriter(db, items, ledger, candidateWriter);
     }
 
     @Override
@@ -58,8 +61,7 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
         List<StoredResult> results = batch.dedupeMessageIds()
                 ? firstOfEachMessage(batch.results(), run) : batch.results();
         ChunkPlanner planner = new ChunkPlanner(batch.dedupeMessageIds(),
-                r -> ChunkPlanner.utf8(StoredJson.rowJson(r.row())) + 200,
-                c -> ChunkPlanner.utf8(run.candidateJson(c)) + 200);
+                r -> ChunkPlanner.utf8(StoredJson.rowJson(r.row())) + 200);
         if (key == null) {
             chunkWriter.write(planner.plan(results), run, null);
             return new IngestOutcome.Stored(run.duplicates(), run.itemWrites());
@@ -77,7 +79,7 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
             List<StoredResult> todo = new ArrayList<>(results);
             todo.removeIf(r -> claim.counted().contains(r.requestIndex()));
             chunkWriter.write(planner.plan(todo), run, claim.owner());
-            ledger.complete(key, claim.owner(), batch.response(), run);
+            ledger.complete(key, claim, batch.response(), run);
         } catch (RuntimeException | Error e) {
             ledger.release(key, claim.owner(), e);
             throw e;
@@ -85,9 +87,10 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
         return new IngestOutcome.Stored(run.duplicates(), run.itemWrites());
     }
 
-    /** Nothing to release: the DynamoDB client belongs to the caller. */
+    /** Stops the candidate writer threads; the DynamoDB client belongs to the caller. */
     @Override
     public void close() {
+        candidateWriter.close();
     }
 
     /** Keeps the first result of each messageId (contract §1: a messageId is counted once). */

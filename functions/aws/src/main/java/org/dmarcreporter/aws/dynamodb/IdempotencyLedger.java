@@ -6,6 +6,7 @@ import static org.dmarcreporter.aws.dynamodb.ItemAttributes.LEASE_UNTIL;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.OWNER;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.REQUEST_DIGEST;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.RESPONSE;
+import static org.dmarcreporter.aws.dynamodb.ItemAttributes.RESPONSE_PARTS;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.STATUS;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.STATUS_COMPLETE;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.STATUS_IN_PROGRESS;
@@ -14,7 +15,9 @@ import static org.dmarcreporter.aws.dynamodb.ItemKeys.SK;
 import static org.dmarcreporter.aws.dynamodb.ReportItems.n;
 import static org.dmarcreporter.aws.dynamodb.ReportItems.s;
 
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -48,6 +51,12 @@ final class IdempotencyLedger {
 
     private static final int CLAIM_ATTEMPTS = 3;
 
+    /**
+     * Larger answers (500 verdicts with long messageIds reach ~1 MB) are kept in parts of this
+     * size, each its own item: one DynamoDB item holds at most 400 KB.
+     */
+    static final int MAX_RESPONSE_PART = 300_000;
+
     private final DynamoDbClient db;
     private final String table;
 
@@ -62,12 +71,13 @@ final class IdempotencyLedger {
      * @param earlier the answer to give instead of storing (the first answer, "in progress", or
      *                "key reused"); null when this attempt now owns the key
      * @param owner   this attempt's owner token: every later write checks it
-     * @param counted request indexes that earlier attempts with this key counted
+     * @param counted   request indexes that earlier attempts with this key counted
+     * @param expiresAt the key's expiry, epoch seconds (set by its first claim)
      */
-    record Claim(IngestOutcome earlier, String owner, Set<Integer> counted) {
+    record Claim(IngestOutcome earlier, String owner, Set<Integer> counted, long expiresAt) {
 
         static Claim answered(IngestOutcome earlier) {
-            return new Claim(earlier, null, Set.of());
+            return new Claim(earlier, null, Set.of(), 0);
         }
     }
 
@@ -97,21 +107,22 @@ final class IdempotencyLedger {
                         .expressionAttributeNames(Map.of("#pk", PK, "#expiresAt", EXPIRES_AT))
                         .expressionAttributeValues(Map.of(":now", n(now)))));
                 run.wrote(1);
-                return new Claim(null, owner, Set.of());
+                return new Claim(null, owner, Set.of(), now + Retention.DEDUPE.toSeconds());
             } catch (ConditionalCheckFailedException taken) {
                 Map<String, AttributeValue> item = read(key);
                 if (item == null || number(item, EXPIRES_AT) < now) {
                     continue; // gone or expired since our put: try again
                 }
                 if (owner.equals(text(item, OWNER))) {
-                    return new Claim(null, owner, counted(item)); // our own put or take-over, re-sent
+                    // our own put or take-over, re-sent by the SDK
+                    return new Claim(null, owner, counted(item), number(item, EXPIRES_AT));
                 }
                 String stored = text(item, REQUEST_DIGEST);
                 if (digest != null && stored != null && !digest.equals(stored)) {
                     return Claim.answered(new IngestOutcome.KeyReused());
                 }
                 if (STATUS_COMPLETE.equals(text(item, STATUS))) {
-                    return Claim.answered(new IngestOutcome.Replayed(item.get(RESPONSE).b().asByteArray()));
+                    return Claim.answered(new IngestOutcome.Replayed(response(key, item)));
                 }
                 if (number(item, LEASE_UNTIL) >= now) {
                     return Claim.answered(new IngestOutcome.InProgress());
@@ -119,7 +130,7 @@ final class IdempotencyLedger {
                 Map<String, AttributeValue> takenOver = takeOver(key, text(item, OWNER), owner, now);
                 if (takenOver != null) {
                     run.wrote(1);
-                    return new Claim(null, owner, counted(takenOver));
+                    return new Claim(null, owner, counted(takenOver), number(takenOver, EXPIRES_AT));
                 }
                 // Another attempt took it over between our read and our update (or the SDK re-sent
                 // ours): look again.
@@ -167,15 +178,36 @@ final class IdempotencyLedger {
      * key: if another attempt took it over, this one's chunks are stored all the same, and the
      * other finds them counted and answers for itself. Not deadline-bound: it writes no window.
      */
-    void complete(String key, String owner, byte[] response, WriteRun run) {
+    void complete(String key, Claim claim, byte[] response, WriteRun run) {
+        String owner = claim.owner();
+        String answer;
+        AttributeValue value;
+        if (response.length <= MAX_RESPONSE_PART) {
+            answer = RESPONSE;
+            value = AttributeValue.fromB(SdkBytes.fromByteArray(response));
+        } else {
+            // Parts under this owner's token: an attempt that lost the key cannot mix its parts in.
+            int parts = (response.length + MAX_RESPONSE_PART - 1) / MAX_RESPONSE_PART;
+            for (int i = 0; i < parts; i++) {
+                byte[] part = Arrays.copyOfRange(response, i * MAX_RESPONSE_PART,
+                        Math.min(response.length, (i + 1) * MAX_RESPONSE_PART));
+                Map<String, AttributeValue> item = Map.of(PK, s(ItemKeys.requestPk(key)),
+                        SK, s(ItemKeys.responsePartSk(owner, i)),
+                        RESPONSE, AttributeValue.fromB(SdkBytes.fromByteArray(part)),
+                        EXPIRES_AT, n(claim.expiresAt()));
+                DynamoErrors.call("PutItem (response part)", () -> db.putItem(b -> b.tableName(table).item(item)));
+                run.wrote(1);
+            }
+            answer = RESPONSE_PARTS;
+            value = n(parts);
+        }
         try {
             DynamoErrors.call("UpdateItem (complete)", () -> db.updateItem(b -> b.tableName(table).key(key(key))
-                    .updateExpression("SET #status = :complete, #response = :response REMOVE #counted")
+                    .updateExpression("SET #status = :complete, #answer = :answer REMOVE #counted")
                     .conditionExpression("#owner = :owner AND #status = :inProgress")
-                    .expressionAttributeNames(Map.of("#status", STATUS, "#response", RESPONSE,
+                    .expressionAttributeNames(Map.of("#status", STATUS, "#answer", answer,
                             "#counted", COUNTED, "#owner", OWNER))
-                    .expressionAttributeValues(Map.of(":complete", s(STATUS_COMPLETE),
-                            ":response", AttributeValue.fromB(SdkBytes.fromByteArray(response)),
+                    .expressionAttributeValues(Map.of(":complete", s(STATUS_COMPLETE), ":answer", value,
                             ":owner", s(owner), ":inProgress", s(STATUS_IN_PROGRESS)))));
             run.wrote(1);
         } catch (ConditionalCheckFailedException e) {
@@ -199,6 +231,28 @@ final class IdempotencyLedger {
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }
+    }
+
+    /** The stored answer of a complete request: inline, or in parts under its owner's token. */
+    private byte[] response(String key, Map<String, AttributeValue> item) {
+        AttributeValue inline = item.get(RESPONSE);
+        if (inline != null) {
+            return inline.b().asByteArray();
+        }
+        int parts = (int) number(item, RESPONSE_PARTS);
+        String owner = text(item, OWNER);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(parts * MAX_RESPONSE_PART);
+        for (int i = 0; i < parts; i++) {
+            String sk = ItemKeys.responsePartSk(owner, i);
+            Map<String, AttributeValue> part = DynamoErrors.call("GetItem (response part)", () -> db.getItem(b -> b
+                    .tableName(table).key(Map.of(PK, s(ItemKeys.requestPk(key)), SK, s(sk))).consistentRead(true)))
+                    .item();
+            if (part == null || part.isEmpty()) {
+                throw new IllegalStateException("part " + i + " of the stored answer for an Idempotency-Key is missing");
+            }
+            out.writeBytes(part.get(RESPONSE).b().asByteArrayUnsafe());
+        }
+        return out.toByteArray();
     }
 
     private Map<String, AttributeValue> read(String key) {

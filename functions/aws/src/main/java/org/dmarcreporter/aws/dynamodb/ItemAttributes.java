@@ -22,6 +22,8 @@ public final class ItemAttributes {
     // idempotency
     public static final String STATUS = "status";
     public static final String RESPONSE = "response";
+    /** Number of {@code RESPONSE#} part items holding an answer too large for the request item. */
+    public static final String RESPONSE_PARTS = "responseParts";
     public static final String LEASE_UNTIL = "leaseUntil";
     /** Random token of the attempt that holds the key; every write of the attempt checks it. */
     public static final String OWNER = "owner";

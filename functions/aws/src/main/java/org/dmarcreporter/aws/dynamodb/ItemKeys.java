@@ -60,6 +60,11 @@ public final class ItemKeys {
         return "IDEMPOTENCY#" + idempotencyKey;
     }
 
+    /** Part {@code i} of a large stored answer, written by the attempt with owner token {@code owner}. */
+    public static String responsePartSk(String owner, int i) {
+        return "RESPONSE#" + owner + "#" + i;
+    }
+
     /** One transaction of a request without Idempotency-Key: its random token (see {@link ChunkWriter}). */
     public static String writeMarkerPk(String token) {
         return "WRITE#" + token;

@@ -3,11 +3,12 @@ package org.dmarcreporter.aws.dynamodb;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
- * One item write of a TransactWriteItems chunk.
+ * One item write: inside a TransactWriteItems chunk, or (failure candidates) a PutItem of its own.
  *
  * @param kind       what the item is (tells a transaction's cancellation reasons apart)
  * @param ref        the messageId of a MESSAGE marker, the candidate id of a CANDIDATE, else null
@@ -29,6 +30,14 @@ record ItemWrite(
 
     boolean isPut() {
         return update == null;
+    }
+
+    PutItemRequest putRequest() {
+        return PutItemRequest.builder().tableName(table).item(item)
+                .conditionExpression(condition)
+                .expressionAttributeNames(emptyToNull(names))
+                .expressionAttributeValues(emptyToNull(values))
+                .build();
     }
 
     TransactWriteItem transactItem() {

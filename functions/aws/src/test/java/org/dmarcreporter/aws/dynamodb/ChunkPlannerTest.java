@@ -21,7 +21,7 @@ class ChunkPlannerTest {
     private static final ReportingWindow OTHER = new ReportingWindow("other.test", 1_795_737_600L);
 
     private static ChunkPlanner planner(boolean markMessages) {
-        return new ChunkPlanner(markMessages, r -> 400, c -> 2_000);
+        return new ChunkPlanner(markMessages, r -> 400);
     }
 
     @Test
@@ -33,7 +33,7 @@ class ChunkPlannerTest {
         assertThat(chunks).hasSize(6);
         assertThat(chunks).allSatisfy(c -> assertThat(items(c, true)).isLessThanOrEqualTo(100));
         int totalItems = chunks.stream().mapToInt(c -> items(c, true)).sum();
-        // 500 message markers, 6 chunk markers, 6 window entries, 55 row updates (5 rows span two chunks)
+        // 500 message markers, 6 markers (one per transaction), 6 window entries, 55 row updates (5 rows span two chunks)
         assertThat(totalItems).isEqualTo(567);
         assertThat(chunks.stream().mapToInt(List::size).sum()).isEqualTo(500);
     }
@@ -79,29 +79,25 @@ class ChunkPlannerTest {
     void aChunkStaysUnderTheTransactionSizeLimit() {
         List<StoredResult> results = StoreFixtures.spread("m", EXAMPLE, 100, 100, T0, false);
 
-        List<List<StoredResult>> chunks = new ChunkPlanner(true, r -> 200_000, c -> 0).plan(results);
+        List<List<StoredResult>> chunks = new ChunkPlanner(true, r -> 200_000).plan(results);
 
         // 15 rows of 200 kB would pass 3 MB: a chunk holds at most 14 of them.
         assertThat(chunks).allSatisfy(c -> assertThat(c.size() * 200_000L).isLessThanOrEqualTo(ChunkPlanner.MAX_BYTES));
         assertThat(chunks.stream().mapToInt(List::size).sum()).isEqualTo(100);
     }
 
-    /** Items the chunk's transaction holds, counted the way ChunkWriter builds it. */
+    /** Items the chunk's transaction holds, counted the way ChunkWriter builds it (candidates go apart). */
     private static int items(List<StoredResult> chunk, boolean markMessages) {
         Set<String> rows = new HashSet<>();
         Set<ReportingWindow> windows = new HashSet<>();
         Set<String> messages = new HashSet<>();
-        Set<String> candidates = new HashSet<>();
         for (StoredResult r : chunk) {
             rows.add(RowIncrement.identity(r));
             windows.add(r.window());
             if (markMessages && r.messageId() != null) {
                 messages.add(r.messageId());
             }
-            if (r.failureCandidate() != null) {
-                candidates.add(r.failureCandidate().id());
-            }
         }
-        return 1 + rows.size() + windows.size() + messages.size() + candidates.size();
+        return 1 + rows.size() + windows.size() + messages.size();
     }
 }

@@ -159,10 +159,9 @@ class DynamoDbResultStoreTest {
 
         assertThat(tables.scan(tables.candidates)).extracting(i -> i.get("pk").s())
                 .containsExactlyInAnyOrder("cand-a", "cand-b");
-        // Second time: the transaction is refused for its two existing candidates, then marker,
-        // window and row are written without them.
+        // Second time: both candidate puts refused by their condition; marker, window and row written.
         assertThat(again).isEqualTo(new IngestOutcome.Stored(0, 3));
-        assertThat(tables.counter.failedCalls()).isEqualTo(1);
+        assertThat(tables.counter.failedCalls()).isEqualTo(2);
     }
 
     @Test

@@ -79,14 +79,18 @@ class DynamoDbRetryPathsTest {
         return r instanceof UpdateItemRequest u && u.updateExpression().startsWith(expressionStart);
     }
 
+    /** Any write that adds to a counter: a transaction, or (as this store once sent) an UpdateItem ADD. */
+    private static boolean counterWrite(SdkRequest r) {
+        return transaction(r) || update(r, "ADD #count");
+    }
+
     @Test
     void aCounterWriteWhoseAnswerWasLostIsCountedOnceWithoutAKey() {
-        lostAnswer.loseNext(DynamoDbRetryPathsTest::transaction, 1);
+        lostAnswer.loseNext(DynamoDbRetryPathsTest::counterWrite, 1);
 
         IngestOutcome outcome = store.ingest(batch(null, null, spread("lost", EXAMPLE, 500, 50, T0, false), false));
 
         assertThat(lostAnswer.lost()).isEqualTo(1);
-        assertThat(lostAnswer.attempts()).isEqualTo(2); // one transaction, re-sent by the SDK after it was applied
         assertThat(outcome).isInstanceOf(IngestOutcome.Stored.class);
         assertThat(tables.totalCount()).isEqualTo(500);
         assertThat(tables.counts("ROW#")).hasSize(50).allSatisfy((row, n) -> assertThat(n).isEqualTo(10L));
