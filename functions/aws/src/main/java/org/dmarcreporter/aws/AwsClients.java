@@ -31,10 +31,16 @@ public final class AwsClients {
     /** Environment variable holding an endpoint override, e.g. {@code http://127.0.0.1:5000} for moto. */
     public static final String ENDPOINT_VARIABLE = "DMARC_AWS_ENDPOINT";
 
-    // Well below the ingest function's 25 s timeout, so a stuck connection fails the call rather
-    // than the whole invocation.
+    // Well below the ingest function's 28 s timeout, so a stuck connection fails the call rather
+    // than the whole invocation; API_CALL_TIMEOUT bounds a call with all its retries.
     private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * The longest one SDK call to the AWS endpoints may take, its retries included: the ingest
+     * function's timeout budget counts on it (docs/dynamodb-data-model.md, "Timing").
+     */
+    public static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(4);
 
     private final Region region;
     private final URI endpoint;
@@ -117,7 +123,11 @@ public final class AwsClients {
         builder.httpClientBuilder(UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECTION_TIMEOUT)
                 .socketTimeout(SOCKET_TIMEOUT));
-        if (endpoint != null) {
+        if (endpoint == null) {
+            // The AWS endpoints answer in milliseconds; emulators (moto serves one request at a
+            // time) may not, and are not held to the function's timing budget.
+            builder.overrideConfiguration(o -> o.apiCallTimeout(API_CALL_TIMEOUT));
+        } else {
             builder.endpointOverride(endpoint);
         }
         if (credentials != null) {

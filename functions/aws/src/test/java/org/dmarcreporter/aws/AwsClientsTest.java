@@ -25,6 +25,16 @@ class AwsClientsTest {
     }
 
     @Test
+    void callsToTheAwsEndpointsAreBoundedByTheApiCallTimeoutRetriesIncluded() {
+        AwsClients clients = AwsClients.fromEnvironment(Map.of("AWS_REGION", "us-east-1"));
+
+        try (DynamoDbClient dynamoDb = clients.dynamoDb()) {
+            assertThat(dynamoDb.serviceClientConfiguration().overrideConfiguration().apiCallTimeout())
+                    .contains(AwsClients.API_CALL_TIMEOUT);
+        }
+    }
+
+    @Test
     void blankEndpointMeansTheRealAwsEndpoints() {
         AwsClients clients = AwsClients.fromEnvironment(Map.of("AWS_REGION", "us-east-1", "DMARC_AWS_ENDPOINT", " "));
 

@@ -1,5 +1,6 @@
 package org.dmarcreporter.aws.dynamodb;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -7,26 +8,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
-import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindow;
 
 /**
- * Splits the results written transactionally into chunks of at most {@link #MAX_ITEMS} items
- * each (one DynamoDB transaction per chunk).
+ * Splits a batch's results into chunks of at most {@link #MAX_ITEMS} items each (one DynamoDB
+ * transaction per chunk).
  *
  * <p>Results are taken window by window and row by row (both in first-seen order), so the messages of one counter row
  * share a transaction and the row's ADD is written once per chunk instead of once per message:
- * 500 messages over 50 rows need about 6 transactions of ~93 items. A chunk holds, per result,
- * its message marker (when {@code markMessages} and it has a messageId), and per distinct
- * row/window/candidate one item each, plus the chunk marker when the batch has an
- * Idempotency-Key.
- *
- * <p>The plan depends only on the results in request order. With an Idempotency-Key it is
- * stored on the request item ({@link ChunkPlan}) when the key is first claimed: a retry follows
- * the stored plan ({@link ResumedPlan}), because its own results may differ (DNS answered
- * differently) and a plan rebuilt from them would give chunk numbers other meanings.
+ * 500 messages over 50 rows need about 6 transactions of ~93 items with de-dup on, one with it
+ * off. A chunk holds one marker item (the write marker, or the keyed request's progress update,
+ * see {@link ChunkWriter}), per result its message marker (when {@code markMessages} and it has
+ * a messageId), and per distinct row and window one item each. Failure candidates are written
+ * outside the transactions ({@link CandidateWriter}).
  */
 final class ChunkPlanner {
 
@@ -40,16 +36,14 @@ final class ChunkPlanner {
     private static final int SMALL_ITEM_BYTES = 200;
 
     private final boolean markMessages;
-    private final boolean chunkMarker;
     private final ToIntFunction<StoredResult> rowBytes;
-    private final ToIntFunction<FailureCandidate> candidateBytes;
 
-    ChunkPlanner(boolean markMessages, boolean chunkMarker,
-                 ToIntFunction<StoredResult> rowBytes, ToIntFunction<FailureCandidate> candidateBytes) {
+    /**
+     * @param rowBytes UTF-8 size of a result's counter item (row JSON and keys)
+     */
+    ChunkPlanner(boolean markMessages, ToIntFunction<StoredResult> rowBytes) {
         this.markMessages = markMessages;
-        this.chunkMarker = chunkMarker;
         this.rowBytes = rowBytes;
-        this.candidateBytes = candidateBytes;
     }
 
     List<List<StoredResult>> plan(List<StoredResult> results) {
@@ -84,9 +78,9 @@ final class ChunkPlanner {
         final List<StoredResult> results = new ArrayList<>();
         final Set<String> rows = new HashSet<>();
         final Set<ReportingWindow> windows = new HashSet<>();
-        final Set<String> candidates = new HashSet<>();
-        int items = chunkMarker ? 1 : 0;
-        long bytes = chunkMarker ? SMALL_ITEM_BYTES : 0;
+        // The marker item; a keyed request's progress update lists up to 100 indexes.
+        int items = 1;
+        long bytes = 2 * SMALL_ITEM_BYTES + 4 * MAX_ITEMS;
 
         boolean fits(String row, StoredResult r) {
             return items + itemsAdded(row, r) <= MAX_ITEMS && bytes + bytesAdded(row, r) <= MAX_BYTES;
@@ -97,9 +91,6 @@ final class ChunkPlanner {
             bytes += bytesAdded(row, r);
             rows.add(row);
             windows.add(r.window());
-            if (r.failureCandidate() != null) {
-                candidates.add(r.failureCandidate().id());
-            }
             results.add(r);
         }
 
@@ -114,31 +105,26 @@ final class ChunkPlanner {
             if (!windows.contains(r.window())) {
                 n++;
             }
-            if (newCandidate(r)) {
-                n++;
-            }
             return n;
         }
 
         private long bytesAdded(String row, StoredResult r) {
             long b = 0;
             if (markMessages && r.messageId() != null) {
-                b += SMALL_ITEM_BYTES + r.messageId().length();
+                b += SMALL_ITEM_BYTES + utf8(r.messageId());
             }
             if (!rows.contains(row)) {
                 b += rowBytes.applyAsInt(r);
             }
             if (!windows.contains(r.window())) {
-                b += SMALL_ITEM_BYTES + (r.policyRecord() == null ? 0 : r.policyRecord().length());
-            }
-            if (newCandidate(r)) {
-                b += candidateBytes.applyAsInt(r.failureCandidate());
+                b += SMALL_ITEM_BYTES + utf8(r.policyRecord());
             }
             return b;
         }
 
-        private boolean newCandidate(StoredResult r) {
-            return r.failureCandidate() != null && !candidates.contains(r.failureCandidate().id());
-        }
+    }
+
+    static int utf8(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
     }
 }

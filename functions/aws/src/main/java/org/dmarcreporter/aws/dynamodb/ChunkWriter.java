@@ -1,13 +1,13 @@
 package org.dmarcreporter.aws.dynamodb;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.dmarcreporter.core.report.trigger.FailureCandidate;
-import org.dmarcreporter.core.store.RowIncrement;
+import java.util.UUID;
 import org.dmarcreporter.core.codec.StoredJson;
+import org.dmarcreporter.core.store.RowIncrement;
+import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.store.WindowPolicy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -15,34 +15,47 @@ import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * Writes planned chunks ({@link ChunkPlanner}, {@link ResumedPlan}) as one TransactWriteItems
- * each: message markers, chunk marker, window index, merged counters and failure candidates
- * commit together or not at all, so a message is counted exactly when its marker is stored.
+ * Writes each chunk ({@link ChunkPlanner}) as one TransactWriteItems: marker, message markers,
+ * window index and merged counters commit together or not at all. The chunk's failure
+ * candidates are put just before ({@link CandidateWriter}).
+ *
+ * <p>Every transaction carries one item whose condition fails if the same transaction was
+ * already applied, so a re-sent transaction (the SDK retries when an answer is lost) is
+ * cancelled instead of counted twice: without a key a write marker with a fresh random token,
+ * with a key the progress update of the request item, which adds the chunk's request indexes
+ * to its {@code counted} set only while this attempt owns the key and the first of them is not
+ * in the set yet. See {@code docs/dynamodb-data-model.md}.
  */
 final class ChunkWriter {
 
     private final DynamoDbClient db;
     private final ReportItems items;
+    private final IdempotencyLedger ledger;
+    private final CandidateWriter candidates;
 
-    ChunkWriter(DynamoDbClient db, ReportItems items) {
+    ChunkWriter(DynamoDbClient db, ReportItems items, IdempotencyLedger ledger, CandidateWriter candidates) {
         this.db = db;
         this.items = items;
+        this.ledger = ledger;
+        this.candidates = candidates;
     }
 
-    void write(List<PlannedChunk> chunks, WriteRun run) {
-        for (PlannedChunk chunk : chunks) {
-            writeChunk(chunk.number(), chunk.results(), run);
+    /** @param owner the owner token of the keyed request's claim, null without a key */
+    void write(List<List<StoredResult>> chunks, WriteRun run, String owner) {
+        for (List<StoredResult> chunk : chunks) {
+            writeChunk(chunk, run, owner);
         }
     }
 
-    private void writeChunk(int chunkNo, List<StoredResult> chunk, WriteRun run) {
+    private void writeChunk(List<StoredResult> chunk, WriteRun run, String owner) {
+        candidates.write(chunk, run);
         List<StoredResult> pending = new ArrayList<>(chunk);
-        Set<String> existingCandidates = new HashSet<>();
+        String token = UUID.randomUUID().toString();
         for (int attempt = 0; ; attempt++) {
-            List<ItemWrite> writes = itemsFor(chunkNo, pending, existingCandidates, run);
-            if (writes.isEmpty()) {
-                return; // every message was already stored and there is no chunk marker to write
+            if (pending.isEmpty()) {
+                return; // every message was already counted by an earlier request
             }
+            List<ItemWrite> writes = itemsFor(pending, run, owner, token);
             run.checkDeadline();
             try {
                 DynamoErrors.call("TransactWriteItems", () -> db.transactWriteItems(b -> b
@@ -51,29 +64,36 @@ final class ChunkWriter {
                 return;
             } catch (TransactionCanceledException e) {
                 Cancellation c = readCancellation(e, writes);
+                if (c.progressRefused) {
+                    if (ledger.applied(run.batch().idempotencyKey(), owner, pending.get(0).requestIndex())) {
+                        return; // the SDK re-sent this transaction after DynamoDB had applied it
+                    }
+                    throw new StoreUnavailableException("another attempt with this Idempotency-Key took the key"
+                            + " over while this one was storing it; this one stopped, retry with the same key", e);
+                }
                 if (c.alreadyApplied) {
-                    return; // an earlier attempt with this key committed this chunk
+                    return; // the SDK re-sent this transaction after DynamoDB had applied it
                 }
                 for (String messageId : c.storedMessages) {
                     int before = pending.size();
                     pending.removeIf(r -> messageId.equals(r.messageId()));
                     run.duplicate(before - pending.size());
                 }
-                existingCandidates.addAll(c.existingCandidates);
-                if (c.storedMessages.isEmpty() && c.existingCandidates.isEmpty()) {
+                if (c.storedMessages.isEmpty()) {
                     run.backoff(attempt); // only conflicts or throttling: the same chunk again, later
                 }
             }
         }
     }
 
-    private List<ItemWrite> itemsFor(int chunkNo, List<StoredResult> results, Set<String> existingCandidates,
-                                     WriteRun run) {
+    private List<ItemWrite> itemsFor(List<StoredResult> results, WriteRun run, String owner, String token) {
         List<ItemWrite> writes = new ArrayList<>();
-        String key = run.batch().idempotencyKey();
         long now = run.storedAtSeconds();
-        if (key != null) {
-            writes.add(items.chunkMarker(key, chunkNo, now));
+        if (owner != null) {
+            writes.add(items.progress(run.batch().idempotencyKey(), owner,
+                    results.stream().map(StoredResult::requestIndex).toList()));
+        } else {
+            writes.add(items.writeMarker(token, now));
         }
         if (run.batch().dedupeMessageIds()) {
             Set<String> ids = new LinkedHashSet<>();
@@ -91,13 +111,6 @@ final class ChunkWriter {
         }
         for (RowIncrement inc : RowIncrement.merge(results)) {
             writes.add(items.row(inc, StoredJson.rowJson(inc.row())));
-        }
-        Set<String> candidateIds = new HashSet<>(existingCandidates);
-        for (StoredResult r : results) {
-            FailureCandidate c = r.failureCandidate();
-            if (c != null && candidateIds.add(c.id())) {
-                writes.add(items.candidate(c, run.candidateJson(c)));
-            }
         }
         return writes;
     }
@@ -117,9 +130,9 @@ final class ChunkWriter {
             switch (code) {
                 case "ConditionalCheckFailed" -> {
                     switch (w.kind()) {
-                        case CHUNK_MARKER -> c.alreadyApplied = true;
+                        case WRITE_MARKER -> c.alreadyApplied = true;
+                        case PROGRESS -> c.progressRefused = true;
                         case MESSAGE -> c.storedMessages.add(w.ref());
-                        case CANDIDATE -> c.existingCandidates.add(w.ref());
                         default -> throw new IllegalStateException(
                                 "unexpected failed condition on a " + w.kind() + " item: " + e.getMessage(), e);
                     }
@@ -129,7 +142,7 @@ final class ChunkWriter {
                         "transaction cancelled (" + code + ": " + reasons.get(i).message() + ")", e);
             }
         }
-        if (!c.alreadyApplied && !c.retryable && c.storedMessages.isEmpty() && c.existingCandidates.isEmpty()) {
+        if (!c.alreadyApplied && !c.progressRefused && !c.retryable && c.storedMessages.isEmpty()) {
             throw new IllegalStateException("transaction cancelled for no reason we know: " + e.getMessage(), e);
         }
         return c;
@@ -137,8 +150,8 @@ final class ChunkWriter {
 
     private static final class Cancellation {
         boolean alreadyApplied;
+        boolean progressRefused;
         boolean retryable;
         final Set<String> storedMessages = new LinkedHashSet<>();
-        final Set<String> existingCandidates = new LinkedHashSet<>();
     }
 }

@@ -1,6 +1,6 @@
 package org.dmarcreporter.aws.dynamodb;
 
-/** Attribute names of the items described on {@link DynamoDbResultStore}. */
+/** Attribute names of the items listed in {@code docs/dynamodb-data-model.md}. */
 public final class ItemAttributes {
 
     /** TTL attribute of both tables, epoch seconds. */
@@ -22,9 +22,15 @@ public final class ItemAttributes {
     // idempotency
     public static final String STATUS = "status";
     public static final String RESPONSE = "response";
+    /** Number of {@code RESPONSE#} part items holding an answer too large for the request item. */
+    public static final String RESPONSE_PARTS = "responseParts";
     public static final String LEASE_UNTIL = "leaseUntil";
-    /** The {@link ChunkPlan} of a request in progress, in its stored form. */
-    public static final String CHUNK_PLAN = "chunkPlan";
+    /** Random token of the attempt that holds the key; every write of the attempt checks it. */
+    public static final String OWNER = "owner";
+    /** {@code IngestBatch.requestDigest}: the key is bound to this request body. */
+    public static final String REQUEST_DIGEST = "requestDigest";
+    /** Request indexes already counted (number set), added in the transaction that counts them. */
+    public static final String COUNTED = "counted";
     public static final String STATUS_IN_PROGRESS = "IN_PROGRESS";
     public static final String STATUS_COMPLETE = "COMPLETE";
 

@@ -7,9 +7,8 @@ import java.util.Base64;
 import org.dmarcreporter.core.window.ReportingWindow;
 
 /**
- * Partition and sort keys of the items in ReportsTable; the layout is described on
- * {@link DynamoDbResultStore}. The aggregate run reads the same keys, so they live here, in one
- * place.
+ * Partition and sort keys of the items in ReportsTable, listed in {@code docs/dynamodb-data-model.md}.
+ * The aggregate run reads the same keys, so they live here, in one place.
  */
 public final class ItemKeys {
 
@@ -22,8 +21,8 @@ public final class ItemKeys {
     public static final String CUT_SK = "CUT";
     public static final String ALL_DOMAINS_CUT_PK = "CUT#*";
     public static final String REQUEST_SK = "REQUEST";
-    public static final String CHUNK_SK = "CHUNK";
     public static final String MESSAGE_SK = "MESSAGE";
+    public static final String WRITE_MARKER_SK = "WRITE";
 
     /** Longer message ids are hashed: a DynamoDB partition key holds at most 2048 bytes. */
     static final int MAX_RAW_MESSAGE_ID_BYTES = 1024;
@@ -61,21 +60,27 @@ public final class ItemKeys {
         return "IDEMPOTENCY#" + idempotencyKey;
     }
 
-    /**
-     * Marker written inside chunk {@code chunkNo}'s transaction. The number has no '#', so the pk
-     * names one (key, chunk) pair even when the key itself contains '#'; the sort key keeps it
-     * apart from the request item of a key that happens to end in "#n".
-     */
-    public static String chunkPk(String idempotencyKey, int chunkNo) {
-        return "IDEMPOTENCY#" + idempotencyKey + "#" + chunkNo;
+    /** Part {@code i} of a large stored answer, written by the attempt with owner token {@code owner}. */
+    public static String responsePartSk(String owner, int i) {
+        return "RESPONSE#" + owner + "#" + i;
     }
 
+    /** One transaction of a request without Idempotency-Key: its random token (see {@link ChunkWriter}). */
+    public static String writeMarkerPk(String token) {
+        return "WRITE#" + token;
+    }
+
+    /**
+     * {@code MSG#<messageId>}, or {@code MSGSHA256#<base64url digest>} for an id over 1 KiB: the
+     * two prefixes differ, so no messageId (say one that reads {@code sha256:...}) can name the
+     * marker of another.
+     */
     public static String messagePk(String messageId) {
         byte[] utf8 = messageId.getBytes(StandardCharsets.UTF_8);
         if (utf8.length <= MAX_RAW_MESSAGE_ID_BYTES) {
             return "MSG#" + messageId;
         }
-        return "MSG#sha256:" + BASE64URL.encodeToString(sha256(messageId));
+        return "MSGSHA256#" + BASE64URL.encodeToString(sha256(messageId));
     }
 
     private static String shardPk(int shard) {

@@ -6,11 +6,9 @@ import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * One item write, built once and sent either alone (PutItem/UpdateItem) or inside a
- * TransactWriteItems chunk.
+ * One item write: inside a TransactWriteItems chunk, or (failure candidates) a PutItem of its own.
  *
  * @param kind       what the item is (tells a transaction's cancellation reasons apart)
  * @param ref        the messageId of a MESSAGE marker, the candidate id of a CANDIDATE, else null
@@ -28,7 +26,7 @@ record ItemWrite(
         Map<String, String> names,
         Map<String, AttributeValue> values) {
 
-    enum Kind { CHUNK_MARKER, MESSAGE, WINDOW, ROW, CANDIDATE }
+    enum Kind { WRITE_MARKER, PROGRESS, MESSAGE, WINDOW, ROW, CANDIDATE }
 
     boolean isPut() {
         return update == null;
@@ -36,15 +34,6 @@ record ItemWrite(
 
     PutItemRequest putRequest() {
         return PutItemRequest.builder().tableName(table).item(item)
-                .conditionExpression(condition)
-                .expressionAttributeNames(emptyToNull(names))
-                .expressionAttributeValues(emptyToNull(values))
-                .build();
-    }
-
-    UpdateItemRequest updateRequest() {
-        return UpdateItemRequest.builder().tableName(table).key(item)
-                .updateExpression(update)
                 .conditionExpression(condition)
                 .expressionAttributeNames(emptyToNull(names))
                 .expressionAttributeValues(emptyToNull(values))

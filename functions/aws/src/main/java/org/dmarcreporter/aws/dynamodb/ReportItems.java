@@ -13,6 +13,8 @@ import static org.dmarcreporter.aws.dynamodb.ItemAttributes.WINDOW_START;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.PK;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.SK;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import org.dmarcreporter.core.report.trigger.FailureCandidate;
@@ -21,7 +23,7 @@ import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.WindowPolicy;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Builds the item writes of the data model documented on {@link DynamoDbResultStore}. */
+/** Builds the item writes of the data model in {@code docs/dynamodb-data-model.md}. */
 final class ReportItems {
 
     /**
@@ -29,6 +31,12 @@ final class ReportItems {
      * (TTL deletes lag by up to days): the de-dup and idempotency windows stay exactly 24 hours.
      */
     private static final String ABSENT_OR_EXPIRED = "attribute_not_exists(#pk) OR #expiresAt < :now";
+
+    /**
+     * How long a write marker is kept: it only has to outlive the SDK's own retries of its
+     * transaction (seconds); TTL removes it later.
+     */
+    static final Duration WRITE_MARKER_TTL = Duration.ofHours(1);
 
     private final String reportsTable;
     private final String candidatesTable;
@@ -95,12 +103,33 @@ final class ReportItems {
                 null, ABSENT_OR_EXPIRED, Map.of("#pk", PK, "#expiresAt", EXPIRES_AT), Map.of(":now", n(now)));
     }
 
-    /** "Chunk {@code chunkNo} of the request with this key is stored"; see {@link ChunkPlanner}. */
-    ItemWrite chunkMarker(String idempotencyKey, int chunkNo, long now) {
-        return new ItemWrite(ItemWrite.Kind.CHUNK_MARKER, null, reportsTable,
-                Map.of(PK, s(ItemKeys.chunkPk(idempotencyKey, chunkNo)), SK, s(ItemKeys.CHUNK_SK),
-                        EXPIRES_AT, n(now + Retention.DEDUPE.toSeconds())),
-                null, ABSENT_OR_EXPIRED, Map.of("#pk", PK, "#expiresAt", EXPIRES_AT), Map.of(":now", n(now)));
+    /**
+     * "This transaction was applied", for a request without Idempotency-Key: {@code token} is
+     * new for each transaction, so the condition fails only when the SDK re-sends a transaction
+     * that DynamoDB already applied.
+     */
+    ItemWrite writeMarker(String token, long now) {
+        return new ItemWrite(ItemWrite.Kind.WRITE_MARKER, null, reportsTable,
+                Map.of(PK, s(ItemKeys.writeMarkerPk(token)), SK, s(ItemKeys.WRITE_MARKER_SK),
+                        EXPIRES_AT, n(now + WRITE_MARKER_TTL.toSeconds())),
+                null, "attribute_not_exists(#pk)", Map.of("#pk", PK), Map.of());
+    }
+
+    /**
+     * The keyed request's progress, in the transaction that counts {@code indexes}: adds them to
+     * the request item's {@code counted} set, only while {@code owner} holds the key and only once
+     * (the first index is not counted yet: it fails when the SDK re-sends an applied transaction).
+     */
+    ItemWrite progress(String idempotencyKey, String owner, Collection<Integer> indexes) {
+        AttributeValue set = AttributeValue.fromNs(indexes.stream().map(String::valueOf).toList());
+        return new ItemWrite(ItemWrite.Kind.PROGRESS, null, reportsTable,
+                Map.of(PK, s(ItemKeys.requestPk(idempotencyKey)), SK, s(ItemKeys.REQUEST_SK)),
+                "ADD #counted :indexes",
+                "#owner = :owner AND #status = :inProgress AND NOT contains(#counted, :first)",
+                Map.of("#counted", ItemAttributes.COUNTED, "#owner", ItemAttributes.OWNER,
+                        "#status", ItemAttributes.STATUS),
+                Map.of(":indexes", set, ":owner", s(owner), ":inProgress", s(ItemAttributes.STATUS_IN_PROGRESS),
+                        ":first", n(indexes.iterator().next())));
     }
 
     static AttributeValue s(String value) {

@@ -20,20 +20,21 @@ class ChunkPlannerTest {
     private static final ReportingWindow EXAMPLE = new ReportingWindow("example.com", 1_795_737_600L);
     private static final ReportingWindow OTHER = new ReportingWindow("other.test", 1_795_737_600L);
 
-    private static ChunkPlanner planner(boolean markMessages, boolean chunkMarker) {
-        return new ChunkPlanner(markMessages, chunkMarker, r -> 400, c -> 2_000);
+    private static ChunkPlanner planner(boolean markMessages) {
+        return new ChunkPlanner(markMessages, r -> 400);
     }
 
     @Test
     void fiveHundredMessagesOverFiftyRowsFitInSixTransactionsOfAtMostOneHundredItems() {
         List<StoredResult> results = StoreFixtures.spread("m", EXAMPLE, 500, 50, T0, false);
 
-        List<List<StoredResult>> chunks = planner(true, false).plan(results);
+        List<List<StoredResult>> chunks = planner(true).plan(results);
 
         assertThat(chunks).hasSize(6);
-        assertThat(chunks).allSatisfy(c -> assertThat(items(c, true, false)).isLessThanOrEqualTo(100));
-        int totalItems = chunks.stream().mapToInt(c -> items(c, true, false)).sum();
-        assertThat(totalItems).isEqualTo(556); // 500 markers + 50 rows + 6 window entries
+        assertThat(chunks).allSatisfy(c -> assertThat(items(c, true)).isLessThanOrEqualTo(100));
+        int totalItems = chunks.stream().mapToInt(c -> items(c, true)).sum();
+        // 500 message markers, 6 markers (one per transaction), 6 window entries, 55 row updates (5 rows span two chunks)
+        assertThat(totalItems).isEqualTo(567);
         assertThat(chunks.stream().mapToInt(List::size).sum()).isEqualTo(500);
     }
 
@@ -41,11 +42,11 @@ class ChunkPlannerTest {
     void everyRowAppearsInAsFewChunksAsItsMessagesNeed() {
         List<StoredResult> results = StoreFixtures.spread("m", EXAMPLE, 500, 50, T0, true);
 
-        List<List<StoredResult>> chunks = planner(true, true).plan(results);
+        List<List<StoredResult>> chunks = planner(true).plan(results);
 
         Map<String, Integer> chunksPerRow = new HashMap<>();
         for (List<StoredResult> c : chunks) {
-            assertThat(items(c, true, true)).isLessThanOrEqualTo(100);
+            assertThat(items(c, true)).isLessThanOrEqualTo(100);
             c.stream().map(RowIncrement::identity).distinct().forEach(r -> chunksPerRow.merge(r, 1, Integer::sum));
         }
         // 10 messages per row, chunks of ~100 items: a row is at most split once.
@@ -58,8 +59,8 @@ class ChunkPlannerTest {
         List<StoredResult> results = new ArrayList<>(StoreFixtures.spread("a", EXAMPLE, 300, 37, T0, true));
         results.addAll(StoreFixtures.spread("b", OTHER, 200, 13, T0, true));
 
-        List<List<StoredResult>> first = planner(true, true).plan(results);
-        List<List<StoredResult>> second = planner(true, true).plan(List.copyOf(results));
+        List<List<StoredResult>> first = planner(true).plan(results);
+        List<List<StoredResult>> second = planner(true).plan(List.copyOf(results));
 
         assertThat(second).isEqualTo(first);
     }
@@ -68,39 +69,35 @@ class ChunkPlannerTest {
     void withoutMessageMarkersAWholeBatchOfFiftyRowsIsOneTransaction() {
         List<StoredResult> results = StoreFixtures.spread("m", EXAMPLE, 500, 50, T0, false);
 
-        List<List<StoredResult>> chunks = planner(false, true).plan(results);
+        List<List<StoredResult>> chunks = planner(false).plan(results);
 
         assertThat(chunks).hasSize(1);
-        assertThat(items(chunks.get(0), false, true)).isEqualTo(52); // marker + window + 50 rows
+        assertThat(items(chunks.get(0), false)).isEqualTo(52); // marker + window + 50 rows
     }
 
     @Test
     void aChunkStaysUnderTheTransactionSizeLimit() {
         List<StoredResult> results = StoreFixtures.spread("m", EXAMPLE, 100, 100, T0, false);
 
-        List<List<StoredResult>> chunks = new ChunkPlanner(true, false, r -> 200_000, c -> 0).plan(results);
+        List<List<StoredResult>> chunks = new ChunkPlanner(true, r -> 200_000).plan(results);
 
         // 15 rows of 200 kB would pass 3 MB: a chunk holds at most 14 of them.
         assertThat(chunks).allSatisfy(c -> assertThat(c.size() * 200_000L).isLessThanOrEqualTo(ChunkPlanner.MAX_BYTES));
         assertThat(chunks.stream().mapToInt(List::size).sum()).isEqualTo(100);
     }
 
-    /** Items the chunk's transaction holds, counted the way ChunkWriter builds it. */
-    private static int items(List<StoredResult> chunk, boolean markMessages, boolean chunkMarker) {
+    /** Items the chunk's transaction holds, counted the way ChunkWriter builds it (candidates go apart). */
+    private static int items(List<StoredResult> chunk, boolean markMessages) {
         Set<String> rows = new HashSet<>();
         Set<ReportingWindow> windows = new HashSet<>();
         Set<String> messages = new HashSet<>();
-        Set<String> candidates = new HashSet<>();
         for (StoredResult r : chunk) {
             rows.add(RowIncrement.identity(r));
             windows.add(r.window());
             if (markMessages && r.messageId() != null) {
                 messages.add(r.messageId());
             }
-            if (r.failureCandidate() != null) {
-                candidates.add(r.failureCandidate().id());
-            }
         }
-        return (chunkMarker ? 1 : 0) + rows.size() + windows.size() + messages.size() + candidates.size();
+        return 1 + rows.size() + windows.size() + messages.size();
     }
 }

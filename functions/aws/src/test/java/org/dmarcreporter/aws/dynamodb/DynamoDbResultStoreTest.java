@@ -75,10 +75,10 @@ class DynamoDbResultStoreTest {
 
         IngestOutcome outcome = store.ingest(batch(null, results, false));
 
-        // 3 + 1 rows, 2 window index entries: one UpdateItem each, no transaction.
-        assertThat(tables.counter.calls("UpdateItem")).isEqualTo(6);
-        assertThat(tables.counter.transactionalItems()).isZero();
-        assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 6));
+        // 3 + 1 rows, 2 window index entries and the write marker: one transaction.
+        assertThat(tables.counter.calls("TransactWriteItems")).isEqualTo(1);
+        assertThat(tables.counter.calls("UpdateItem")).isZero();
+        assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 7));
         assertThat(tables.counts("ROW#example.com#")).containsOnly(
                 Map.entry("192.0.2.0/pass", 10L), Map.entry("192.0.2.1/reject", 10L), Map.entry("192.0.2.2/pass", 10L));
         assertThat(tables.counts("ROW#other.test#")).containsOnly(Map.entry("192.0.2.0/pass", 1L));
@@ -134,7 +134,7 @@ class DynamoDbResultStoreTest {
         assertThat(expiresAt("ROW#")).containsExactly(reportData);
         assertThat(expiresAt("WINDOW#")).containsExactly(reportData);
         assertThat(expiresAt("MSG#")).containsExactly(dedupe);
-        assertThat(expiresAt("IDEMPOTENCY#")).containsExactly(dedupe, dedupe); // request + chunk marker
+        assertThat(expiresAt("IDEMPOTENCY#")).containsExactly(dedupe); // the request item holds the progress
         Map<String, AttributeValue> stored = tables.scan(tables.candidates).get(0);
         assertThat(stored.get("expiresAt").n())
                 .isEqualTo(Long.toString(T0.getEpochSecond() + Retention.FAILURE_CANDIDATE.toSeconds()));
@@ -159,8 +159,8 @@ class DynamoDbResultStoreTest {
 
         assertThat(tables.scan(tables.candidates)).extracting(i -> i.get("pk").s())
                 .containsExactlyInAnyOrder("cand-a", "cand-b");
-        // Second time: window + row written, both candidate puts refused by their condition.
-        assertThat(again).isEqualTo(new IngestOutcome.Stored(0, 2));
+        // Second time: both candidate puts refused by their condition; marker, window and row written.
+        assertThat(again).isEqualTo(new IngestOutcome.Stored(0, 3));
         assertThat(tables.counter.failedCalls()).isEqualTo(2);
     }
 
@@ -174,7 +174,7 @@ class DynamoDbResultStoreTest {
                 result("m3@x", EXAMPLE, row("example.com", 1)),
                 result(null, EXAMPLE, row("example.com", 1)));
 
-        assertThat(store.ingest(batch(null, first, true))).isEqualTo(new IngestOutcome.Stored(0, 6));
+        assertThat(store.ingest(batch(null, first, true))).isEqualTo(new IngestOutcome.Stored(0, 7));
         IngestOutcome outcome = store.ingest(batch(null, second, true));
 
         assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isEqualTo(1);
@@ -197,19 +197,6 @@ class DynamoDbResultStoreTest {
         assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isEqualTo(2);
         assertThat(tables.counts("ROW#")).containsOnly(Map.entry("192.0.2.0/pass", 2L));
         assertThat(tables.counter.calls("TransactWriteItems")).isEqualTo(1);
-    }
-
-    @Test
-    void withDedupeOffTheSameMessageIdIsCountedEachTime() {
-        List<StoredResult> results = List.of(result("m1@x", EXAMPLE, row("example.com", 0)),
-                result("m1@x", EXAMPLE, row("example.com", 0)));
-
-        store.ingest(batch(null, results, false));
-        store.ingest(batch(null, results, false));
-
-        assertThat(tables.totalCount()).isEqualTo(4);
-        assertThat(tables.reportItems("MSG#")).isEmpty();
-        assertThat(tables.counter.transactionalItems()).isZero();
     }
 
     @Test
@@ -278,16 +265,16 @@ class DynamoDbResultStoreTest {
         assertThatThrownBy(() -> store.ingest(batch("key-dns", all.subList(1, 150), false)))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThat(tables.totalCount()).isEqualTo(98);
-        assertThat(requestItem("key-dns").get("chunkPlan").s()).startsWith("1,2,3,").contains("98|99,");
+        assertThat(requestItem("key-dns").get("counted").ns()).hasSize(98).contains("1", "98").doesNotContain("0");
 
-        // The retry evaluates result 0 after all: it belongs to no stored chunk, so it gets a new one.
+        // The retry evaluates result 0 after all: it is not counted yet, so it is counted now.
         clock.advance(Duration.ofSeconds(2));
         IngestOutcome retry = store.ingest(batch("key-dns", all, false));
 
         assertThat(retry).isInstanceOf(IngestOutcome.Stored.class);
         assertThat(tables.counts("ROW#")).hasSize(150).allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
         assertThat(requestItem("key-dns")).containsEntry("status", AttributeValue.fromS("COMPLETE"))
-                .doesNotContainKey("chunkPlan");
+                .doesNotContainKey("counted");
         assertThat(store.ingest(batch("key-dns", all, false))).isInstanceOf(IngestOutcome.Replayed.class);
         assertThat(tables.totalCount()).isEqualTo(150);
     }
@@ -322,8 +309,8 @@ class DynamoDbResultStoreTest {
                 .isInstanceOf(StoreUnavailableException.class);
         assertThat(tables.totalCount()).isEqualTo(98);
 
-        // Second attempt: result 120 not storable. Chunk 1 was not stored, so it is planned anew
-        // without 120 (as chunk 2); chunk 0 is skipped.
+        // Second attempt: result 120 not storable. 0..97 are counted and skipped; the rest
+        // without 120 is counted.
         clock.advance(Duration.ofSeconds(2));
         crash.crashAfterTransactions(1, false);
         assertThatThrownBy(() -> store.ingest(batch("key-flip", without120, false)))
@@ -340,7 +327,7 @@ class DynamoDbResultStoreTest {
     @Test
     void aStoredChunkWhoseResultsNoLongerFitOneTransactionIsSplit() {
         // First attempt: results 98..299 share one row (chunk 1 = 3 items); on the retry they
-        // evaluate to 202 different rows, which cannot go in one transaction under marker 1.
+        // evaluate to 202 different rows, which take three transactions.
         List<StoredResult> first = new ArrayList<>();
         List<StoredResult> retried = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -394,7 +381,7 @@ class DynamoDbResultStoreTest {
     void anIdempotencyKeyWithDedupeOffWritesTransactionallyAndReplaysExactly() {
         List<StoredResult> results = spread("nodedupe", EXAMPLE, 500, 50, T0, false);
         crash.crashAfterTransactions(1, false);
-        // 50 rows + 1 window + 1 marker = 52 items: one transaction, so crash after it
+        // 50 rows + 1 window + 1 progress update = 52 items: one transaction, so crash after it
         assertThatThrownBy(() -> store.ingest(batch("key-nd", results, false)))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThat(tables.totalCount()).isEqualTo(500);
@@ -424,7 +411,7 @@ class DynamoDbResultStoreTest {
         IngestOutcome outcome = store.ingest(batch(null,
                 List.of(result("old@x", EXAMPLE, row("example.com", 1), RECORD, c)), true));
 
-        assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 3)); // marker, window, row
+        assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 4)); // write marker, message marker, window, row
         assertThat(tables.totalCount()).isEqualTo(2);
         assertThat(tables.scan(tables.candidates)).hasSize(1);
     }

@@ -160,7 +160,7 @@ public final class IngestService {
         if (settings.sendFailureReports()) {
             Set<FailureTrigger> triggers = FailureReportTriggers.matching(evaluation, result);
             if (!triggers.isEmpty()) {
-                candidate = new FailureCandidate(candidateId(result, domain, key, index), domain,
+                candidate = FailureCandidate.bounded(candidateId(result, domain, key, index), domain,
                         evaluation.record().text(), triggers, result, verdict, storedAt);
             }
         }

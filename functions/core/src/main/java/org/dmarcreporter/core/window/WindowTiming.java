@@ -14,9 +14,10 @@ public final class WindowTiming {
 
     /**
      * The longest an ingest request may take between choosing a window and writing to it; a
-     * request past it gives up without writing and the client retries (503).
+     * request past it gives up without writing and the client retries (503). Evaluation comes
+     * before it ({@code IngestLimits.EVALUATION_BUDGET}); both fit the ingest function's timeout.
      */
-    public static final Duration INGEST_DEADLINE = Duration.ofSeconds(20);
+    public static final Duration INGEST_DEADLINE = Duration.ofSeconds(10);
 
     private WindowTiming() {
     }

@@ -459,13 +459,14 @@ class IngestServiceTest {
 
     @Test
     void resultsLeftWhenTheEvaluationBudgetIsSpentAreAnsweredTemperrorAndNotStored() throws Exception {
-        // Every reading of this clock is five seconds later: the budget of 12 s runs out at the third result.
+        // Every reading of this clock is 3/8 of the budget later: the budget runs out at the third result.
+        java.time.Duration step = IngestLimits.EVALUATION_BUDGET.multipliedBy(3).dividedBy(8);
         Clock stepping = new Clock() {
             private Instant now = NOW;
 
             @Override
             public synchronized Instant instant() {
-                now = now.plusSeconds(5);
+                now = now.plus(step);
                 return now;
             }
 

@@ -30,7 +30,6 @@ import org.dmarcreporter.core.testing.MutableClock;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.ReportingWindows;
 import org.dmarcreporter.core.window.WindowTiming;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -305,7 +304,6 @@ public abstract class ResultStoreContract {
     }
 
     @Test
-    @Disabled("enabled when the stores bind keys to digests")
     void theSameKeyWithAnotherRequestDigestAnswersKeyReusedAndStoresNothing() {
         ReportingWindow w = window(DOMAIN);
         StoredResult firstFailing = withCandidate(result("m1", w, ROW_A), "cand-1");
