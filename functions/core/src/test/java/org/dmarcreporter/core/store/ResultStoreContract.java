@@ -340,14 +340,15 @@ public abstract class ResultStoreContract {
     }
 
     @Test
-    void aDuplicateMessageStoresNoFailureCandidate() {
+    void aMessagePostedTwiceHasOneFailureCandidateAndCountsOnce() {
+        // IngestService derives a candidate's id from the messageId, so a repeat carries the same id.
         ReportingWindow w = window(DOMAIN);
-        store().ingest(batch(result("m1", w, ROW_A)));
+        store().ingest(batch(withCandidate(result("m1", w, ROW_A), "cand-m1")));
 
-        IngestOutcome outcome = store().ingest(batch(withCandidate(result("m1", w, ROW_A), "cand-dup")));
+        IngestOutcome outcome = store().ingest(batch(withCandidate(result("m1", w, ROW_A), "cand-m1")));
 
         assertThat(stored(outcome).duplicateMessages()).isEqualTo(1);
-        assertThat(readBack().candidates()).isEmpty();
+        assertThat(readBack().candidates()).extracting(FailureCandidate::id).containsExactly("cand-m1");
         assertThat(readBack().rows(w)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 1L));
     }
 
