@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param host            relay name or address
  * @param port            relay port (STARTTLS is used whenever the relay offers it)
  * @param requireTls      refuse to send when the relay does not offer STARTTLS
- * @param credentials     AUTH user and password, or empty for no AUTH
+ * @param credentials     AUTH user and password, or empty for no AUTH; with them TLS is required
  * @param connectTimeout  TCP connect timeout
  * @param readTimeout     how long to wait for a reply
  * @param writeTimeout    how long a write may block

@@ -60,7 +60,8 @@ public final class SmtpTransport implements MailTransport {
         p.setProperty("mail.smtp.host", s.host());
         p.setProperty("mail.smtp.port", Integer.toString(s.port()));
         p.setProperty("mail.smtp.starttls.enable", "true");
-        p.setProperty("mail.smtp.starttls.required", Boolean.toString(s.requireTls()));
+        // A password never goes over an unencrypted connection.
+        p.setProperty("mail.smtp.starttls.required", Boolean.toString(s.requireTls() || s.credentials().isPresent()));
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
         s.trustedHosts().ifPresent(h -> p.setProperty("mail.smtp.ssl.trust", h));
         p.setProperty("mail.smtp.auth", Boolean.toString(s.credentials().isPresent()));

@@ -99,6 +99,12 @@ class SmtpTransportTest extends MailTransportContract {
             });
             assertThat(plain.received()).isEmpty();
 
+            // With AUTH credentials TLS is required too: no password in clear.
+            Delivery withAuth = new SmtpTransport(settings(plain.port).withCredentials(java.util.Optional.of(
+                    new SmtpSettings.Credentials("reporter", "s3cret")))).send(mail);
+            assertThat(withAuth.outcome(FIRST).orElseThrow().detail()).contains("does not offer STARTTLS");
+            assertThat(plain.received()).isEmpty();
+
             // Not required: sent, unencrypted, and the outcome says so.
             Delivery open = new SmtpTransport(settings(plain.port)).send(mail);
             assertThat(open.outcome(FIRST).orElseThrow().detail()).contains("(no TLS)");
