@@ -11,6 +11,7 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sesv2.SesV2Client;
 
 /**
  * Builds the AWS SDK clients the functions use, all configured the same way: the JDK URL-connection
@@ -115,6 +116,11 @@ public final class AwsClients {
     /** A new DynamoDB client; the caller owns it and should keep it for the life of the process. */
     public DynamoDbClient dynamoDb() {
         return configure(DynamoDbClient.builder()).build();
+    }
+
+    /** A new SES v2 client (report mail); the caller owns it and should keep it for the life of the process. */
+    public SesV2Client sesV2() {
+        return configure(SesV2Client.builder()).build();
     }
 
     /** Applies the shared settings to any sync client builder (later: SES v2, EventBridge). */

@@ -1,0 +1,128 @@
+package org.dmarcreporter.aws.ses;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.dmarcreporter.aws.testing.AwsTestEndpoint;
+import org.dmarcreporter.core.report.delivery.Delivery;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome.Cause;
+import org.dmarcreporter.core.report.delivery.MailTransport;
+import org.dmarcreporter.core.report.delivery.MailTransportContract;
+import org.dmarcreporter.core.report.mail.OutgoingMail;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.sesv2.SesV2Client;
+import software.amazon.awssdk.services.sesv2.model.AlreadyExistsException;
+import software.amazon.awssdk.services.sesv2.model.MessageRejectedException;
+import software.amazon.awssdk.services.sesv2.model.TooManyRequestsException;
+
+/**
+ * The contract against moto's SES v2 ({@code DMARC_AWS_ENDPOINT}); what arrived is read from
+ * moto's sent-message record ({@code /moto-api/data.json}). moto adds the To/Cc header addresses
+ * to a raw message's destinations, so the envelope recipient is the first destination. Resets
+ * moto first (see {@link AwsTestEndpoint#resetMoto()}).
+ */
+class SesTransportTest extends MailTransportContract {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static SesV2Client ses;
+
+    @BeforeAll
+    static void verifySenderDomain() {
+        ses = AwsTestEndpoint.clients().sesV2();
+        // data.json lists everything moto holds (every DynamoDB item of earlier test classes too):
+        // start from an empty moto so that reading it stays quick. Test classes run one at a time.
+        AwsTestEndpoint.resetMoto();
+        try {
+            ses.createEmailIdentity(b -> b.emailIdentity("reporter.example"));
+        } catch (AlreadyExistsException e) {
+            // Another test class verified it first on this moto.
+        }
+    }
+
+    @Override
+    protected MailTransport transport() {
+        return new SesTransport(ses);
+    }
+
+    @Override
+    protected MailTransport transportWithLimit(long maxMessageBytes) {
+        return new SesTransport(ses, maxMessageBytes, null);
+    }
+
+    @Override
+    protected List<byte[]> received(String recipient, String messageId) throws Exception {
+        URI base = AwsTestEndpoint.endpoint().orElseThrow();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(base.resolve("/moto-api/data.json")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        List<byte[]> found = new ArrayList<>();
+        collect(JSON.readTree(response.body()), recipient, messageId, found);
+        return found;
+    }
+
+    private static void collect(JsonNode node, String recipient, String messageId, List<byte[]> found) {
+        if (node.isObject() && node.has("raw_data") && node.has("destinations")) {
+            String raw = node.get("raw_data").asText();
+            JsonNode destinations = node.get("destinations");
+            if (destinations.size() > 0 && destinations.get(0).asText().equals(recipient)
+                    && raw.contains("\r\nMessage-ID: " + messageId + "\r\n")) {
+                found.add(raw.getBytes(StandardCharsets.UTF_8));
+            }
+            return;
+        }
+        node.forEach(child -> collect(child, recipient, messageId, found));
+    }
+
+    @Test
+    void anUnverifiedSenderIsAPermanentRejection() throws Exception {
+        OutgoingMail good = mail(List.of(FIRST), body());
+        OutgoingMail mail = new OutgoingMail("bounces@unverified.example", good.recipients(), good.messageId(),
+                good.message());
+
+        Delivery delivery = transport().send(mail);
+
+        assertThat(delivery.outcome(FIRST)).hasValueSatisfying(o -> {
+            assertThat(o).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+            assertThat(((DeliveryOutcome.PermanentFailure) o).cause()).isEqualTo(Cause.REJECTED);
+            assertThat(o.detail()).contains("MessageRejected");
+        });
+        assertThat(received(FIRST, mail.messageId())).isEmpty();
+    }
+
+    @Test
+    void throttlingIsTemporaryAndRejectionPermanent() {
+        AwsErrorDetails throttled = AwsErrorDetails.builder().errorCode("TooManyRequestsException")
+                .errorMessage("Maximum sending rate exceeded.").build();
+        AwsErrorDetails rejected = AwsErrorDetails.builder().errorCode("MessageRejected")
+                .errorMessage("Email address is not verified.").build();
+
+        assertThat(SesTransport.classify((TooManyRequestsException) TooManyRequestsException.builder()
+                .awsErrorDetails(throttled).statusCode(429).build()))
+                .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+        assertThat(SesTransport.classify((MessageRejectedException) MessageRejectedException.builder()
+                .awsErrorDetails(rejected).statusCode(400).build()))
+                .isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        assertThat(SesTransport.classify(software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("InternalFailure").errorMessage("x").build())
+                .statusCode(503).build()))
+                .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+    }
+
+    @Test
+    void sesOwnLimitIsFortyMegabytes() {
+        assertThat(SesTransport.SES_MAX_MESSAGE_BYTES).isEqualTo(40_000_000L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SesTransport(ses, 40_000_001L, null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,303 @@
+package org.dmarcreporter.local.mail;
+
+import jakarta.mail.Address;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import javax.net.ssl.SSLException;
+import org.dmarcreporter.core.report.delivery.Delivery;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome.Cause;
+import org.dmarcreporter.core.report.delivery.MailTransport;
+import org.dmarcreporter.core.report.delivery.SendCheck;
+import org.dmarcreporter.core.report.mail.OutgoingMail;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends through an SMTP relay ({@code --smtp HOST:PORT}, docs/mail.md) with Angus Mail: STARTTLS
+ * whenever the relay offers it (RFC 9990 §3.5: reports SHOULD go over TLS), optionally required;
+ * optional AUTH; MAIL FROM the envelope sender and one RCPT TO per recipient; the message's exact
+ * bytes as DATA (only dot-stuffed on the wire, RFC 5321 §4.5.2).
+ *
+ * <p>Replies: 2xx is sent; 4xx (and a dropped connection) is tried again within this send, up to
+ * {@link SmtpSettings#attempts()} times with doubling back-off, then a temporary failure; 5xx is a
+ * permanent failure. Replies to RCPT count for that recipient alone. Problems with our own relay
+ * that a retry now will not fix (TLS required but not offered, a certificate or AUTH refused) are
+ * temporary failures without retries within the send, so later runs try again after the
+ * operator fixed them.
+ *
+ * <p>One connection per send; safe for concurrent use.
+ */
+public final class SmtpTransport implements MailTransport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
+
+    private final SmtpSettings settings;
+    private final Session session;
+
+    public SmtpTransport(SmtpSettings settings) {
+        this.settings = settings;
+        this.session = Session.getInstance(properties(settings));
+    }
+
+    static Properties properties(SmtpSettings s) {
+        Properties p = new Properties();
+        p.setProperty("mail.smtp.host", s.host());
+        p.setProperty("mail.smtp.port", Integer.toString(s.port()));
+        p.setProperty("mail.smtp.starttls.enable", "true");
+        // A password never goes over an unencrypted connection.
+        p.setProperty("mail.smtp.starttls.required", Boolean.toString(s.requireTls() || s.credentials().isPresent()));
+        p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+        s.trustedHosts().ifPresent(h -> p.setProperty("mail.smtp.ssl.trust", h));
+        p.setProperty("mail.smtp.auth", Boolean.toString(s.credentials().isPresent()));
+        p.setProperty("mail.smtp.connectiontimeout", Long.toString(s.connectTimeout().toMillis()));
+        p.setProperty("mail.smtp.timeout", Long.toString(s.readTimeout().toMillis()));
+        p.setProperty("mail.smtp.writetimeout", Long.toString(s.writeTimeout().toMillis()));
+        // Send to the recipients the relay took even when it refused others; outcomes are per recipient.
+        p.setProperty("mail.smtp.sendpartial", "true");
+        // Never let Angus re-encode the message (8BITMIME conversion would change the bytes).
+        p.setProperty("mail.smtp.allow8bitmime", "false");
+        return p;
+    }
+
+    public SmtpSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Delivery send(OutgoingMail mail) {
+        SendCheck check = SendCheck.of(mail, settings.maxMessageBytes());
+        Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
+        List<String> pending = check.sendable();
+        long backoff = settings.firstBackoff().toMillis();
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            Attempt result = attempt(mail, pending);
+            outcomes.putAll(result.outcomes());
+            pending = result.outcomes().entrySet().stream()
+                    .filter(e -> e.getValue() instanceof DeliveryOutcome.TemporaryFailure)
+                    .map(Map.Entry::getKey)
+                    .toList();
+            if (pending.isEmpty() || !result.retryNow() || attempt >= settings.attempts()) {
+                break;
+            }
+            LOG.info("relay {}:{} answered {} for {}: trying again in {} ms", settings.host(), settings.port(),
+                    result.outcomes().get(pending.get(0)).detail(), mail.messageId(), backoff);
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            backoff *= 2;
+        }
+        return check.complete(outcomes);
+    }
+
+    private record Attempt(Map<String, DeliveryOutcome> outcomes, boolean retryNow) {
+        static Attempt all(List<String> recipients, DeliveryOutcome outcome, boolean retryNow) {
+            Map<String, DeliveryOutcome> m = new LinkedHashMap<>();
+            recipients.forEach(r -> m.put(r, outcome));
+            return new Attempt(m, retryNow);
+        }
+    }
+
+    private Attempt attempt(OutgoingMail mail, List<String> recipients) {
+        String relay = settings.host() + ":" + settings.port();
+        SMTPTransport smtp;
+        try {
+            smtp = (SMTPTransport) session.getTransport("smtp");
+        } catch (MessagingException e) {
+            throw new IllegalStateException("Angus SMTP provider missing", e);
+        }
+        try {
+            try {
+                if (settings.credentials().isPresent()) {
+                    smtp.connect(settings.host(), settings.port(), settings.credentials().get().username(),
+                            settings.credentials().get().password());
+                } else {
+                    smtp.connect(settings.host(), settings.port(), null, null);
+                }
+            } catch (AuthenticationFailedException e) {
+                return Attempt.all(recipients, temporary("relay " + relay + " refused our AUTH credentials: " + text(e)), false);
+            } catch (MessagingException e) {
+                if (hasCause(e, SSLException.class)) {
+                    return Attempt.all(recipients, temporary("TLS with relay " + relay + " failed: " + rootText(e)), false);
+                }
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("STARTTLS")) {
+                    return Attempt.all(recipients, temporary("relay " + relay
+                            + " does not offer STARTTLS and TLS is required (requireTls): nothing sent"), false);
+                }
+                return Attempt.all(recipients, temporary("could not connect to relay " + relay + ": " + rootText(e)), true);
+            }
+            if (!smtp.isSSL()) {
+                LOG.warn("relay {} does not offer STARTTLS: sending {} unencrypted", relay, mail.messageId());
+            }
+            String size = smtp.getExtensionParameter("SIZE");
+            long relayLimit = parseSize(size);
+            if (relayLimit > 0 && mail.message().length > relayLimit) {
+                return Attempt.all(recipients, new DeliveryOutcome.PermanentFailure(Cause.TOO_LARGE, "message is "
+                        + mail.message().length + " bytes, over relay " + relay + "'s SIZE limit of " + relayLimit + " bytes"), false);
+            }
+            return transfer(smtp, mail, recipients, relay);
+        } finally {
+            try {
+                smtp.close();
+            } catch (MessagingException ignored) {
+                // The outcome is already decided; a failed QUIT changes nothing.
+            }
+        }
+    }
+
+    private Attempt transfer(SMTPTransport smtp, OutgoingMail mail, List<String> recipients, String relay) {
+        Address[] addresses = new Address[recipients.size()];
+        try {
+            for (int i = 0; i < addresses.length; i++) {
+                addresses[i] = new InternetAddress(recipients.get(i), true);
+            }
+        } catch (AddressException e) {
+            // SendCheck already accepted these; keep the outcome honest if it ever does not hold.
+            return Attempt.all(recipients, new DeliveryOutcome.PermanentFailure(Cause.INVALID_ADDRESS, text(e)), false);
+        }
+        RawMessage message = new RawMessage(session, mail.message());
+        message.setEnvelopeFrom(mail.envelopeFrom());
+        try {
+            smtp.sendMessage(message, addresses);
+            String reply = reply(smtp) + (smtp.isSSL() ? " (TLS)" : " (no TLS)");
+            return Attempt.all(recipients, new DeliveryOutcome.Sent(reply), false);
+        } catch (SendFailedException e) {
+            return partial(e, recipients, relay, reply(smtp), smtp.isSSL());
+        } catch (MessagingException e) {
+            return Attempt.all(recipients, temporary("relay " + relay + " connection failed: " + rootText(e)), true);
+        }
+    }
+
+    /** Per-recipient outcomes from a refusal: RCPT replies first, then the MAIL or DATA reply. */
+    private static Attempt partial(SendFailedException e, List<String> recipients, String relay, String lastReply, boolean tls) {
+        Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
+        List<Exception> chain = new ArrayList<>();
+        for (Exception x = e; x != null; x = x instanceof MessagingException me ? me.getNextException() : null) {
+            chain.add(x);
+        }
+        for (Exception x : chain) {
+            if (x instanceof SMTPAddressFailedException af) {
+                outcomes.put(af.getAddress().getAddress(), byCode(af.getReturnCode(),
+                        "relay " + relay + " refused RCPT TO: " + text(af)));
+            }
+        }
+        if (e.getValidSentAddresses() != null) {
+            for (Address a : e.getValidSentAddresses()) {
+                outcomes.putIfAbsent(((InternetAddress) a).getAddress(),
+                        new DeliveryOutcome.Sent(lastReply + (tls ? " (TLS)" : " (no TLS)")));
+            }
+        }
+        DeliveryOutcome rest = e instanceof SMTPSendFailedException sf && sf.getReturnCode() > 0
+                ? byCode(sf.getReturnCode(), "relay " + relay + " refused the message: " + text(sf))
+                : temporary("relay " + relay + " refused the message: " + text(e));
+        boolean retry = false;
+        Map<String, DeliveryOutcome> ordered = new LinkedHashMap<>();
+        for (String r : recipients) {
+            DeliveryOutcome o = outcomes.getOrDefault(r, rest);
+            ordered.put(r, o);
+            retry |= o instanceof DeliveryOutcome.TemporaryFailure;
+        }
+        return new Attempt(ordered, retry);
+    }
+
+    private static DeliveryOutcome byCode(int code, String reason) {
+        if (code >= 500) {
+            Cause cause = code == 552 ? Cause.TOO_LARGE : Cause.REJECTED;
+            return new DeliveryOutcome.PermanentFailure(cause, reason);
+        }
+        return temporary(reason);
+    }
+
+    private static DeliveryOutcome temporary(String reason) {
+        return new DeliveryOutcome.TemporaryFailure(reason);
+    }
+
+    private static long parseSize(String size) {
+        if (size == null || size.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(size.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String reply(SMTPTransport smtp) {
+        String r = smtp.getLastServerResponse();
+        return r == null ? "sent" : oneLine(r);
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootText(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? text(t) : text(t) + " (" + root + ")";
+    }
+
+    private static String text(Throwable t) {
+        return oneLine(String.valueOf(t.getMessage()));
+    }
+
+    /** Relay replies go into logs and summaries: one line, no control characters. */
+    private static String oneLine(String s) {
+        return s.replaceAll("[\\x00-\\x1f\\x7f]+", " ").trim();
+    }
+
+    /**
+     * A message that writes exactly the given bytes: Angus's own writeTo would re-serialise the
+     * headers (and drop Bcc / Content-Length); this one hands the bytes over unchanged.
+     */
+    static final class RawMessage extends SMTPMessage {
+        private final byte[] raw;
+
+        RawMessage(Session session, byte[] raw) {
+            super(session);
+            this.raw = raw;
+        }
+
+        @Override
+        public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
+            os.write(raw);
+        }
+
+        @Override
+        public void writeTo(OutputStream os) throws IOException {
+            os.write(raw);
+        }
+
+        @Override
+        public int getSize() {
+            return raw.length;
+        }
+    }
+}

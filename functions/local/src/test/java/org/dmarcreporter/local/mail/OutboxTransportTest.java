@@ -1,0 +1,118 @@
+package org.dmarcreporter.local.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.dmarcreporter.core.report.delivery.Delivery;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
+import org.dmarcreporter.core.report.delivery.MailTransport;
+import org.dmarcreporter.core.report.delivery.MailTransportContract;
+import org.dmarcreporter.core.report.mail.OutgoingMail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OutboxTransportTest extends MailTransportContract {
+
+    @TempDir
+    Path outbox;
+
+    @Override
+    protected MailTransport transport() throws IOException {
+        return OutboxTransport.create(outbox);
+    }
+
+    @Override
+    protected MailTransport transportWithLimit(long maxMessageBytes) throws IOException {
+        return new OutboxTransport(outbox, maxMessageBytes);
+    }
+
+    @Override
+    protected List<byte[]> received(String recipient, String messageId) throws IOException {
+        Path file = outbox.resolve(OutboxTransport.fileName(messageId, recipient));
+        List<byte[]> found = new ArrayList<>();
+        if (Files.exists(file)) {
+            found.add(Files.readAllBytes(file));
+        }
+        return found;
+    }
+
+    @Test
+    void fileNamesAreReadableSafeAndDistinct() {
+        String name = OutboxTransport.fileName("<1764547200-example.com@reporter.example>", "dmarc@example.com");
+
+        assertThat(name).matches("1764547200-example\\.com@reporter\\.example_to_dmarc@example\\.com_[0-9a-f]{12}\\.eml");
+        assertThat(OutboxTransport.fileName("<a/../b@x>", "../../etc/passwd@x.example"))
+                .doesNotContain("/").doesNotStartWith(".");
+        // Names that read the same still differ: case, and characters shown as '_'.
+        assertThat(OutboxTransport.fileName("<a@x>", "Dmarc@example.com"))
+                .isNotEqualToIgnoringCase(OutboxTransport.fileName("<a@x>", "dmarc@example.com"));
+        assertThat(OutboxTransport.fileName("<a_b@x>", "r@x.example"))
+                .isNotEqualTo(OutboxTransport.fileName("<a/b@x>", "r@x.example"));
+        assertThat(OutboxTransport.fileName("<" + "x".repeat(500) + "@x>", "r@x.example").length()).isLessThan(200);
+    }
+
+    @Test
+    void aResendOfTheSameMessageReplacesTheRecipientsFile() throws IOException {
+        OutboxTransport transport = OutboxTransport.create(outbox);
+        OutgoingMail first = mail(List.of(FIRST, SECOND), body());
+        OutgoingMail resent = new OutgoingMail(first.envelopeFrom(), List.of(FIRST), first.messageId(),
+                (new String(first.message(), StandardCharsets.US_ASCII) + "resent\r\n").getBytes(StandardCharsets.US_ASCII));
+
+        transport.send(first);
+        Delivery again = transport.send(resent);
+
+        assertThat(again.allSent()).isTrue();
+        assertThat(emlFiles()).hasSize(2);
+        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), FIRST))).isEqualTo(resent.message());
+        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), SECOND))).isEqualTo(first.message());
+    }
+
+    @Test
+    void anotherMessageNeverReplacesAFile() throws IOException {
+        OutboxTransport transport = OutboxTransport.create(outbox);
+        OutgoingMail one = mail(List.of(FIRST), body());
+        OutgoingMail two = mail(List.of(FIRST), body());
+
+        transport.send(one);
+        transport.send(two);
+
+        assertThat(emlFiles()).hasSize(2);
+        assertThat(Files.readAllBytes(transport.fileFor(one.messageId(), FIRST))).isEqualTo(one.message());
+        assertThat(Files.readAllBytes(transport.fileFor(two.messageId(), FIRST))).isEqualTo(two.message());
+    }
+
+    @Test
+    void noTemporaryFileIsLeftBehind() throws IOException {
+        OutboxTransport.create(outbox).send(mail(List.of(FIRST, SECOND), body()));
+
+        try (Stream<Path> files = Files.list(outbox)) {
+            assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.endsWith(".eml") && !n.startsWith("."));
+        }
+    }
+
+    @Test
+    void anOutboxThatCannotBeWrittenIsATemporaryFailure() throws IOException {
+        OutboxTransport transport = OutboxTransport.create(outbox.resolve("box"));
+        Files.delete(outbox.resolve("box"));
+        Files.writeString(outbox.resolve("box"), "now a file, not a folder");
+
+        Delivery delivery = transport.send(mail(List.of(FIRST), body()));
+
+        assertThat(delivery.outcome(FIRST)).hasValueSatisfying(o -> {
+            assertThat(o).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+            assertThat(o.detail()).contains("could not write");
+        });
+    }
+
+    private List<Path> emlFiles() throws IOException {
+        try (Stream<Path> files = Files.list(outbox)) {
+            return files.filter(p -> p.toString().endsWith(".eml")).toList();
+        }
+    }
+}

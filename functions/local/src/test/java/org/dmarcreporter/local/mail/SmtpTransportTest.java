@@ -1,0 +1,193 @@
+package org.dmarcreporter.local.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.dmarcreporter.core.report.delivery.Delivery;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome.Cause;
+import org.dmarcreporter.core.report.delivery.MailTransport;
+import org.dmarcreporter.core.report.delivery.MailTransportContract;
+import org.dmarcreporter.core.report.mail.OutgoingMail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract against an aiosmtpd relay with STARTTLS, plus TLS, retry and reply handling. */
+class SmtpTransportTest extends MailTransportContract {
+
+    @TempDir
+    static Path work;
+
+    static TestRelay relay;
+
+    @BeforeAll
+    static void startRelay() throws Exception {
+        relay = TestRelay.start(Files.createDirectories(work.resolve("tls")));
+    }
+
+    @AfterAll
+    static void stopRelay() throws Exception {
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    static SmtpSettings settings(int port) {
+        return SmtpSettings.defaults("127.0.0.1", port)
+                .withTrustedHosts("127.0.0.1")
+                .withRetries(3, Duration.ofMillis(20))
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    @Override
+    protected MailTransport transport() {
+        return new SmtpTransport(settings(relay.port));
+    }
+
+    @Override
+    protected MailTransport transportWithLimit(long maxMessageBytes) {
+        return new SmtpTransport(settings(relay.port).withMaxMessageBytes(maxMessageBytes));
+    }
+
+    @Override
+    protected List<byte[]> received(String recipient, String messageId) throws Exception {
+        return relay.received().stream()
+                .filter(r -> r.recipients().contains(recipient))
+                .filter(r -> new String(r.data(), java.nio.charset.StandardCharsets.US_ASCII)
+                        .contains("\r\nMessage-ID: " + messageId + "\r\n"))
+                .map(TestRelay.Received::data)
+                .toList();
+    }
+
+    private List<TestRelay.Received> receivedWith(OutgoingMail mail) throws Exception {
+        return relay.received().stream()
+                .filter(r -> new String(r.data(), java.nio.charset.StandardCharsets.US_ASCII).contains(mail.messageId()))
+                .toList();
+    }
+
+    @Test
+    void theConnectionIsUpgradedToTlsAndTheEnvelopeIsOurs() throws Exception {
+        OutgoingMail mail = mail(List.of(FIRST, SECOND), body());
+
+        Delivery delivery = new SmtpTransport(settings(relay.port).withRequireTls(true)).send(mail);
+
+        assertThat(delivery.allSent()).isTrue();
+        assertThat(delivery.outcome(FIRST).orElseThrow().detail()).contains("250").contains("(TLS)");
+        assertThat(receivedWith(mail)).singleElement().satisfies(r -> {
+            assertThat(r.tls()).as("session upgraded by STARTTLS").isTrue();
+            assertThat(r.mailFrom()).isEqualTo(SENDER);
+            assertThat(r.recipients()).containsExactly(FIRST, SECOND);
+            assertThat(r.data()).isEqualTo(mail.message());
+        });
+    }
+
+    @Test
+    void aRelayWithoutStarttlsIsRefusedWhenTlsIsRequired(@TempDir Path dir) throws Exception {
+        try (TestRelay plain = TestRelay.start(dir, "--no-tls")) {
+            OutgoingMail mail = mail(List.of(FIRST), body());
+
+            Delivery delivery = new SmtpTransport(settings(plain.port).withRequireTls(true)).send(mail);
+
+            assertThat(delivery.outcome(FIRST)).hasValueSatisfying(o -> {
+                assertThat(o).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+                assertThat(o.detail()).contains("does not offer STARTTLS").contains("requireTls");
+            });
+            assertThat(plain.received()).isEmpty();
+
+            // With AUTH credentials TLS is required too: no password in clear.
+            Delivery withAuth = new SmtpTransport(settings(plain.port).withCredentials(java.util.Optional.of(
+                    new SmtpSettings.Credentials("reporter", "s3cret")))).send(mail);
+            assertThat(withAuth.outcome(FIRST).orElseThrow().detail()).contains("does not offer STARTTLS");
+            assertThat(plain.received()).isEmpty();
+
+            // Not required: sent, unencrypted, and the outcome says so.
+            Delivery open = new SmtpTransport(settings(plain.port)).send(mail);
+            assertThat(open.outcome(FIRST).orElseThrow().detail()).contains("(no TLS)");
+            assertThat(plain.received()).singleElement().satisfies(r -> assertThat(r.tls()).isFalse());
+        }
+    }
+
+    @Test
+    void a451IsRetriedWithinTheSendAndThenSent() throws Exception {
+        String greylisted = "tempfail-once-" + unique() + "@example.com";
+        OutgoingMail mail = mail(List.of(greylisted, FIRST), body());
+
+        Delivery delivery = transport().send(mail);
+
+        assertThat(delivery.allSent()).isTrue();
+        assertThat(received(greylisted, mail.messageId())).singleElement().isEqualTo(mail.message());
+        // FIRST got it on the first try and was not sent it again.
+        assertThat(received(FIRST, mail.messageId())).hasSize(1);
+    }
+
+    @Test
+    void a4xxThatLastsIsATemporaryFailureAfterTheTries() throws Exception {
+        String down = "tempfail-" + unique() + "@example.com";
+        OutgoingMail mail = mail(List.of(FIRST, down), body());
+
+        Delivery delivery = transport().send(mail);
+
+        assertThat(delivery.outcome(FIRST)).containsInstanceOf(DeliveryOutcome.Sent.class);
+        assertThat(delivery.toRetry()).containsExactly(down);
+        assertThat(delivery.outcome(down).orElseThrow().detail()).contains("451");
+    }
+
+    @Test
+    void a550IsAPermanentFailureOfThatRecipientAlone() throws Exception {
+        String unknown = "reject-" + unique() + "@example.com";
+        OutgoingMail mail = mail(List.of(unknown, FIRST), body());
+
+        Delivery delivery = transport().send(mail);
+
+        assertThat(delivery.outcome(unknown)).hasValueSatisfying(o -> {
+            assertThat(o).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+            assertThat(((DeliveryOutcome.PermanentFailure) o).cause()).isEqualTo(Cause.REJECTED);
+            assertThat(o.detail()).contains("550");
+        });
+        assertThat(delivery.outcome(FIRST)).containsInstanceOf(DeliveryOutcome.Sent.class);
+        assertThat(received(FIRST, mail.messageId())).singleElement().isEqualTo(mail.message());
+    }
+
+    @Test
+    void aMessageOverTheRelaysSizeIsTooLargeAndNotSent(@TempDir Path dir) throws Exception {
+        try (TestRelay small = TestRelay.start(dir, "--size", "1000")) {
+            OutgoingMail mail = mail(List.of(FIRST), body());
+
+            Delivery delivery = new SmtpTransport(settings(small.port)).send(mail);
+
+            assertThat(delivery.outcome(FIRST)).hasValueSatisfying(o -> {
+                assertThat(((DeliveryOutcome.PermanentFailure) o).cause()).isEqualTo(Cause.TOO_LARGE);
+                assertThat(o.detail()).contains("SIZE limit of 1000");
+            });
+            assertThat(small.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRelayThatIsDownIsATemporaryFailure() throws Exception {
+        int unused;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            unused = s.getLocalPort();
+        }
+        Delivery delivery = new SmtpTransport(settings(unused)).send(mail(List.of(FIRST), body()));
+
+        assertThat(delivery.toRetry()).containsExactly(FIRST);
+        assertThat(delivery.outcome(FIRST).orElseThrow().detail()).contains("could not connect to relay 127.0.0.1:" + unused);
+    }
+
+    @Test
+    void credentialsComeFromTheEnvironmentAsAPair() {
+        assertThat(SmtpSettings.credentialsFromEnvironment(java.util.Map.of())).isEmpty();
+        assertThat(SmtpSettings.credentialsFromEnvironment(java.util.Map.of(
+                "DMARC_SMTP_USERNAME", "reporter", "DMARC_SMTP_PASSWORD", "s3cret")).orElseThrow())
+                .hasToString("Credentials[username=reporter, password=***]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SmtpSettings.credentialsFromEnvironment(
+                        java.util.Map.of("DMARC_SMTP_USERNAME", "reporter")))
+                .hasMessageContaining("DMARC_SMTP_PASSWORD");
+    }
+}
