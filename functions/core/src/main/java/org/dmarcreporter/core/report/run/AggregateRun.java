@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.dmarcreporter.core.record.DmarcRecord;
 import org.dmarcreporter.core.record.DmarcRecordParser;
 import org.dmarcreporter.core.record.RecordParseResult;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
+import org.dmarcreporter.core.report.delivery.MailTransport;
 import org.dmarcreporter.core.report.destination.Destination;
 import org.dmarcreporter.core.report.destination.ReportDestinations;
 import org.dmarcreporter.core.report.destination.ReportKind;
@@ -396,7 +398,7 @@ public final class AggregateRun {
                 }
                 return true;
             }
-            Map<String, MailTransport.Outcome> outcomes;
+            Map<String, DeliveryOutcome> outcomes;
             try {
                 outcomes = transport.send(mail).outcomes();
             } catch (RuntimeException e) {
@@ -404,29 +406,29 @@ public final class AggregateRun {
                 String reason = "sending failed: " + e.getMessage();
                 boolean allFinal = true;
                 for (Due d : due) {
-                    allFinal &= record(d, new MailTransport.TemporaryFailure(reason), out);
+                    allFinal &= record(d, new DeliveryOutcome.TemporaryFailure(reason), out);
                 }
                 return allFinal;
             }
             boolean allFinal = true;
             for (Due d : due) {
-                MailTransport.Outcome o = outcomes.get(d.send().mailbox());
+                DeliveryOutcome o = outcomes.get(d.send().mailbox());
                 if (o == null) {
                     o = outcomes.get(d.key());
                 }
-                allFinal &= record(d, o == null ? new MailTransport.TemporaryFailure("no outcome from the transport") : o, out);
+                allFinal &= record(d, o == null ? new DeliveryOutcome.TemporaryFailure("no outcome from the transport") : o, out);
             }
             return allFinal;
         }
 
-        private boolean record(Due d, MailTransport.Outcome outcome, RecipientReport[] out) {
+        private boolean record(Due d, DeliveryOutcome outcome, RecipientReport[] out) {
             DeliveryState next;
-            if (outcome instanceof MailTransport.Sent) {
+            if (outcome instanceof DeliveryOutcome.Sent) {
                 next = new DeliveryState.Sent(now, d.attempts() + 1);
-            } else if (outcome instanceof MailTransport.PermanentFailure p) {
+            } else if (outcome instanceof DeliveryOutcome.PermanentFailure p) {
                 next = new DeliveryState.GivenUp(p.reason(), d.attempts() + 1);
             } else {
-                next = options.retry().afterFailure(((MailTransport.TemporaryFailure) outcome).reason(), d.attempts(), now);
+                next = options.retry().afterFailure(((DeliveryOutcome.TemporaryFailure) outcome).reason(), d.attempts(), now);
             }
             ledger.recordDelivery(window, d.key(), next);
             if (!(next instanceof DeliveryState.Sent)) {

@@ -21,6 +21,7 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.dmarcreporter.core.report.delivery.MailTransport;
 import org.dmarcreporter.core.report.destination.ReportDestinations;
 import org.dmarcreporter.core.report.mail.OutgoingMail;
 import org.dmarcreporter.core.report.row.AggregateRow;

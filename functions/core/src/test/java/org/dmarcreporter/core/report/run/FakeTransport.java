@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dmarcreporter.core.report.delivery.Delivery;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
+import org.dmarcreporter.core.report.delivery.MailTransport;
 import org.dmarcreporter.core.report.mail.OutgoingMail;
 
 /** Records every message; recipients can be made to fail temporarily (n times) or permanently. */
@@ -27,19 +30,19 @@ final class FakeTransport implements MailTransport {
     @Override
     public synchronized Delivery send(OutgoingMail mail) {
         sent.add(mail);
-        Map<String, Outcome> outcomes = new LinkedHashMap<>();
+        Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
         for (String r : mail.recipients()) {
             int left = temporaryFailures.getOrDefault(r, 0);
             if (permanent.containsKey(r)) {
-                outcomes.put(r, new PermanentFailure("550 no such user"));
+                outcomes.put(r, new DeliveryOutcome.PermanentFailure(DeliveryOutcome.Cause.REJECTED, "550 no such user"));
             } else if (left > 0) {
                 temporaryFailures.put(r, left - 1);
-                outcomes.put(r, new TemporaryFailure("451 try again later"));
+                outcomes.put(r, new DeliveryOutcome.TemporaryFailure("451 try again later"));
             } else {
-                outcomes.put(r, new Sent());
+                outcomes.put(r, new DeliveryOutcome.Sent("250 ok"));
             }
         }
-        return new Delivery(outcomes);
+        return new Delivery(mail.messageId(), outcomes);
     }
 
     /** Messages whose envelope included {@code recipient}. */
