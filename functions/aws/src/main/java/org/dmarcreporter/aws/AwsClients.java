@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -75,7 +75,8 @@ public final class AwsClients {
             throw new IllegalStateException(REGION_VARIABLE + " is not set: the AWS region to use, e.g. us-east-1");
         }
         String endpoint = trimToNull(environment.get(ENDPOINT_VARIABLE));
-        return new AwsClients(Region.of(regionName),
+        return new AwsClients(
+                Region.of(regionName),
                 endpoint == null ? Optional.empty() : Optional.of(parseEndpoint(endpoint)),
                 Optional.empty());
     }
@@ -101,8 +102,8 @@ public final class AwsClients {
     }
 
     private static IllegalStateException badEndpoint(String value) {
-        return new IllegalStateException(ENDPOINT_VARIABLE + " must be an http(s) URL such as http://127.0.0.1:5000, not '"
-                + value + "'");
+        return new IllegalStateException(
+                ENDPOINT_VARIABLE + " must be an http(s) URL such as http://127.0.0.1:5000, not '" + value + "'");
     }
 
     public Region region() {

@@ -29,7 +29,9 @@ class AwsClientsTest {
         AwsClients clients = AwsClients.fromEnvironment(Map.of("AWS_REGION", "us-east-1"));
 
         try (DynamoDbClient dynamoDb = clients.dynamoDb()) {
-            assertThat(dynamoDb.serviceClientConfiguration().overrideConfiguration().apiCallTimeout())
+            assertThat(dynamoDb.serviceClientConfiguration()
+                            .overrideConfiguration()
+                            .apiCallTimeout())
                     .contains(AwsClients.API_CALL_TIMEOUT);
         }
     }
@@ -54,7 +56,8 @@ class AwsClientsTest {
     @Test
     void endpointThatIsNotAnHttpUrlIsAnErrorNamingTheVariable() {
         for (String bad : new String[] {"127.0.0.1:5000", "ftp://127.0.0.1/", "http://", "not a url"}) {
-            assertThatThrownBy(() -> AwsClients.fromEnvironment(Map.of("AWS_REGION", "us-east-1", "DMARC_AWS_ENDPOINT", bad)))
+            assertThatThrownBy(() ->
+                            AwsClients.fromEnvironment(Map.of("AWS_REGION", "us-east-1", "DMARC_AWS_ENDPOINT", bad)))
                     .as(bad)
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("DMARC_AWS_ENDPOINT")

@@ -53,9 +53,11 @@ abstract class DynamoDbRoundTripContract {
                 "policy", AttributeValue.fromM(Map.of("p", s("reject"), "pct", AttributeValue.fromN("100"))));
         dynamoDb().putItem(b -> b.tableName(table.name()).item(item));
 
-        Map<String, AttributeValue> read = dynamoDb().getItem(b -> b.tableName(table.name())
-                .key(key("domain#example.com", "row#2026-11-27#192.0.2.1"))
-                .consistentRead(true)).item();
+        Map<String, AttributeValue> read = dynamoDb()
+                .getItem(b -> b.tableName(table.name())
+                        .key(key("domain#example.com", "row#2026-11-27#192.0.2.1"))
+                        .consistentRead(true))
+                .item();
 
         assertThat(read).isEqualTo(item);
     }
@@ -64,14 +66,17 @@ abstract class DynamoDbRoundTripContract {
     void addingOneTwiceToAMissingCounterReadsTwo() {
         Map<String, AttributeValue> key = key("domain#example.com", "row#counter");
         for (int i = 0; i < 2; i++) {
-            dynamoDb().updateItem(b -> b.tableName(table.name()).key(key)
-                    .updateExpression("ADD #count :one")
-                    .expressionAttributeNames(Map.of("#count", "count"))
-                    .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))));
+            dynamoDb()
+                    .updateItem(b -> b.tableName(table.name())
+                            .key(key)
+                            .updateExpression("ADD #count :one")
+                            .expressionAttributeNames(Map.of("#count", "count"))
+                            .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))));
         }
 
-        Map<String, AttributeValue> read = dynamoDb().getItem(b -> b.tableName(table.name()).key(key)
-                .consistentRead(true)).item();
+        Map<String, AttributeValue> read = dynamoDb()
+                .getItem(b -> b.tableName(table.name()).key(key).consistentRead(true))
+                .item();
 
         assertThat(read.get("count")).isEqualTo(AttributeValue.fromN("2"));
     }
@@ -80,15 +85,17 @@ abstract class DynamoDbRoundTripContract {
     void conditionalPutOnAnExistingKeyFailsAndKeepsTheFirstItem() {
         Map<String, AttributeValue> first = Map.of("pk", s("dedupe#msg-1"), "sk", s("-"), "v", s("first"));
         Map<String, AttributeValue> second = Map.of("pk", s("dedupe#msg-1"), "sk", s("-"), "v", s("second"));
-        dynamoDb().putItem(b -> b.tableName(table.name()).item(first)
-                .conditionExpression("attribute_not_exists(pk)"));
+        dynamoDb().putItem(b -> b.tableName(table.name()).item(first).conditionExpression("attribute_not_exists(pk)"));
 
-        assertThatThrownBy(() -> dynamoDb().putItem(b -> b.tableName(table.name()).item(second)
-                .conditionExpression("attribute_not_exists(pk)")))
+        assertThatThrownBy(() -> dynamoDb()
+                        .putItem(b ->
+                                b.tableName(table.name()).item(second).conditionExpression("attribute_not_exists(pk)")))
                 .isInstanceOf(ConditionalCheckFailedException.class);
 
-        Map<String, AttributeValue> read = dynamoDb().getItem(b -> b.tableName(table.name())
-                .key(key("dedupe#msg-1", "-")).consistentRead(true)).item();
+        Map<String, AttributeValue> read = dynamoDb()
+                .getItem(b ->
+                        b.tableName(table.name()).key(key("dedupe#msg-1", "-")).consistentRead(true))
+                .item();
         assertThat(read.get("v")).isEqualTo(s("first"));
     }
 
@@ -97,22 +104,29 @@ abstract class DynamoDbRoundTripContract {
         Map<String, AttributeValue> existing = Map.of("pk", s("idem#key-1"), "sk", s("-"));
         dynamoDb().putItem(b -> b.tableName(table.name()).item(existing));
 
-        TransactWriteItem counter = TransactWriteItem.builder().update(u -> u.tableName(table.name())
-                .key(key("domain#example.com", "row#tx"))
-                .updateExpression("ADD #count :one")
-                .expressionAttributeNames(Map.of("#count", "count"))
-                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))).build();
-        TransactWriteItem claim = TransactWriteItem.builder().put(p -> p.tableName(table.name())
-                .item(existing)
-                .conditionExpression("attribute_not_exists(pk)")).build();
+        TransactWriteItem counter = TransactWriteItem.builder()
+                .update(u -> u.tableName(table.name())
+                        .key(key("domain#example.com", "row#tx"))
+                        .updateExpression("ADD #count :one")
+                        .expressionAttributeNames(Map.of("#count", "count"))
+                        .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"))))
+                .build();
+        TransactWriteItem claim = TransactWriteItem.builder()
+                .put(p -> p.tableName(table.name()).item(existing).conditionExpression("attribute_not_exists(pk)"))
+                .build();
 
         assertThatThrownBy(() -> dynamoDb().transactWriteItems(b -> b.transactItems(counter, claim)))
-                .isInstanceOfSatisfying(TransactionCanceledException.class, e ->
-                        assertThat(e.cancellationReasons()).extracting(CancellationReason::code)
+                .isInstanceOfSatisfying(
+                        TransactionCanceledException.class,
+                        e -> assertThat(e.cancellationReasons())
+                                .extracting(CancellationReason::code)
                                 .containsExactly("None", "ConditionalCheckFailed"));
 
-        Map<String, AttributeValue> counterItem = dynamoDb().getItem(b -> b.tableName(table.name())
-                .key(key("domain#example.com", "row#tx")).consistentRead(true)).item();
+        Map<String, AttributeValue> counterItem = dynamoDb()
+                .getItem(b -> b.tableName(table.name())
+                        .key(key("domain#example.com", "row#tx"))
+                        .consistentRead(true))
+                .item();
         assertThat(counterItem).isEmpty();
     }
 

@@ -30,7 +30,8 @@ class LocalStackRoundTripTest extends DynamoDbRoundTripContract {
     @Override
     protected DynamoDbClient dynamoDb() {
         if (client == null) {
-            AwsClients clients = new AwsClients(Region.of(LOCALSTACK.getRegion()),
+            AwsClients clients = new AwsClients(
+                    Region.of(LOCALSTACK.getRegion()),
                     Optional.of(LOCALSTACK.getEndpoint()),
                     Optional.of(StaticCredentialsProvider.create(
                             AwsBasicCredentials.create(LOCALSTACK.getAccessKey(), LOCALSTACK.getSecretKey()))));

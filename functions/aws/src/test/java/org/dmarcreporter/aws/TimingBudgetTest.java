@@ -17,13 +17,15 @@ class TimingBudgetTest {
     @Test
     void evaluationAndWritesFitTheIngestFunctionsTimeoutWithMargin() throws Exception {
         String template = Files.readString(Path.of("../../template.yaml"));
-        Matcher m = Pattern.compile("IngestFunction:.*?\\n\\s+Timeout: (\\d+)", Pattern.DOTALL).matcher(template);
+        Matcher m = Pattern.compile("IngestFunction:.*?\\n\\s+Timeout: (\\d+)", Pattern.DOTALL)
+                .matcher(template);
         assertThat(m.find()).as("IngestFunction Timeout in template.yaml").isTrue();
         Duration timeout = Duration.ofSeconds(Long.parseLong(m.group(1)));
 
         // Evaluation, then writes until the deadline; a write started at the deadline and the
         // completing update may each take one SDK call timeout.
-        Duration worst = IngestLimits.EVALUATION_BUDGET.plus(WindowTiming.INGEST_DEADLINE)
+        Duration worst = IngestLimits.EVALUATION_BUDGET
+                .plus(WindowTiming.INGEST_DEADLINE)
                 .plus(AwsClients.API_CALL_TIMEOUT.multipliedBy(2));
         assertThat(worst.plusSeconds(2)).isLessThanOrEqualTo(timeout);
         assertThat(timeout).isLessThan(Duration.ofSeconds(30)); // API Gateway's integration limit

@@ -35,10 +35,25 @@ public final class AggregateReportBench {
     public static void main(String[] args) throws IOException {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        ReportMetadata metadata = new ReportMetadata("reporter.example", List.of("dmarc@reporter.example"), null,
-                "1764547200.example.com@reporter.example", 1764547200L, 1764633599L, "dmarc-reporter bench", null);
-        PublishedPolicy policy = new PublishedPolicy("example.com", Policy.REJECT, Policy.REJECT, Policy.REJECT,
-                AlignmentMode.RELAXED, AlignmentMode.RELAXED, "0", false, 100);
+        ReportMetadata metadata = new ReportMetadata(
+                "reporter.example",
+                List.of("dmarc@reporter.example"),
+                null,
+                "1764547200.example.com@reporter.example",
+                1764547200L,
+                1764633599L,
+                "dmarc-reporter bench",
+                null);
+        PublishedPolicy policy = new PublishedPolicy(
+                "example.com",
+                Policy.REJECT,
+                Policy.REJECT,
+                Policy.REJECT,
+                AlignmentMode.RELAXED,
+                AlignmentMode.RELAXED,
+                "0",
+                false,
+                100);
         for (int round = 1; round <= rounds; round++) {
             Counting sink = new Counting();
             long start = System.nanoTime();
@@ -46,9 +61,15 @@ public final class AggregateReportBench {
             AggregateReportWriter.writeGzip(sink, ReportFormat.RFC9990, metadata, policy, new Rows(rows));
             long millis = (System.nanoTime() - start) / 1_000_000;
             long cpuMillis = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1_000_000;
-            System.out.printf("round %d: %,d rows in %,d ms (%,d ms CPU on this thread), %,d bytes gzip, "
+            System.out.printf(
+                    "round %d: %,d rows in %,d ms (%,d ms CPU on this thread), %,d bytes gzip, "
                             + "peak heap used %,d MB (max heap %,d MB)%n",
-                    round, rows, millis, cpuMillis, sink.bytes, peakHeapBytes() / (1024 * 1024),
+                    round,
+                    rows,
+                    millis,
+                    cpuMillis,
+                    sink.bytes,
+                    peakHeapBytes() / (1024 * 1024),
                     Runtime.getRuntime().maxMemory() / (1024 * 1024));
         }
     }
@@ -85,9 +106,16 @@ public final class AggregateReportBench {
             int i = next++;
             String ip = (10 + (i >>> 24)) + "." + ((i >>> 16) & 255) + "." + ((i >>> 8) & 255) + "." + (i & 255);
             boolean pass = (i & 3) != 0;
-            AggregateRow row = new AggregateRow(ip, "example.com", "bounce.example.com",
-                    pass ? ReportedDisposition.PASS : ReportedDisposition.REJECT, pass, (i & 1) == 0, List.of(),
-                    List.of(new DkimAuth("example.com", "s2026", pass ? "pass" : "fail"),
+            AggregateRow row = new AggregateRow(
+                    ip,
+                    "example.com",
+                    "bounce.example.com",
+                    pass ? ReportedDisposition.PASS : ReportedDisposition.REJECT,
+                    pass,
+                    (i & 1) == 0,
+                    List.of(),
+                    List.of(
+                            new DkimAuth("example.com", "s2026", pass ? "pass" : "fail"),
                             new DkimAuth("esp.example.net", "k1", "pass")),
                     new SpfAuth("bounce.example.com", "mfrom", (i & 1) == 0 ? "pass" : "softfail"));
             return new CountedRow(row, 1 + (i % 17));

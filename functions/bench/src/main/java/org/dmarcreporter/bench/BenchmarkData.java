@@ -22,11 +22,13 @@ final class BenchmarkData {
 
     /** Distinct RFC5322.From domains: {@value} Organizational Domains plus their subdomains. */
     static final int ORGANIZATIONS = 400;
+
     static final int SUBDOMAINS = 600;
     static final int SENDERS = 20;
 
     private static final String[] TLDS = {"com", "net", "org", "de", "io", "co.uk", "bank"};
-    private static final String[] SUB_LABELS = {"mail", "news", "shop", "eu.mail", "a.b", "billing", "x1.x2.x3.x4.x5.x6"};
+    private static final String[] SUB_LABELS = {"mail", "news", "shop", "eu.mail", "a.b", "billing", "x1.x2.x3.x4.x5.x6"
+    };
 
     private final Random random = new Random(20250101L);
     private final StringBuilder zone = new StringBuilder();
@@ -38,7 +40,11 @@ final class BenchmarkData {
     BenchmarkData() {
         for (String tld : TLDS) {
             // Negative answers below each suffix are kept 15 minutes (SOA MINIMUM, capped).
-            zone.append(tld).append(". 86400 IN SOA a.nic.").append(tld).append(". hostmaster.nic.").append(tld)
+            zone.append(tld)
+                    .append(". 86400 IN SOA a.nic.")
+                    .append(tld)
+                    .append(". hostmaster.nic.")
+                    .append(tld)
                     .append(". 1 7200 900 1209600 3600\n");
         }
         // A public suffix publishing a PSD policy (RFC 9989 §4.10, psd=y).
@@ -62,8 +68,8 @@ final class BenchmarkData {
         }
         for (int i = 0; i < SUBDOMAINS; i++) {
             String org = organizations.get(i % ORGANIZATIONS);
-            String sub = SUB_LABELS[(i / ORGANIZATIONS + i) % SUB_LABELS.length] + (i >= ORGANIZATIONS ? "2" : "")
-                    + "." + org;
+            String sub = SUB_LABELS[(i / ORGANIZATIONS + i) % SUB_LABELS.length] + (i >= ORGANIZATIONS ? "2" : "") + "."
+                    + org;
             fromDomains.add(sub);
             orgOfFrom.add(org);
             if (random.nextInt(100) < 80) {
@@ -77,8 +83,7 @@ final class BenchmarkData {
 
     private String randomRecord(String org, boolean subdomain) {
         int p = random.nextInt(100);
-        StringBuilder r = new StringBuilder("v=DMARC1; p=")
-                .append(p < 30 ? "none" : p < 60 ? "quarantine" : "reject");
+        StringBuilder r = new StringBuilder("v=DMARC1; p=").append(p < 30 ? "none" : p < 60 ? "quarantine" : "reject");
         if (random.nextInt(100) < 25) {
             r.append("; adkim=s");
         }
@@ -99,7 +104,9 @@ final class BenchmarkData {
         }
         r.append("; rua=mailto:dmarc-rua@").append(org);
         if (random.nextInt(100) < 30) {
-            r.append(",mailto:rua@reports.esp0.net; ruf=mailto:ruf@").append(org).append("; fo=1");
+            r.append(",mailto:rua@reports.esp0.net; ruf=mailto:ruf@")
+                    .append(org)
+                    .append("; fo=1");
         }
         return r.toString();
     }
@@ -108,7 +115,9 @@ final class BenchmarkData {
         zone.append(name).append(". 3600 IN TXT");
         // Split long records into several character-strings, as publishers often do.
         for (int at = 0; at < text.length(); at += 40) {
-            zone.append(" \"").append(text, at, Math.min(text.length(), at + 40)).append('"');
+            zone.append(" \"")
+                    .append(text, at, Math.min(text.length(), at + 40))
+                    .append('"');
         }
         zone.append('\n');
     }
@@ -167,14 +176,23 @@ final class BenchmarkData {
                 envelopeFrom = ""; // null sender: SPF checked the HELO identity
             }
             int r = random.nextInt(100);
-            SpfResult spfResult = r < 75 ? SpfResult.PASS : r < 85 ? SpfResult.SOFTFAIL : r < 95 ? SpfResult.FAIL
-                    : SpfResult.NONE;
+            SpfResult spfResult =
+                    r < 75 ? SpfResult.PASS : r < 85 ? SpfResult.SOFTFAIL : r < 95 ? SpfResult.FAIL : SpfResult.NONE;
             SpfCheck spf = envelopeFrom.isEmpty()
                     ? new SpfCheck(spfResult, helo, SpfScope.HELO)
                     : new SpfCheck(spfResult, null, SpfScope.MFROM);
-            messages.add(new AuthenticationResult("<" + n + "@bench>", received.plusSeconds(n),
-                    "192.0.2." + (n % 250 + 1), 25, helo, envelopeFrom, List.of("rcpt@receiver.example"),
-                    headerFrom, spf, dkim, null));
+            messages.add(new AuthenticationResult(
+                    "<" + n + "@bench>",
+                    received.plusSeconds(n),
+                    "192.0.2." + (n % 250 + 1),
+                    25,
+                    helo,
+                    envelopeFrom,
+                    List.of("rcpt@receiver.example"),
+                    headerFrom,
+                    spf,
+                    dkim,
+                    null));
         }
         return messages;
     }

@@ -59,13 +59,15 @@ public class EvaluationBenchmark {
                 results.merge(evaluator.evaluate(message).result(), 1, Integer::sum);
             }
             queriesWhenWarm = upstream.queries();
-            System.out.printf("%n%d messages from %d From domains; DMARC results %s; %d DNS questions to warm the cache%n",
+            System.out.printf(
+                    "%n%d messages from %d From domains; DMARC results %s; %d DNS questions to warm the cache%n",
                     messages.length, data.fromDomains().size(), results, queriesWhenWarm);
         }
 
         @TearDown(Level.Trial)
         public void checkStillWarm() {
-            System.out.printf("%nDNS questions after warm-up: %d (0 means every lookup was a cache hit)%n",
+            System.out.printf(
+                    "%nDNS questions after warm-up: %d (0 means every lookup was a cache hit)%n",
                     upstream.queries() - queriesWhenWarm);
         }
     }
@@ -108,7 +110,8 @@ public class EvaluationBenchmark {
     @TearDown(Level.Trial)
     public void printCpuRate() {
         if (measuredCpuNanos > 0) {
-            System.out.printf("%nPer CPU-second of the benchmark thread: %.0f evaluations (measurement iterations)%n",
+            System.out.printf(
+                    "%nPer CPU-second of the benchmark thread: %.0f evaluations (measurement iterations)%n",
                     measuredOperations / (measuredCpuNanos / 1e9));
         }
     }

@@ -38,8 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IngestLoadGenerator {
 
-    private IngestLoadGenerator() {
-    }
+    private IngestLoadGenerator() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
@@ -69,22 +68,37 @@ public final class IngestLoadGenerator {
 
         System.out.printf(Locale.ROOT, "warm-up: %d batches of %d results%n", warmup, batchSize);
         drive(client, url, warmupBodies, senders, maxSeconds);
-        System.out.printf(Locale.ROOT, "measuring: %d batches of %d results, %d concurrent senders%n",
-                batches, batchSize, senders);
+        System.out.printf(
+                Locale.ROOT,
+                "measuring: %d batches of %d results, %d concurrent senders%n",
+                batches,
+                batchSize,
+                senders);
         Outcome outcome = drive(client, url, bodies, senders, maxSeconds);
 
         long[] latencies = outcome.latenciesNanos();
         Arrays.sort(latencies);
         double seconds = outcome.elapsedNanos() / 1e9;
         long results = (long) outcome.ok() * batchSize;
-        System.out.printf(Locale.ROOT, "requests: %d ok, %d failed %s%n", outcome.ok(), outcome.failed(),
+        System.out.printf(
+                Locale.ROOT,
+                "requests: %d ok, %d failed %s%n",
+                outcome.ok(),
+                outcome.failed(),
                 outcome.statuses().isEmpty() ? "" : outcome.statuses());
         System.out.printf(Locale.ROOT, "results stored: %d in %.2f s%n", results, seconds);
-        System.out.printf(Locale.ROOT, "throughput: %.0f results/second (%.0f requests/second)%n",
-                results / seconds, outcome.ok() / seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "throughput: %.0f results/second (%.0f requests/second)%n",
+                results / seconds,
+                outcome.ok() / seconds);
         if (latencies.length > 0) {
-            System.out.printf(Locale.ROOT, "latency per request of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    batchSize, percentile(latencies, 50) / 1e6, percentile(latencies, 99) / 1e6,
+            System.out.printf(
+                    Locale.ROOT,
+                    "latency per request of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    batchSize,
+                    percentile(latencies, 50) / 1e6,
+                    percentile(latencies, 99) / 1e6,
                     latencies[latencies.length - 1] / 1e6);
         }
         if (outcome.failed() > 0 || outcome.ok() < bodies.size()) {
@@ -92,8 +106,8 @@ public final class IngestLoadGenerator {
         }
     }
 
-    private record Outcome(int ok, int failed, Map<Integer, Integer> statuses, long[] latenciesNanos, long elapsedNanos) {
-    }
+    private record Outcome(
+            int ok, int failed, Map<Integer, Integer> statuses, long[] latenciesNanos, long elapsedNanos) {}
 
     private static Outcome drive(HttpClient client, URI url, List<byte[]> bodies, int senders, long maxSeconds)
             throws Exception {
@@ -160,34 +174,56 @@ public final class IngestLoadGenerator {
             int n = batch * size + i;
             String ip = "198.51.100." + (n * 7 % 256);
             // Message-IDs are random to a B-tree, as real ones are (<CA+...@mail.gmail.com>)
-            b.append("{\"messageId\":\"<").append(Long.toHexString(mix(run.hashCode() * 1_000_003L + n)))
-                    .append('.').append(n).append("@bench.example>\",")
-                    .append("\"sourceIp\":\"").append(ip).append("\",\"sourcePort\":").append(20_000 + n % 40_000).append(',');
+            b.append("{\"messageId\":\"<")
+                    .append(Long.toHexString(mix(run.hashCode() * 1_000_003L + n)))
+                    .append('.')
+                    .append(n)
+                    .append("@bench.example>\",")
+                    .append("\"sourceIp\":\"")
+                    .append(ip)
+                    .append("\",\"sourcePort\":")
+                    .append(20_000 + n % 40_000)
+                    .append(',');
             switch (n % 10) {
-                case 0 -> b.append("\"helo\":\"attacker.test\",\"envelopeFrom\":\"billing@attacker.test\",")
-                        .append("\"envelopeTo\":[\"bob@example.org\"],\"headerFrom\":\"Billing <billing@example.com>\",")
-                        .append("\"spf\":{\"result\":\"fail\",\"domain\":\"attacker.test\"},")
-                        .append("\"dkim\":[{\"result\":\"fail\",\"domain\":\"example.com\",\"selector\":\"s2025\"}],")
-                        .append("\"headers\":\"From: Billing <billing@example.com>\\r\\nTo: bob@example.org\\r\\n")
-                        .append("Subject: invoice ").append(n).append("\\r\\n\"}");
-                case 1 -> b.append("\"helo\":\"attacker.test\",\"envelopeFrom\":\"alerts@attacker.test\",")
-                        .append("\"envelopeTo\":[\"carol@example.org\"],\"headerFrom\":\"alerts@news.example.com\",")
-                        .append("\"spf\":{\"result\":\"softfail\",\"domain\":\"attacker.test\"}}");
-                case 2 -> b.append("\"helo\":\"esp.example.net\",\"envelopeFrom\":\"bounces@esp.example.net\",")
-                        .append("\"envelopeTo\":[\"dave@example.org\"],\"headerFrom\":\"offers@marketing.example.com\",")
-                        .append("\"spf\":{\"result\":\"pass\",\"domain\":\"esp.example.net\"},")
-                        .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"esp.example.net\",\"selector\":\"esp1\"}]}");
-                case 3 -> b.append("\"helo\":\"mx.example.net\",\"envelopeFrom\":\"staff@example.net\",")
-                        .append("\"envelopeTo\":[\"erin@example.org\"],\"headerFrom\":\"staff@example.net\",")
-                        .append("\"spf\":{\"result\":\"fail\",\"domain\":\"example.net\"}}");
-                case 4 -> b.append("\"helo\":\"mail.example.org\",\"envelopeFrom\":\"list@example.org\",")
-                        .append("\"envelopeTo\":[\"frank@example.com\"],\"headerFrom\":\"list@example.org\",")
-                        .append("\"spf\":{\"result\":\"pass\",\"domain\":\"example.org\"},")
-                        .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"example.org\",\"selector\":\"k1\"}]}");
-                default -> b.append("\"helo\":\"mail.example.com\",\"envelopeFrom\":\"newsletter@example.com\",")
-                        .append("\"envelopeTo\":[\"bob@example.org\"],\"headerFrom\":\"News <newsletter@example.com>\",")
-                        .append("\"spf\":{\"result\":\"pass\",\"domain\":\"example.com\"},")
-                        .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"example.com\",\"selector\":\"s2025\"}]}");
+                case 0 ->
+                    b.append("\"helo\":\"attacker.test\",\"envelopeFrom\":\"billing@attacker.test\",")
+                            .append(
+                                    "\"envelopeTo\":[\"bob@example.org\"],\"headerFrom\":\"Billing <billing@example.com>\",")
+                            .append("\"spf\":{\"result\":\"fail\",\"domain\":\"attacker.test\"},")
+                            .append(
+                                    "\"dkim\":[{\"result\":\"fail\",\"domain\":\"example.com\",\"selector\":\"s2025\"}],")
+                            .append("\"headers\":\"From: Billing <billing@example.com>\\r\\nTo: bob@example.org\\r\\n")
+                            .append("Subject: invoice ")
+                            .append(n)
+                            .append("\\r\\n\"}");
+                case 1 ->
+                    b.append("\"helo\":\"attacker.test\",\"envelopeFrom\":\"alerts@attacker.test\",")
+                            .append(
+                                    "\"envelopeTo\":[\"carol@example.org\"],\"headerFrom\":\"alerts@news.example.com\",")
+                            .append("\"spf\":{\"result\":\"softfail\",\"domain\":\"attacker.test\"}}");
+                case 2 ->
+                    b.append("\"helo\":\"esp.example.net\",\"envelopeFrom\":\"bounces@esp.example.net\",")
+                            .append(
+                                    "\"envelopeTo\":[\"dave@example.org\"],\"headerFrom\":\"offers@marketing.example.com\",")
+                            .append("\"spf\":{\"result\":\"pass\",\"domain\":\"esp.example.net\"},")
+                            .append(
+                                    "\"dkim\":[{\"result\":\"pass\",\"domain\":\"esp.example.net\",\"selector\":\"esp1\"}]}");
+                case 3 ->
+                    b.append("\"helo\":\"mx.example.net\",\"envelopeFrom\":\"staff@example.net\",")
+                            .append("\"envelopeTo\":[\"erin@example.org\"],\"headerFrom\":\"staff@example.net\",")
+                            .append("\"spf\":{\"result\":\"fail\",\"domain\":\"example.net\"}}");
+                case 4 ->
+                    b.append("\"helo\":\"mail.example.org\",\"envelopeFrom\":\"list@example.org\",")
+                            .append("\"envelopeTo\":[\"frank@example.com\"],\"headerFrom\":\"list@example.org\",")
+                            .append("\"spf\":{\"result\":\"pass\",\"domain\":\"example.org\"},")
+                            .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"example.org\",\"selector\":\"k1\"}]}");
+                default ->
+                    b.append("\"helo\":\"mail.example.com\",\"envelopeFrom\":\"newsletter@example.com\",")
+                            .append(
+                                    "\"envelopeTo\":[\"bob@example.org\"],\"headerFrom\":\"News <newsletter@example.com>\",")
+                            .append("\"spf\":{\"result\":\"pass\",\"domain\":\"example.com\"},")
+                            .append(
+                                    "\"dkim\":[{\"result\":\"pass\",\"domain\":\"example.com\",\"selector\":\"s2025\"}]}");
             }
         }
         return b.append(']').toString().getBytes(StandardCharsets.UTF_8);

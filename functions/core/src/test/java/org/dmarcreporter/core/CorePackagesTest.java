@@ -34,34 +34,45 @@ class CorePackagesTest {
     @BeforeAll
     static void importMainClasses() throws URISyntaxException {
         // Only the main classes (the folder or jar holding them), not the test helpers next to them.
-        Path mainClasses = Path.of(ResultStore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path mainClasses = Path.of(ResultStore.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         core = new ClassFileImporter().importPath(mainClasses);
     }
 
     @Test
     void importsTheWholeCore() {
         // Guards the rules below against passing on an empty or partial import.
-        assertThat(core.getPackage("org.dmarcreporter.core").getSubpackages())
-                .hasSizeGreaterThanOrEqualTo(12);
+        assertThat(core.getPackage("org.dmarcreporter.core").getSubpackages()).hasSizeGreaterThanOrEqualTo(12);
     }
 
     @Test
     void corePackagesFormNoCycle() {
         // Every package is its own slice: core.report.row and core.report.trigger count apart.
-        slices().matching("org.dmarcreporter.core.(**)").should().beFreeOfCycles().check(core);
+        slices().matching("org.dmarcreporter.core.(**)")
+                .should()
+                .beFreeOfCycles()
+                .check(core);
     }
 
     @Test
     void coreDoesNotImportAws() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("software.amazon..", "com.amazonaws..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("software.amazon..", "com.amazonaws..")
                 .because("the core has no AWS imports; the aws module implements its ports")
                 .check(core);
     }
 
     @Test
     void coreDoesNotImportTheModulesBuiltOnIt() {
-        noClasses().should().dependOnClassesThat(resideInAPackage("org.dmarcreporter..")
-                        .and(not(resideInAPackage("org.dmarcreporter.core.."))))
+        noClasses()
+                .should()
+                .dependOnClassesThat(
+                        resideInAPackage("org.dmarcreporter..").and(not(resideInAPackage("org.dmarcreporter.core.."))))
                 .because("aws, ingest, aggregate, failure, local and bench depend on core, never the reverse")
                 .check(core);
     }
@@ -72,7 +83,9 @@ class CorePackagesTest {
         for (int i = 0; i < MODULE_NAMES.length; i++) {
             clashing[i] = "org.dmarcreporter.core.." + MODULE_NAMES[i];
         }
-        noClasses().should().resideInAnyPackage(clashing)
+        noClasses()
+                .should()
+                .resideInAnyPackage(clashing)
                 .because("a core package named after a module reads as that module's code")
                 .check(core);
     }

@@ -17,15 +17,15 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.dmarcreporter.aws.AwsClients;
 import org.dmarcreporter.aws.dynamodb.DynamoDbResultStore;
-import org.dmarcreporter.core.dns.CachingDnsResolver;
-import org.dmarcreporter.core.dns.DnsResolver;
-import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.api.ApiRequest;
 import org.dmarcreporter.core.api.ApiResponse;
 import org.dmarcreporter.core.api.FieldError;
 import org.dmarcreporter.core.api.IngestLimits;
-import org.dmarcreporter.core.intake.IngestService;
 import org.dmarcreporter.core.api.ProblemJson;
+import org.dmarcreporter.core.dns.CachingDnsResolver;
+import org.dmarcreporter.core.dns.DnsResolver;
+import org.dmarcreporter.core.evaluation.DmarcEvaluator;
+import org.dmarcreporter.core.intake.IngestService;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -41,8 +41,11 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** Lambda's entry point: settings and table names from the environment, DNS from the system resolver. */
     public IngestHandler() {
-        this(fromEnvironment(System::getenv, CachingDnsResolver.system(),
-                AwsClients.fromEnvironment().dynamoDb(), Clock.systemUTC()));
+        this(fromEnvironment(
+                System::getenv,
+                CachingDnsResolver.system(),
+                AwsClients.fromEnvironment().dynamoDb(),
+                Clock.systemUTC()));
     }
 
     public IngestHandler(IngestService service) {
@@ -50,11 +53,11 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     /** The service as the function builds it, from any environment (tests pass a map). */
-    public static IngestService fromEnvironment(Function<String, String> env, DnsResolver dns, DynamoDbClient db,
-                                                Clock clock) {
+    public static IngestService fromEnvironment(
+            Function<String, String> env, DnsResolver dns, DynamoDbClient db, Clock clock) {
         IngestEnvironment environment = new IngestEnvironment(env);
-        DynamoDbResultStore store = new DynamoDbResultStore(db, environment.reportsTable(),
-                environment.failureCandidatesTable(), clock);
+        DynamoDbResultStore store =
+                new DynamoDbResultStore(db, environment.reportsTable(), environment.failureCandidatesTable(), clock);
         return new IngestService(new DmarcEvaluator(dns), store, environment.settings(), clock);
     }
 
@@ -71,11 +74,14 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             } else {
                 e.printStackTrace();
             }
-            response = ProblemJson.of(500, "Internal error", hasKey(event)
-                    ? "the request could not be processed; retry with the same Idempotency-Key and body: "
-                            + "no result is counted twice"
-                    : "the request could not be processed and part of it may have been stored; a retry may "
-                            + "count those results twice: send an Idempotency-Key with each request to make retries safe");
+            response = ProblemJson.of(
+                    500,
+                    "Internal error",
+                    hasKey(event)
+                            ? "the request could not be processed; retry with the same Idempotency-Key and body: "
+                                    + "no result is counted twice"
+                            : "the request could not be processed and part of it may have been stored; a retry may "
+                                    + "count those results twice: send an Idempotency-Key with each request to make retries safe");
         }
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(response.status())
@@ -106,7 +112,8 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
             bytes = body.getBytes(StandardCharsets.UTF_8);
         }
         Map<String, String> headers = event.getHeaders();
-        return service.handle(new ApiRequest(bytes, header(headers, "Content-Type"), header(headers, "Idempotency-Key")));
+        return service.handle(
+                new ApiRequest(bytes, header(headers, "Content-Type"), header(headers, "Idempotency-Key")));
     }
 
     /** Content-Type and every header the service's answer carries (Retry-After on 503, RFC 9110 §10.2.3). */
@@ -115,7 +122,6 @@ public final class IngestHandler implements RequestHandler<APIGatewayV2HTTPEvent
         headers.put("Content-Type", response.contentType());
         return headers;
     }
-
 
     private static boolean hasKey(APIGatewayV2HTTPEvent event) {
         return event != null && header(event.getHeaders(), "Idempotency-Key") != null;

@@ -52,8 +52,11 @@ final class HttpApiEvents {
                         .withRouteKey("POST /v1/results")
                         .withStage("$default")
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
-                                .withMethod("POST").withPath("/v1/results").withProtocol("HTTP/1.1")
-                                .withSourceIp("192.0.2.200").build())
+                                .withMethod("POST")
+                                .withPath("/v1/results")
+                                .withProtocol("HTTP/1.1")
+                                .withSourceIp("192.0.2.200")
+                                .build())
                         .build())
                 .build();
     }

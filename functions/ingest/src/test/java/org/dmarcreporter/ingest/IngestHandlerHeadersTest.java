@@ -43,32 +43,39 @@ class IngestHandlerHeadersTest {
     };
 
     private static IngestService service() {
-        return new IngestService(new DmarcEvaluator(ZoneFileResolver.fromText(
-                "$ORIGIN example.com.\n_dmarc TXT \"v=DMARC1; p=reject\"\n")), UNAVAILABLE,
+        return new IngestService(
+                new DmarcEvaluator(
+                        ZoneFileResolver.fromText("$ORIGIN example.com.\n_dmarc TXT \"v=DMARC1; p=reject\"\n")),
+                UNAVAILABLE,
                 SettingsReader.read(key -> switch (key) {
                     case "orgName" -> "example.org";
                     case "contactEmail" -> "a@example.org";
                     default -> null;
-                }), Clock.systemUTC());
+                }),
+                Clock.systemUTC());
     }
 
     @Test
     void everyHeaderOfTheAnswerIsSentWithItsContentType() {
-        ApiResponse answer = new ApiResponse(503, "application/problem+json", "{}".getBytes(StandardCharsets.UTF_8),
+        ApiResponse answer = new ApiResponse(
+                503,
+                "application/problem+json",
+                "{}".getBytes(StandardCharsets.UTF_8),
                 Map.of("Retry-After", "7", "X-Trace", "t-1"));
 
-        assertThat(IngestHandler.headers(answer)).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "Content-Type", "application/problem+json", "Retry-After", "7", "X-Trace", "t-1"));
+        assertThat(IngestHandler.headers(answer))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("Content-Type", "application/problem+json", "Retry-After", "7", "X-Trace", "t-1"));
     }
 
     @Test
     void theRealServicesAnswerWhenTheStoreIsDownArrivesWithExactlyItsHeaders() {
         IngestService service = service();
-        ApiResponse direct = service.handle(new ApiRequest(RESULT.getBytes(StandardCharsets.UTF_8),
-                "application/json", null));
+        ApiResponse direct =
+                service.handle(new ApiRequest(RESULT.getBytes(StandardCharsets.UTF_8), "application/json", null));
 
-        APIGatewayV2HTTPResponse response = new IngestHandler(service).handleRequest(HttpApiEvents.post(RESULT).build(),
-                null);
+        APIGatewayV2HTTPResponse response = new IngestHandler(service)
+                .handleRequest(HttpApiEvents.post(RESULT).build(), null);
 
         // The edge adds no header of its own (Retry-After comes from IngestService, not a 503 rule here).
         Map<String, String> expected = new HashMap<>(direct.headers());

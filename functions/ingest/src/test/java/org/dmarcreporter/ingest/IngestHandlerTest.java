@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.dmarcreporter.aws.testing.AwsTestEndpoint;
 import org.dmarcreporter.aws.testing.TestTable;
-import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.api.IngestLimits;
+import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.settings.SettingsReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,10 +54,15 @@ class IngestHandlerTest {
     @BeforeEach
     void setUp() {
         db = AwsTestEndpoint.dynamoDb();
-        reports = TestTable.builder(db).namePrefix("reports").partitionKey("pk").sortKey("sk")
-                .timeToLive("expiresAt").create();
-        candidates = TestTable.builder(db).namePrefix("candidates").partitionKey("pk")
-                .stream(StreamViewType.NEW_IMAGE).timeToLive("expiresAt").create();
+        reports = TestTable.builder(db)
+                .namePrefix("reports")
+                .partitionKey("pk")
+                .sortKey("sk")
+                .timeToLive("expiresAt")
+                .create();
+        candidates = TestTable.builder(db).namePrefix("candidates").partitionKey("pk").stream(StreamViewType.NEW_IMAGE)
+                .timeToLive("expiresAt")
+                .create();
         env = new HashMap<>(Map.of(
                 "ORG_NAME", "reporter.example",
                 "CONTACT_EMAIL", "dmarc@reporter.example",
@@ -84,8 +89,8 @@ class IngestHandlerTest {
 
     private static ZoneFileResolver zone() {
         try {
-            return ZoneFileResolver.fromPaths(List.of(
-                    Path.of(IngestHandlerTest.class.getResource("/ingest-test.zone").toURI())));
+            return ZoneFileResolver.fromPaths(List.of(Path.of(
+                    IngestHandlerTest.class.getResource("/ingest-test.zone").toURI())));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -106,8 +111,10 @@ class IngestHandlerTest {
     }
 
     private long storedCount() {
-        return scan(reports).stream().filter(i -> i.get("pk").s().startsWith("ROW#"))
-                .mapToLong(i -> Long.parseLong(i.get("count").n())).sum();
+        return scan(reports).stream()
+                .filter(i -> i.get("pk").s().startsWith("ROW#"))
+                .mapToLong(i -> Long.parseLong(i.get("count").n()))
+                .sum();
     }
 
     private List<Map<String, AttributeValue>> scan(TestTable table) {
@@ -116,8 +123,8 @@ class IngestHandlerTest {
 
     @Test
     void oneResultGetsOneVerdictObjectAndIsCounted() throws Exception {
-        APIGatewayV2HTTPResponse response = post(handler(),
-                HttpApiEvents.post(result("m1@x", "Alice <alice@example.com>", "pass")));
+        APIGatewayV2HTTPResponse response =
+                post(handler(), HttpApiEvents.post(result("m1@x", "Alice <alice@example.com>", "pass")));
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json");
@@ -135,8 +142,8 @@ class IngestHandlerTest {
 
     @Test
     void aBatchGetsVerdictsInRequestOrder() throws Exception {
-        String body = "[" + result("a@x", "x@example.com", "fail") + "," + result("b@x", "y@example.org", "pass")
-                + "," + result("c@x", "z@unknown.example", "pass") + "]";
+        String body = "[" + result("a@x", "x@example.com", "fail") + "," + result("b@x", "y@example.org", "pass") + ","
+                + result("c@x", "z@unknown.example", "pass") + "]";
 
         APIGatewayV2HTTPResponse response = post(handler(), HttpApiEvents.post(body));
 
@@ -149,14 +156,16 @@ class IngestHandlerTest {
         assertThat(verdicts.get(2).has("policyDomain")).isFalse();
         assertThat(storedCount()).isEqualTo(2); // the domain without a record is not stored
         // example.com asks for failure reports (fo=1): one candidate for the failing message.
-        assertThat(scan(candidates)).hasSize(1)
+        assertThat(scan(candidates))
+                .hasSize(1)
                 .allSatisfy(c -> assertThat(c.get("policyDomain").s()).isEqualTo("example.com"));
     }
 
     @Test
     void aRepeatedMessageIdIsCountedOnce() {
         IngestHandler handler = handler();
-        String twice = "[" + result("dup@x", "a@example.com", "pass") + "," + result("dup@x", "a@example.com", "pass") + "]";
+        String twice =
+                "[" + result("dup@x", "a@example.com", "pass") + "," + result("dup@x", "a@example.com", "pass") + "]";
 
         assertThat(post(handler, HttpApiEvents.post(twice)).getStatusCode()).isEqualTo(200);
         APIGatewayV2HTTPResponse again = post(handler, HttpApiEvents.post(result("dup@x", "a@example.com", "pass")));
@@ -180,8 +189,8 @@ class IngestHandlerTest {
     @Test
     void aRetriedIdempotencyKeyGetsTheSameAnswerAndStoresNothingMore() {
         IngestHandler handler = handler();
-        String body = "[" + result(null, "a@example.com", "fail").replace("\"messageId\": \"null\",", "")
-                + "," + result("k2@x", "b@example.com", "pass") + "]";
+        String body = "[" + result(null, "a@example.com", "fail").replace("\"messageId\": \"null\",", "") + ","
+                + result("k2@x", "b@example.com", "pass") + "]";
 
         APIGatewayV2HTTPResponse first = post(handler, HttpApiEvents.post(body).header("idempotency-key", "batch-42"));
         List<Map<String, AttributeValue>> reportsAfterFirst = scan(reports);
@@ -199,8 +208,10 @@ class IngestHandlerTest {
 
     @Test
     void aBase64EncodedBodyIsDecoded() throws Exception {
-        APIGatewayV2HTTPResponse response = post(handler(),
-                HttpApiEvents.post(result("b64@x", "Ünïcode <u@example.com>", "pass")).base64());
+        APIGatewayV2HTTPResponse response = post(
+                handler(),
+                HttpApiEvents.post(result("b64@x", "Ünïcode <u@example.com>", "pass"))
+                        .base64());
 
         assertThat(response.getStatusCode()).isEqualTo(200);
         assertThat(JSON.readTree(response.getBody()).path("dmarc").asText()).isEqualTo("pass");
@@ -214,14 +225,22 @@ class IngestHandlerTest {
         APIGatewayV2HTTPResponse response = handler().handleRequest(event, null);
 
         assertThat(response.getStatusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(response.getBody()).path("errors").get(0).path("field").asText()).isEqualTo("body");
+        assertThat(JSON.readTree(response.getBody())
+                        .path("errors")
+                        .get(0)
+                        .path("field")
+                        .asText())
+                .isEqualTo("body");
         assertThat(storedCount()).isZero();
     }
 
     @Test
     void theContentTypeHeaderIsReadWhateverItsCase() {
-        APIGatewayV2HTTPResponse response = post(handler(), HttpApiEvents.post(result("ct@x", "a@example.com", "pass"))
-                .withoutHeader("content-type").header("CONTENT-TYPE", "text/plain"));
+        APIGatewayV2HTTPResponse response = post(
+                handler(),
+                HttpApiEvents.post(result("ct@x", "a@example.com", "pass"))
+                        .withoutHeader("content-type")
+                        .header("CONTENT-TYPE", "text/plain"));
 
         assertThat(response.getStatusCode()).isEqualTo(415);
         assertThat(storedCount()).isZero();
@@ -238,29 +257,65 @@ class IngestHandlerTest {
         String withUnknown = good.replace("{\"messageId\"", "{\"unknown\": 1, \"messageId\"");
         return Stream.of(
                 Arguments.of("nested 10,000 deep", deep, "body", null),
-                Arguments.of("nested 10,000 deep in an unknown field", withUnknown.replace("\"unknown\": 1",
-                        "\"unknown\": " + deep), "body", null),
-                Arguments.of("5,000-digit number", withUnknown.replace("\"unknown\": 1",
-                        "\"unknown\": " + "9".repeat(5_000)), "body", null),
-                Arguments.of("60,000-character key", withUnknown.replace("\"unknown\"",
-                        "\"" + "k".repeat(60_000) + "\""), "body", null),
-                Arguments.of("duplicate headerFrom", good.replace("\"headerFrom\": \"a@example.com\",",
-                        "\"headerFrom\": \"a@example.com\", \"headerFrom\": \"b@example.org\","), "headerFrom", null),
-                Arguments.of("duplicate key in a batch", "[" + good + "," + good.replace("\"scope\": \"mfrom\"",
-                        "\"scope\": \"mfrom\", \"result\": \"fail\"") + "]", "spf.result", 1),
-                Arguments.of("receivedAt in year 9999", good.replace("{\"messageId\"",
-                        "{\"receivedAt\": \"9999-12-31T23:59:59Z\", \"messageId\""), "receivedAt", null),
-                Arguments.of("fullwidth IPv6 digits", good.replace("192.0.2.10", "\uff12\uff10\uff10\uff11:db8::1"),
-                        "sourceIp", null),
+                Arguments.of(
+                        "nested 10,000 deep in an unknown field",
+                        withUnknown.replace("\"unknown\": 1", "\"unknown\": " + deep),
+                        "body",
+                        null),
+                Arguments.of(
+                        "5,000-digit number",
+                        withUnknown.replace("\"unknown\": 1", "\"unknown\": " + "9".repeat(5_000)),
+                        "body",
+                        null),
+                Arguments.of(
+                        "60,000-character key",
+                        withUnknown.replace("\"unknown\"", "\"" + "k".repeat(60_000) + "\""),
+                        "body",
+                        null),
+                Arguments.of(
+                        "duplicate headerFrom",
+                        good.replace(
+                                "\"headerFrom\": \"a@example.com\",",
+                                "\"headerFrom\": \"a@example.com\", \"headerFrom\": \"b@example.org\","),
+                        "headerFrom",
+                        null),
+                Arguments.of(
+                        "duplicate key in a batch",
+                        "[" + good + ","
+                                + good.replace("\"scope\": \"mfrom\"", "\"scope\": \"mfrom\", \"result\": \"fail\"")
+                                + "]",
+                        "spf.result",
+                        1),
+                Arguments.of(
+                        "receivedAt in year 9999",
+                        good.replace("{\"messageId\"", "{\"receivedAt\": \"9999-12-31T23:59:59Z\", \"messageId\""),
+                        "receivedAt",
+                        null),
+                Arguments.of(
+                        "fullwidth IPv6 digits",
+                        good.replace("192.0.2.10", "\uff12\uff10\uff10\uff11:db8::1"),
+                        "sourceIp",
+                        null),
                 Arguments.of("bad JSON", "{\"sourceIp\": ", "body", null),
                 Arguments.of("missing sourceIp", good.replace("\"sourceIp\": \"192.0.2.10\",", ""), "sourceIp", null),
                 Arguments.of("invalid IP", good.replace("192.0.2.10", "192.0.2.300"), "sourceIp", null),
-                Arguments.of("unknown SPF result", good.replace("\"result\": \"pass\"", "\"result\": \"maybe\""),
-                        "spf.result", null),
-                Arguments.of("CR/LF in headerFrom", good.replace("\"headerFrom\": \"a@example.com\"",
-                        "\"headerFrom\": \"a@example.com\\r\\nBcc: x@evil.test\""), "headerFrom", null),
-                Arguments.of("bad result in a batch", "[" + good + "," + good + ","
-                        + good.replace("192.0.2.10", "not-an-ip") + "]", "sourceIp", 2),
+                Arguments.of(
+                        "unknown SPF result",
+                        good.replace("\"result\": \"pass\"", "\"result\": \"maybe\""),
+                        "spf.result",
+                        null),
+                Arguments.of(
+                        "CR/LF in headerFrom",
+                        good.replace(
+                                "\"headerFrom\": \"a@example.com\"",
+                                "\"headerFrom\": \"a@example.com\\r\\nBcc: x@evil.test\""),
+                        "headerFrom",
+                        null),
+                Arguments.of(
+                        "bad result in a batch",
+                        "[" + good + "," + good + "," + good.replace("192.0.2.10", "not-an-ip") + "]",
+                        "sourceIp",
+                        2),
                 Arguments.of("batch of 501", tooMany.toString(), "body", null));
     }
 
@@ -273,7 +328,8 @@ class IngestHandlerTest {
         List<Map<String, AttributeValue>> reportsBefore = scan(reports);
         List<Map<String, AttributeValue>> candidatesBefore = scan(candidates);
 
-        APIGatewayV2HTTPResponse response = post(handler, HttpApiEvents.post(body).header("idempotency-key", "bad-1"));
+        APIGatewayV2HTTPResponse response =
+                post(handler, HttpApiEvents.post(body).header("idempotency-key", "bad-1"));
 
         assertThat(response.getStatusCode()).isEqualTo(400);
         assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
@@ -294,7 +350,8 @@ class IngestHandlerTest {
     void aBodyOverFourMebibytesIsRefusedWith413AndStoresNothing() throws Exception {
         IngestHandler handler = handler();
         String padding = "x".repeat(IngestLimits.MAX_BODY_BYTES);
-        String huge = result("huge@x", "a@example.com", "pass").replace("{\"messageId\"", "{\"padding\": \"" + padding + "\", \"messageId\"");
+        String huge = result("huge@x", "a@example.com", "pass")
+                .replace("{\"messageId\"", "{\"padding\": \"" + padding + "\", \"messageId\"");
 
         List<APIGatewayV2HTTPResponse> responses = new ArrayList<>();
         responses.add(post(handler, HttpApiEvents.post(huge)));
@@ -327,14 +384,17 @@ class IngestHandlerTest {
         IngestHandler handler = handler();
 
         APIGatewayV2HTTPResponse keyless = post(handler, HttpApiEvents.post(result("m@x", "a@example.com", "pass")));
-        APIGatewayV2HTTPResponse keyed = post(handler, HttpApiEvents.post(result("m@x", "a@example.com", "pass"))
-                .header("idempotency-key", "k-500"));
+        APIGatewayV2HTTPResponse keyed = post(
+                handler,
+                HttpApiEvents.post(result("m@x", "a@example.com", "pass")).header("idempotency-key", "k-500"));
 
         assertThat(keyless.getStatusCode()).isEqualTo(500);
         assertThat(keyed.getStatusCode()).isEqualTo(500);
         assertThat(JSON.readTree(keyless.getBody()).path("detail").asText())
-                .doesNotContain("same Idempotency-Key").contains("may count those results twice");
-        assertThat(JSON.readTree(keyed.getBody()).path("detail").asText()).contains("retry with the same Idempotency-Key");
+                .doesNotContain("same Idempotency-Key")
+                .contains("may count those results twice");
+        assertThat(JSON.readTree(keyed.getBody()).path("detail").asText())
+                .contains("retry with the same Idempotency-Key");
     }
 
     /** The sample events for {@code sam local invoke IngestFunction -e events/...} stay valid. */
@@ -343,23 +403,26 @@ class IngestHandlerTest {
         IngestHandler handler = handler();
         ObjectMapper events = new ObjectMapper()
                 .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        Path dir = Path.of(System.getProperty("user.dir")).resolve("../../events").normalize();
+        Path dir =
+                Path.of(System.getProperty("user.dir")).resolve("../../events").normalize();
 
-        APIGatewayV2HTTPResponse one = handler.handleRequest(events.readValue(
-                dir.resolve("ingest-one-result.json").toFile(), APIGatewayV2HTTPEvent.class), null);
-        APIGatewayV2HTTPResponse batch = handler.handleRequest(events.readValue(
-                dir.resolve("ingest-batch.json").toFile(), APIGatewayV2HTTPEvent.class), null);
-        APIGatewayV2HTTPResponse bad = handler.handleRequest(events.readValue(
-                dir.resolve("ingest-bad-request.json").toFile(), APIGatewayV2HTTPEvent.class), null);
+        APIGatewayV2HTTPResponse one = handler.handleRequest(
+                events.readValue(dir.resolve("ingest-one-result.json").toFile(), APIGatewayV2HTTPEvent.class), null);
+        APIGatewayV2HTTPResponse batch = handler.handleRequest(
+                events.readValue(dir.resolve("ingest-batch.json").toFile(), APIGatewayV2HTTPEvent.class), null);
+        APIGatewayV2HTTPResponse bad = handler.handleRequest(
+                events.readValue(dir.resolve("ingest-bad-request.json").toFile(), APIGatewayV2HTTPEvent.class), null);
 
         assertThat(one.getStatusCode()).isEqualTo(200);
         assertThat(JSON.readTree(one.getBody()).path("dmarc").asText()).isEqualTo("pass");
         assertThat(batch.getStatusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(batch.getBody())).extracting(v -> v.path("dmarc").asText())
+        assertThat(JSON.readTree(batch.getBody()))
+                .extracting(v -> v.path("dmarc").asText())
                 .containsExactly("pass", "fail", "pass");
         assertThat(bad.getStatusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(bad.getBody()).path("errors")).extracting(e -> e.path("index").asInt() + ":"
-                + e.path("field").asText()).containsExactlyInAnyOrder("1:sourceIp", "1:spf.result");
+        assertThat(JSON.readTree(bad.getBody()).path("errors"))
+                .extracting(e -> e.path("index").asInt() + ":" + e.path("field").asText())
+                .containsExactlyInAnyOrder("1:sourceIp", "1:spf.result");
         // The same message is in the first two events: counted once (dedupeMessageIds is on).
         assertThat(storedCount()).isEqualTo(3);
     }
@@ -367,11 +430,14 @@ class IngestHandlerTest {
     @Test
     void settingsAndTablesComeFromTheEnvironment() {
         env.remove("REPORTS_TABLE");
-        assertThatThrownBy(this::handler).isInstanceOf(IllegalStateException.class).hasMessageContaining("REPORTS_TABLE");
+        assertThatThrownBy(this::handler)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("REPORTS_TABLE");
 
         env.put("REPORTS_TABLE", reports.name());
         env.put("REPORT_FORMAT", "rfc1234");
-        assertThatThrownBy(this::handler).isInstanceOf(SettingsReader.InvalidSettingException.class)
+        assertThatThrownBy(this::handler)
+                .isInstanceOf(SettingsReader.InvalidSettingException.class)
                 .hasMessageContaining("reportFormat");
 
         env.remove("REPORT_FORMAT");
@@ -399,10 +465,13 @@ class IngestHandlerTest {
                     StringBuilder batch = new StringBuilder("[");
                     for (int i = 0; i < batchSize; i++) {
                         int n = (thread * batchesPerThread + b) * batchSize + i;
-                        batch.append(i == 0 ? "" : ",").append(result("m" + n, "a@example.com", "pass")
-                                .replace("192.0.2.10", "192.0.2." + (n % 50)));
+                        batch.append(i == 0 ? "" : ",")
+                                .append(result("m" + n, "a@example.com", "pass")
+                                        .replace("192.0.2.10", "192.0.2." + (n % 50)));
                     }
-                    statuses.add(post(handler, HttpApiEvents.post(batch.append("]").toString())).getStatusCode());
+                    statuses.add(
+                            post(handler, HttpApiEvents.post(batch.append("]").toString()))
+                                    .getStatusCode());
                 }
                 return statuses;
             }));

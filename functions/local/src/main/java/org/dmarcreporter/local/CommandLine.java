@@ -38,20 +38,16 @@ public final class CommandLine {
                 --config events/local-config.yaml --zone-file events/local-zone.zone
             """;
 
-    private CommandLine() {
-    }
+    private CommandLine() {}
 
     /** What the command line asks for. */
-    public sealed interface Command {
-    }
+    public sealed interface Command {}
 
     /** {@code --help}: print the usage. */
-    public record Help() implements Command {
-    }
+    public record Help() implements Command {}
 
     /** {@code --version}: print the version. */
-    public record Version() implements Command {
-    }
+    public record Version() implements Command {}
 
     /**
      * {@code serve} and its options.
@@ -81,7 +77,8 @@ public final class CommandLine {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             } else if (host.contains(":")) {
-                throw new UsageException("--smtp: write an IPv6 address in brackets, e.g. [::1]:25, not '" + value + "'");
+                throw new UsageException(
+                        "--smtp: write an IPv6 address in brackets, e.g. [::1]:25, not '" + value + "'");
             }
             if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
                 throw new UsageException("--smtp needs HOST:PORT, not '" + value + "'");
@@ -126,9 +123,10 @@ public final class CommandLine {
             throw new UsageException("send-now is not available in this version yet");
         }
         if (!command.equals("serve")) {
-            throw new UsageException(command.startsWith("-")
-                    ? "the command comes first: serve [options]"
-                    : "unknown command '" + command + "'");
+            throw new UsageException(
+                    command.startsWith("-")
+                            ? "the command comes first: serve [options]"
+                            : "unknown command '" + command + "'");
         }
         Integer port = null;
         Path dataDir = null;
@@ -148,7 +146,8 @@ public final class CommandLine {
             if (!name.startsWith("--")) {
                 throw new UsageException("unexpected argument '" + arg + "'");
             }
-            if (!List.of("--port", "--data-dir", "--outbox", "--smtp", "--zone-file", "--config").contains(name)) {
+            if (!List.of("--port", "--data-dir", "--outbox", "--smtp", "--zone-file", "--config")
+                    .contains(name)) {
                 throw new UsageException("unknown option " + name);
             }
             if (value == null) {
@@ -170,8 +169,13 @@ public final class CommandLine {
                 default -> throw new AssertionError(name);
             }
         }
-        return new Serve(port == null ? DEFAULT_PORT : port, dataDir == null ? DEFAULT_DATA_DIR : dataDir,
-                outbox, smtp, zoneFiles, config);
+        return new Serve(
+                port == null ? DEFAULT_PORT : port,
+                dataDir == null ? DEFAULT_DATA_DIR : dataDir,
+                outbox,
+                smtp,
+                zoneFiles,
+                config);
     }
 
     private static <T> T once(String name, T previous, T value) {

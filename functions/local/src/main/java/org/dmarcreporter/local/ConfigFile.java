@@ -12,9 +12,9 @@ import java.util.Set;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code --config} file: a JSON or YAML object whose top-level keys are the reporting
@@ -24,14 +24,22 @@ import org.slf4j.LoggerFactory;
 public final class ConfigFile {
 
     /** The setting keys ({@code docs/settings.md}). */
-    static final Set<String> KNOWN_KEYS = Set.of("sendAggregateReports", "sendFailureReports",
-            "maxReportRecipients", "copyReportsTo", "orgName", "contactEmail", "extraContactInfo",
-            "returnPath", "reportFormat", "ignoreRecipients", "dedupeMessageIds");
+    static final Set<String> KNOWN_KEYS = Set.of(
+            "sendAggregateReports",
+            "sendFailureReports",
+            "maxReportRecipients",
+            "copyReportsTo",
+            "orgName",
+            "contactEmail",
+            "extraContactInfo",
+            "returnPath",
+            "reportFormat",
+            "ignoreRecipients",
+            "dedupeMessageIds");
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigFile.class);
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     /**
      * Reads and checks the settings.
@@ -52,14 +60,14 @@ public final class ConfigFile {
         try {
             parsed = mapper.readValue(file.toFile(), Object.class);
         } catch (JacksonException e) {
-            throw new BadConfigException("config file " + file + " is not valid " + (json ? "JSON" : "YAML") + ": "
-                    + syntaxError(e));
+            throw new BadConfigException(
+                    "config file " + file + " is not valid " + (json ? "JSON" : "YAML") + ": " + syntaxError(e));
         } catch (IOException e) {
             throw new BadConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
         if (!(parsed instanceof Map<?, ?> map)) {
-            throw new BadConfigException("config file " + file
-                    + " must hold an object of settings (orgName, contactEmail, ...)");
+            throw new BadConfigException(
+                    "config file " + file + " must hold an object of settings (orgName, contactEmail, ...)");
         }
         @SuppressWarnings("unchecked")
         Map<String, ?> values = (Map<String, ?>) map;
@@ -84,14 +92,18 @@ public final class ConfigFile {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
                 Mark at = yaml.getProblemMark();
-                String context = yaml.getContext() == null || yaml.getContextMark() == null ? ""
-                        : " (" + yaml.getContext() + " from line " + (yaml.getContextMark().getLine() + 1) + ")";
+                String context = yaml.getContext() == null || yaml.getContextMark() == null
+                        ? ""
+                        : " (" + yaml.getContext() + " from line "
+                                + (yaml.getContextMark().getLine() + 1) + ")";
                 return "line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ": "
                         + oneLine(yaml.getProblem() + context);
             }
         }
-        String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
-                : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+        String where = e.getLocation() == null || e.getLocation().getLineNr() < 1
+                ? ""
+                : "line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ": ";
         return where + oneLine(e.getOriginalMessage());
     }
 

@@ -17,8 +17,7 @@ import org.dmarcreporter.local.CommandLine.UsageException;
  */
 final class Folders {
 
-    private Folders() {
-    }
+    private Folders() {}
 
     /** Creates {@code dir} (and its parents) if needed and checks that we may write in it. */
     static void prepare(String option, Path dir) {
@@ -27,8 +26,8 @@ final class Folders {
         }
         for (Path parent = dir.toAbsolutePath().getParent(); parent != null; parent = parent.getParent()) {
             if (Files.exists(parent) && !Files.isDirectory(parent)) {
-                throw new UsageException(option + " " + dir + " cannot be created: " + parent
-                        + " is a file, not a folder");
+                throw new UsageException(
+                        option + " " + dir + " cannot be created: " + parent + " is a file, not a folder");
             }
         }
         try {

@@ -83,15 +83,23 @@ public final class LocalRuntime {
             t.setDaemon(true);
             return t;
         });
-        purger.scheduleWithFixedDelay(() -> {
-            try {
-                store.purgeExpired();
-            } catch (RuntimeException e) {
-                LOG.warn("purging expired rows failed; next try in {}", PURGE_EVERY, e);
-            }
-        }, 0, PURGE_EVERY.toSeconds(), TimeUnit.SECONDS);
-        LOG.info("store {} (synchronous={}), DNS from {}, reporting as {}", store.file(), durability,
-                options.zoneFiles().isEmpty() ? "the network" : options.zoneFiles(), settings.orgName());
+        purger.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        store.purgeExpired();
+                    } catch (RuntimeException e) {
+                        LOG.warn("purging expired rows failed; next try in {}", PURGE_EVERY, e);
+                    }
+                },
+                0,
+                PURGE_EVERY.toSeconds(),
+                TimeUnit.SECONDS);
+        LOG.info(
+                "store {} (synchronous={}), DNS from {}, reporting as {}",
+                store.file(),
+                durability,
+                options.zoneFiles().isEmpty() ? "the network" : options.zoneFiles(),
+                settings.orgName());
         if (options.outbox() != null || options.smtp() != null) {
             LOG.info("mail sending is not part of this version yet: --outbox/--smtp are checked but nothing is sent");
         }

@@ -24,8 +24,7 @@ public final class Main {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         CountDownLatch stopSignal = new CountDownLatch(1);

@@ -23,13 +23,29 @@ class CommandLineTest {
 
     @Test
     void everyOptionIsRead() {
-        Serve serve = (Serve) CommandLine.parse("serve", "--port", "0", "--data-dir", "/var/lib/dmarc",
-                "--outbox", "out", "--smtp", "relay.example.net:587", "--zone-file", "a.zone",
-                "--zone-file=b.zone", "--config=events/local-config.yaml");
+        Serve serve = (Serve) CommandLine.parse(
+                "serve",
+                "--port",
+                "0",
+                "--data-dir",
+                "/var/lib/dmarc",
+                "--outbox",
+                "out",
+                "--smtp",
+                "relay.example.net:587",
+                "--zone-file",
+                "a.zone",
+                "--zone-file=b.zone",
+                "--config=events/local-config.yaml");
 
-        assertThat(serve).isEqualTo(new Serve(0, Path.of("/var/lib/dmarc"), Path.of("out"),
-                new SmtpRelay("relay.example.net", 587), List.of(Path.of("a.zone"), Path.of("b.zone")),
-                Path.of("events/local-config.yaml")));
+        assertThat(serve)
+                .isEqualTo(new Serve(
+                        0,
+                        Path.of("/var/lib/dmarc"),
+                        Path.of("out"),
+                        new SmtpRelay("relay.example.net", 587),
+                        List.of(Path.of("a.zone"), Path.of("b.zone")),
+                        Path.of("events/local-config.yaml")));
     }
 
     @Test
@@ -53,23 +69,25 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "''                                  | no command given",
-        "serv                                | unknown command 'serv'",
-        "--port 8080                         | the command comes first",
-        "serve --bogus                       | unknown option --bogus",
-        "serve --port                        | --port needs a value",
-        "serve --port abc                    | --port needs a port number from 0 to 65535, not 'abc'",
-        "serve --port 70000                  | --port needs a port number from 0 to 65535, not '70000'",
-        "serve --port -1                     | --port needs a port number from 0 to 65535, not '-1'",
-        "serve --port 1 --port 2             | --port is given twice",
-        "serve --smtp relay.example.net      | --smtp needs HOST:PORT, not 'relay.example.net'",
-        "serve --smtp relay.example.net:0    | --smtp needs a port number from 1 to 65535, not '0'",
-        "serve --smtp :25                    | --smtp needs HOST:PORT, not ':25'",
-        "serve --config=                     | --config needs a value",
-        "serve stray                         | unexpected argument 'stray'",
-        "send-now                            | send-now is not available in this version yet",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''                                  | no command given",
+                "serv                                | unknown command 'serv'",
+                "--port 8080                         | the command comes first",
+                "serve --bogus                       | unknown option --bogus",
+                "serve --port                        | --port needs a value",
+                "serve --port abc                    | --port needs a port number from 0 to 65535, not 'abc'",
+                "serve --port 70000                  | --port needs a port number from 0 to 65535, not '70000'",
+                "serve --port -1                     | --port needs a port number from 0 to 65535, not '-1'",
+                "serve --port 1 --port 2             | --port is given twice",
+                "serve --smtp relay.example.net      | --smtp needs HOST:PORT, not 'relay.example.net'",
+                "serve --smtp relay.example.net:0    | --smtp needs a port number from 1 to 65535, not '0'",
+                "serve --smtp :25                    | --smtp needs HOST:PORT, not ':25'",
+                "serve --config=                     | --config needs a value",
+                "serve stray                         | unexpected argument 'stray'",
+                "send-now                            | send-now is not available in this version yet",
+            })
     void aBadCommandLineIsRefusedWithAMessageNamingTheProblem(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
 

@@ -36,9 +36,11 @@ class ConfigFileListTest {
 
     @Test
     void aJsonListReadsTheSameAsTheYamlList() throws Exception {
-        Path json = Files.writeString(dir.resolve("s.json"),
+        Path json = Files.writeString(
+                dir.resolve("s.json"),
                 "{\"orgName\":\"example.org\",\"contactEmail\":[\"\\\"DMARC, Reports\\\"@example.org\",\"b@example.org\"]}");
-        Path yaml = Files.writeString(dir.resolve("s.yml"),
+        Path yaml = Files.writeString(
+                dir.resolve("s.yml"),
                 "orgName: example.org\ncontactEmail: ['\"DMARC, Reports\"@example.org', b@example.org]\n");
 
         assertThat(ConfigFile.read(json)).isEqualTo(ConfigFile.read(yaml));
@@ -47,7 +49,8 @@ class ConfigFileListTest {
 
     @Test
     void aCommaSeparatedStringIsStillAList() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("s.yaml"),
+        Path yaml = Files.writeString(
+                dir.resolve("s.yaml"),
                 "orgName: example.org\ncontactEmail: a@example.org, b@example.org\ncopyReportsTo: ''\n");
 
         ReportingSettings s = ConfigFile.read(yaml);
@@ -58,7 +61,8 @@ class ConfigFileListTest {
 
     @Test
     void aListEntryThatIsNotTextIsRefusedNamingFileAndEntry() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("s.yaml"),
+        Path yaml = Files.writeString(
+                dir.resolve("s.yaml"),
                 "orgName: example.org\ncontactEmail: a@example.org\ncopyReportsTo:\n  - x@example.org\n  - {name: y}\n");
 
         assertThatThrownBy(() -> ConfigFile.read(yaml))

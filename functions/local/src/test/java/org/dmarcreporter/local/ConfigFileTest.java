@@ -18,8 +18,8 @@ class ConfigFileTest {
 
     @Test
     void theSampleConfigReadsWithEveryKey() {
-        ReportingSettings s = ConfigFile.read(Path.of(System.getProperty("dmarc.events.dir", "../../events"))
-                .resolve("local-config.yaml"));
+        ReportingSettings s = ConfigFile.read(
+                Path.of(System.getProperty("dmarc.events.dir", "../../events")).resolve("local-config.yaml"));
 
         assertThat(s.orgName()).isEqualTo("reporter.example.org");
         assertThat(s.contactEmail()).containsExactly("dmarc-admin@reporter.example.org");
@@ -31,9 +31,11 @@ class ConfigFileTest {
 
     @Test
     void yamlListsAndJsonStringsMeanTheSame() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("s.yml"),
+        Path yaml = Files.writeString(
+                dir.resolve("s.yml"),
                 "orgName: Example.ORG\ncontactEmail:\n  - a@example.org\n  - b@example.org\nmaxReportRecipients: 2\n");
-        Path json = Files.writeString(dir.resolve("s.json"),
+        Path json = Files.writeString(
+                dir.resolve("s.json"),
                 "{\"orgName\":\"example.org\",\"contactEmail\":\"a@example.org, b@example.org\",\"maxReportRecipients\":\"2\"}");
 
         assertThat(ConfigFile.read(yaml)).isEqualTo(ConfigFile.read(json));
@@ -43,12 +45,14 @@ class ConfigFileTest {
 
     @Test
     void aBadValueIsRefusedNamingTheFileAndKey() throws Exception {
-        Path file = Files.writeString(dir.resolve("s.yaml"),
+        Path file = Files.writeString(
+                dir.resolve("s.yaml"),
                 "orgName: example.org\ncontactEmail: a@example.org\ndedupeMessageIds: sometimes\n");
 
         assertThatThrownBy(() -> ConfigFile.read(file))
                 .isInstanceOf(ConfigFile.BadConfigException.class)
-                .hasMessageContaining("s.yaml").hasMessageContaining("dedupeMessageIds");
+                .hasMessageContaining("s.yaml")
+                .hasMessageContaining("dedupeMessageIds");
     }
 
     @Test
@@ -62,7 +66,8 @@ class ConfigFileTest {
     void brokenSyntaxIsRefusedWithTheLine() throws Exception {
         Path file = Files.writeString(dir.resolve("s.json"), "{\"orgName\": \"example.org\",\n\"contactEmail\": }");
 
-        assertThatThrownBy(() -> ConfigFile.read(file)).hasMessageContaining("not valid JSON")
+        assertThatThrownBy(() -> ConfigFile.read(file))
+                .hasMessageContaining("not valid JSON")
                 .hasMessageContaining("line 2");
     }
 

@@ -37,7 +37,8 @@ class LocalRuntimeProcessTest {
 
     private static final Path EVENTS = Path.of(System.getProperty("dmarc.events.dir", "../../events"));
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -67,32 +68,49 @@ class LocalRuntimeProcessTest {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path stderr = Files.createTempFile(dir, "stderr-", ".txt");
-        Process process = new ProcessBuilder(java.toString(), "-cp", classPath, Main.class.getName(), "serve",
-                "--port", "0", "--data-dir", dataDir.toString(),
-                "--zone-file", EVENTS.resolve("local-zone.zone").toString(),
-                "--config", EVENTS.resolve("local-config.yaml").toString())
+        Process process = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        classPath,
+                        Main.class.getName(),
+                        "serve",
+                        "--port",
+                        "0",
+                        "--data-dir",
+                        dataDir.toString(),
+                        "--zone-file",
+                        EVENTS.resolve("local-zone.zone").toString(),
+                        "--config",
+                        EVENTS.resolve("local-config.yaml").toString())
                 .redirectError(stderr.toFile())
                 .start();
         started.add(process);
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
-        assertThat(line).as("first stdout line; stderr: %s", Files.readString(stderr)).isNotNull();
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        return null;
+                    }
+                })
+                .get(60, TimeUnit.SECONDS);
+        assertThat(line)
+                .as("first stdout line; stderr: %s", Files.readString(stderr))
+                .isNotNull();
         Matcher m = LISTENING.matcher(line);
         assertThat(m.matches()).as("'%s' is the listening line", line).isTrue();
         return new Runtime(process, Integer.parseInt(m.group(1)), stderr);
     }
 
     private static HttpResponse<String> post(Runtime runtime, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(runtime.results())
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(runtime.results())
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String batch(String prefix, int size) {
@@ -101,8 +119,12 @@ class LocalRuntimeProcessTest {
             if (i > 0) {
                 b.append(',');
             }
-            b.append("{\"messageId\":\"").append(prefix).append('-').append(i)
-                    .append("\",\"sourceIp\":\"192.0.2.").append(i % 16 + 1)
+            b.append("{\"messageId\":\"")
+                    .append(prefix)
+                    .append('-')
+                    .append(i)
+                    .append("\",\"sourceIp\":\"192.0.2.")
+                    .append(i % 16 + 1)
                     .append("\",\"envelopeFrom\":\"bounce@example.com\",\"headerFrom\":\"news@example.com\",")
                     .append("\"spf\":{\"result\":\"pass\",\"domain\":\"example.com\"},")
                     .append("\"dkim\":[{\"result\":\"pass\",\"domain\":\"example.com\",\"selector\":\"s1\"}]}");
@@ -112,7 +134,9 @@ class LocalRuntimeProcessTest {
 
     private static int stop(Runtime runtime) throws InterruptedException {
         runtime.process().destroy(); // SIGTERM on Linux
-        assertThat(runtime.process().waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s").isTrue();
+        assertThat(runtime.process().waitFor(20, TimeUnit.SECONDS))
+                .as("stopped within 20 s")
+                .isTrue();
         return runtime.process().exitValue();
     }
 
@@ -125,16 +149,18 @@ class LocalRuntimeProcessTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         List<String> verdicts = new ArrayList<>();
         for (JsonNode v : JSON.readTree(response.body())) {
-            verdicts.add(v.path("policyDomain").asText("-") + " " + v.get("dmarc").asText() + " " + v.get("disposition").asText());
+            verdicts.add(v.path("policyDomain").asText("-") + " "
+                    + v.get("dmarc").asText() + " " + v.get("disposition").asText());
         }
-        assertThat(verdicts).containsExactly(
-                "example.com pass none",
-                "example.com fail reject",
-                "example.com fail quarantine",
-                "marketing.example.com fail none",
-                "example.net fail none",
-                "example.org pass none",
-                "- none none");
+        assertThat(verdicts)
+                .containsExactly(
+                        "example.com pass none",
+                        "example.com fail reject",
+                        "example.com fail quarantine",
+                        "marketing.example.com fail none",
+                        "example.net fail none",
+                        "example.org pass none",
+                        "- none none");
         assertThat(stop(runtime)).isZero();
         try (StoreContents contents = StoreContents.open(dir.resolve("data"))) {
             assertThat(contents.totalCount()).isEqualTo(6); // the result without a policy is not stored
@@ -175,7 +201,9 @@ class LocalRuntimeProcessTest {
         assertThat(runtime.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
         keepSending.set(false);
         CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        assertThat(runtime.process().exitValue()).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
+        assertThat(runtime.process().exitValue())
+                .as("killed by SIGKILL (128 + 9)")
+                .isEqualTo(137);
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(60);
 
         Runtime restarted = serve(data);
@@ -185,7 +213,9 @@ class LocalRuntimeProcessTest {
         try (StoreContents contents = StoreContents.open(data)) {
             for (String prefix : acknowledged) {
                 for (int i = 0; i < 50; i++) {
-                    assertThat(contents.hasMessageId(prefix + "-" + i)).as(prefix + "-" + i).isTrue();
+                    assertThat(contents.hasMessageId(prefix + "-" + i))
+                            .as(prefix + "-" + i)
+                            .isTrue();
                 }
             }
             long stored = contents.totalCount();
@@ -217,11 +247,22 @@ class LocalRuntimeProcessTest {
         Runtime first = serve(dir.resolve("one"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process second = new ProcessBuilder(java.toString(), "-cp", classPath, Main.class.getName(), "serve",
-                "--port", String.valueOf(first.port()), "--data-dir", dir.resolve("two").toString(),
-                "--zone-file", EVENTS.resolve("local-zone.zone").toString(),
-                "--config", EVENTS.resolve("local-config.yaml").toString())
-                .redirectErrorStream(true).start();
+        Process second = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        classPath,
+                        Main.class.getName(),
+                        "serve",
+                        "--port",
+                        String.valueOf(first.port()),
+                        "--data-dir",
+                        dir.resolve("two").toString(),
+                        "--zone-file",
+                        EVENTS.resolve("local-zone.zone").toString(),
+                        "--config",
+                        EVENTS.resolve("local-config.yaml").toString())
+                .redirectErrorStream(true)
+                .start();
         started.add(second);
 
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -16,8 +16,11 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), () -> { });
+        return Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                () -> {});
     }
 
     private String out() {
@@ -32,8 +35,15 @@ class MainTest {
     void helpListsTheCommandAndEveryOptionAndExitsZero() {
         assertThat(run("--help")).isZero();
 
-        assertThat(out()).contains("serve [options]", "--port N", "--data-dir DIR", "--outbox DIR",
-                "--smtp HOST:PORT", "--zone-file FILE", "--config FILE");
+        assertThat(out())
+                .contains(
+                        "serve [options]",
+                        "--port N",
+                        "--data-dir DIR",
+                        "--outbox DIR",
+                        "--smtp HOST:PORT",
+                        "--zone-file FILE",
+                        "--config FILE");
         assertThat(err()).isEmpty();
     }
 
@@ -72,8 +82,15 @@ class MainTest {
     void aMissingZoneFileIsRefused(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("c.yaml"), "orgName: example.org\ncontactEmail: a@example.org\n");
 
-        assertThat(run("serve", "--port", "0", "--config", config.toString(), "--zone-file",
-                dir.resolve("nope.zone").toString())).isEqualTo(2);
+        assertThat(run(
+                        "serve",
+                        "--port",
+                        "0",
+                        "--config",
+                        config.toString(),
+                        "--zone-file",
+                        dir.resolve("nope.zone").toString()))
+                .isEqualTo(2);
 
         assertThat(err()).contains("nope.zone").contains("does not exist");
     }
@@ -81,7 +98,8 @@ class MainTest {
     @Test
     void aBrokenZoneFileIsRefusedNamingTheLine(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("c.yaml"), "orgName: example.org\ncontactEmail: a@example.org\n");
-        Path zone = Files.writeString(dir.resolve("bad.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1\"\nbroken IN BOGUS x\n");
+        Path zone = Files.writeString(
+                dir.resolve("bad.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1\"\nbroken IN BOGUS x\n");
 
         assertThat(run("serve", "--port", "0", "--config", config.toString(), "--zone-file", zone.toString()))
                 .isEqualTo(2);
@@ -92,13 +110,31 @@ class MainTest {
     @Test
     void aDataFolderInUseByAnotherRuntimeIsRefusedWithExitOne(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("c.yaml"), "orgName: example.org\ncontactEmail: a@example.org\n");
-        Path zone = Files.writeString(dir.resolve("z.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1; p=none\"\n");
-        CommandLine.Serve options = (CommandLine.Serve) CommandLine.parse("serve", "--port", "0", "--data-dir",
-                dir.resolve("data").toString(), "--config", config.toString(), "--zone-file", zone.toString());
+        Path zone =
+                Files.writeString(dir.resolve("z.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1; p=none\"\n");
+        CommandLine.Serve options = (CommandLine.Serve) CommandLine.parse(
+                "serve",
+                "--port",
+                "0",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--config",
+                config.toString(),
+                "--zone-file",
+                zone.toString());
         LocalRuntime first = LocalRuntime.start(options);
         try {
-            assertThat(run("serve", "--port", "0", "--data-dir", dir.resolve("data").toString(),
-                    "--config", config.toString(), "--zone-file", zone.toString())).isEqualTo(1);
+            assertThat(run(
+                            "serve",
+                            "--port",
+                            "0",
+                            "--data-dir",
+                            dir.resolve("data").toString(),
+                            "--config",
+                            config.toString(),
+                            "--zone-file",
+                            zone.toString()))
+                    .isEqualTo(1);
         } finally {
             first.stop();
         }
@@ -108,11 +144,23 @@ class MainTest {
 
     @Test
     void serveStartsPrintsTheListeningLineAndStopsWhenAsked(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("c.json"), "{\"orgName\": \"example.org\", \"contactEmail\": \"a@example.org\"}");
-        Path zone = Files.writeString(dir.resolve("z.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1; p=none\"\n");
+        Path config = Files.writeString(
+                dir.resolve("c.json"), "{\"orgName\": \"example.org\", \"contactEmail\": \"a@example.org\"}");
+        Path zone =
+                Files.writeString(dir.resolve("z.zone"), "$ORIGIN example.org.\n_dmarc IN TXT \"v=DMARC1; p=none\"\n");
 
-        int status = run("serve", "--port", "0", "--data-dir", dir.resolve("data").toString(),
-                "--config", config.toString(), "--zone-file", zone.toString(), "--outbox", dir.resolve("outbox").toString());
+        int status = run(
+                "serve",
+                "--port",
+                "0",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--config",
+                config.toString(),
+                "--zone-file",
+                zone.toString(),
+                "--outbox",
+                dir.resolve("outbox").toString());
 
         assertThat(status).isZero();
         assertThat(out()).matches("listening on http://127\\.0\\.0\\.1:\\d+\\R");
@@ -131,7 +179,10 @@ class MainTest {
     /** One line on stderr: the message and nothing else (no parser dump, no stack trace). */
     private void assertOneLine(String... parts) {
         assertThat(err()).endsWith("\n");
-        assertThat(err().strip()).doesNotContain("\n").startsWith("dmarc-local: ").contains(parts);
+        assertThat(err().strip())
+                .doesNotContain("\n")
+                .startsWith("dmarc-local: ")
+                .contains(parts);
         assertThat(err()).doesNotContain("Exception");
         assertThat(out()).isEmpty();
     }
@@ -146,8 +197,8 @@ class MainTest {
 
     @Test
     void aYamlSyntaxErrorIsOneLineNamingTheFileAndLine(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("bad.yaml"),
-                "orgName: example.org\ncontactEmail: [a@example.org\nreportFormat: rfc9990\n");
+        Path config = Files.writeString(
+                dir.resolve("bad.yaml"), "orgName: example.org\ncontactEmail: [a@example.org\nreportFormat: rfc9990\n");
 
         assertThat(run("serve", "--port", "0", "--config", config.toString())).isEqualTo(2);
 
@@ -184,8 +235,17 @@ class MainTest {
     void aDataDirNamingAFileSaysSo(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("data.txt"), "x");
 
-        assertThat(run("serve", "--port", "0", "--config", config(dir).toString(), "--zone-file", zone(dir).toString(),
-                "--data-dir", file.toString())).isEqualTo(2);
+        assertThat(run(
+                        "serve",
+                        "--port",
+                        "0",
+                        "--config",
+                        config(dir).toString(),
+                        "--zone-file",
+                        zone(dir).toString(),
+                        "--data-dir",
+                        file.toString()))
+                .isEqualTo(2);
 
         assertOneLine("--data-dir", "data.txt", "is a file, not a folder");
     }
@@ -194,8 +254,17 @@ class MainTest {
     void anOutboxThatCannotBeCreatedSaysWhy(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
 
-        assertThat(run("serve", "--port", "0", "--config", config(dir).toString(), "--zone-file", zone(dir).toString(),
-                "--outbox", file.resolve("outbox").toString())).isEqualTo(2);
+        assertThat(run(
+                        "serve",
+                        "--port",
+                        "0",
+                        "--config",
+                        config(dir).toString(),
+                        "--zone-file",
+                        zone(dir).toString(),
+                        "--outbox",
+                        file.resolve("outbox").toString()))
+                .isEqualTo(2);
 
         assertOneLine("--outbox", "cannot be created", "plain-file is a file, not a folder");
     }
@@ -204,8 +273,17 @@ class MainTest {
     void anOutboxNamingAFileSaysSo(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("outbox.txt"), "x");
 
-        assertThat(run("serve", "--port", "0", "--config", config(dir).toString(), "--zone-file", zone(dir).toString(),
-                "--outbox", file.toString())).isEqualTo(2);
+        assertThat(run(
+                        "serve",
+                        "--port",
+                        "0",
+                        "--config",
+                        config(dir).toString(),
+                        "--zone-file",
+                        zone(dir).toString(),
+                        "--outbox",
+                        file.toString()))
+                .isEqualTo(2);
 
         assertOneLine("--outbox", "outbox.txt", "is a file, not a folder");
     }

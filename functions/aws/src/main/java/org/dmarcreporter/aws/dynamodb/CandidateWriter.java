@@ -68,8 +68,8 @@ final class CandidateWriter implements AutoCloseable {
                 try {
                     f.get();
                 } catch (ExecutionException e) {
-                    RuntimeException failure = e.getCause() instanceof RuntimeException r ? r
-                            : new IllegalStateException(e.getCause());
+                    RuntimeException failure =
+                            e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                     if (first == null) {
                         first = failure;
                     } else {
@@ -105,8 +105,8 @@ final class CandidateWriter implements AutoCloseable {
     /** Daemon threads, created on first use and dropped when idle: nothing runs at cold start. */
     private static ExecutorService writerPool() {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(WRITE_THREADS, WRITE_THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                WRITE_THREADS, WRITE_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "dynamodb-candidates-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;

@@ -52,7 +52,8 @@ final class ChunkPlanner {
         Map<ReportingWindow, Map<String, List<StoredResult>>> byWindow = new LinkedHashMap<>();
         for (StoredResult r : results) {
             byWindow.computeIfAbsent(r.window(), w -> new LinkedHashMap<>())
-                    .computeIfAbsent(RowIncrement.identity(r), k -> new ArrayList<>()).add(r);
+                    .computeIfAbsent(RowIncrement.identity(r), k -> new ArrayList<>())
+                    .add(r);
         }
         List<Map.Entry<String, List<StoredResult>>> byRow = new ArrayList<>();
         byWindow.values().forEach(rows -> byRow.addAll(rows.entrySet()));
@@ -121,7 +122,6 @@ final class ChunkPlanner {
             }
             return b;
         }
-
     }
 
     static int utf8(String s) {

@@ -58,18 +58,23 @@ final class ChunkWriter {
             List<ItemWrite> writes = itemsFor(pending, run, owner, token);
             run.checkDeadline();
             try {
-                DynamoErrors.call("TransactWriteItems", () -> db.transactWriteItems(b -> b
-                        .transactItems(writes.stream().map(ItemWrite::transactItem).toList())));
+                DynamoErrors.call(
+                        "TransactWriteItems",
+                        () -> db.transactWriteItems(b -> b.transactItems(
+                                writes.stream().map(ItemWrite::transactItem).toList())));
                 run.wrote(writes.size());
                 return;
             } catch (TransactionCanceledException e) {
                 Cancellation c = readCancellation(e, writes);
                 if (c.progressRefused) {
-                    if (ledger.applied(run.batch().idempotencyKey(), owner, pending.get(0).requestIndex())) {
+                    if (ledger.applied(
+                            run.batch().idempotencyKey(), owner, pending.get(0).requestIndex())) {
                         return; // the SDK re-sent this transaction after DynamoDB had applied it
                     }
-                    throw new StoreUnavailableException("another attempt with this Idempotency-Key took the key"
-                            + " over while this one was storing it; this one stopped, retry with the same key", e);
+                    throw new StoreUnavailableException(
+                            "another attempt with this Idempotency-Key took the key"
+                                    + " over while this one was storing it; this one stopped, retry with the same key",
+                            e);
                 }
                 if (c.alreadyApplied) {
                     return; // the SDK re-sent this transaction after DynamoDB had applied it
@@ -90,7 +95,9 @@ final class ChunkWriter {
         List<ItemWrite> writes = new ArrayList<>();
         long now = run.storedAtSeconds();
         if (owner != null) {
-            writes.add(items.progress(run.batch().idempotencyKey(), owner,
+            writes.add(items.progress(
+                    run.batch().idempotencyKey(),
+                    owner,
                     results.stream().map(StoredResult::requestIndex).toList()));
         } else {
             writes.add(items.writeMarker(token, now));
@@ -133,13 +140,17 @@ final class ChunkWriter {
                         case WRITE_MARKER -> c.alreadyApplied = true;
                         case PROGRESS -> c.progressRefused = true;
                         case MESSAGE -> c.storedMessages.add(w.ref());
-                        default -> throw new IllegalStateException(
-                                "unexpected failed condition on a " + w.kind() + " item: " + e.getMessage(), e);
+                        default ->
+                            throw new IllegalStateException(
+                                    "unexpected failed condition on a " + w.kind() + " item: " + e.getMessage(), e);
                     }
                 }
                 case "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded" -> c.retryable = true;
-                default -> throw new IllegalStateException(
-                        "transaction cancelled (" + code + ": " + reasons.get(i).message() + ")", e);
+                default ->
+                    throw new IllegalStateException(
+                            "transaction cancelled (" + code + ": "
+                                    + reasons.get(i).message() + ")",
+                            e);
             }
         }
         if (!c.alreadyApplied && !c.progressRefused && !c.retryable && c.storedMessages.isEmpty()) {

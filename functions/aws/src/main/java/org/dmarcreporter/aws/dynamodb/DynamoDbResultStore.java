@@ -1,17 +1,17 @@
 package org.dmarcreporter.aws.dynamodb;
 
-import org.dmarcreporter.core.window.WindowTiming;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.ResultStore;
-import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.window.WindowTiming;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -58,10 +58,10 @@ public final class DynamoDbResultStore implements ResultStore, AutoCloseable {
     public IngestOutcome ingest(IngestBatch batch) {
         WriteRun run = new WriteRun(batch, clock);
         String key = batch.idempotencyKey();
-        List<StoredResult> results = batch.dedupeMessageIds()
-                ? firstOfEachMessage(batch.results(), run) : batch.results();
-        ChunkPlanner planner = new ChunkPlanner(batch.dedupeMessageIds(),
-                r -> ChunkPlanner.utf8(StoredJson.rowJson(r.row())) + 200);
+        List<StoredResult> results =
+                batch.dedupeMessageIds() ? firstOfEachMessage(batch.results(), run) : batch.results();
+        ChunkPlanner planner =
+                new ChunkPlanner(batch.dedupeMessageIds(), r -> ChunkPlanner.utf8(StoredJson.rowJson(r.row())) + 200);
         if (key == null) {
             chunkWriter.write(planner.plan(results), run, null);
             return new IngestOutcome.Stored(run.duplicates(), run.itemWrites());

@@ -19,8 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionConflictExcepti
  */
 final class DynamoErrors {
 
-    private DynamoErrors() {
-    }
+    private DynamoErrors() {}
 
     static <T> T call(String what, Supplier<T> call) {
         try {
@@ -39,7 +38,8 @@ final class DynamoErrors {
         if (e instanceof SdkClientException) {
             return true; // time-outs, connection errors: the SDK has already retried
         }
-        if (e instanceof ProvisionedThroughputExceededException || e instanceof RequestLimitExceededException
+        if (e instanceof ProvisionedThroughputExceededException
+                || e instanceof RequestLimitExceededException
                 || e instanceof TransactionConflictException) {
             return true;
         }

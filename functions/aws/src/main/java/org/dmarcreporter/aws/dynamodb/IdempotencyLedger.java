@@ -93,19 +93,29 @@ final class IdempotencyLedger {
         for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
             long now = run.nowSeconds();
             Map<String, AttributeValue> fresh = new HashMap<>(Map.of(
-                    PK, s(ItemKeys.requestPk(key)), SK, s(ItemKeys.REQUEST_SK),
-                    STATUS, s(STATUS_IN_PROGRESS),
-                    OWNER, s(owner),
-                    LEASE_UNTIL, n(now + LEASE.toSeconds()),
-                    EXPIRES_AT, n(now + Retention.DEDUPE.toSeconds())));
+                    PK,
+                    s(ItemKeys.requestPk(key)),
+                    SK,
+                    s(ItemKeys.REQUEST_SK),
+                    STATUS,
+                    s(STATUS_IN_PROGRESS),
+                    OWNER,
+                    s(owner),
+                    LEASE_UNTIL,
+                    n(now + LEASE.toSeconds()),
+                    EXPIRES_AT,
+                    n(now + Retention.DEDUPE.toSeconds())));
             if (digest != null) {
                 fresh.put(REQUEST_DIGEST, s(digest));
             }
             try {
-                DynamoErrors.call("PutItem (claim)", () -> db.putItem(b -> b.tableName(table).item(fresh)
-                        .conditionExpression("attribute_not_exists(#pk) OR #expiresAt < :now")
-                        .expressionAttributeNames(Map.of("#pk", PK, "#expiresAt", EXPIRES_AT))
-                        .expressionAttributeValues(Map.of(":now", n(now)))));
+                DynamoErrors.call(
+                        "PutItem (claim)",
+                        () -> db.putItem(b -> b.tableName(table)
+                                .item(fresh)
+                                .conditionExpression("attribute_not_exists(#pk) OR #expiresAt < :now")
+                                .expressionAttributeNames(Map.of("#pk", PK, "#expiresAt", EXPIRES_AT))
+                                .expressionAttributeValues(Map.of(":now", n(now)))));
                 run.wrote(1);
                 return new Claim(null, owner, Set.of(), now + Retention.DEDUPE.toSeconds());
             } catch (ConditionalCheckFailedException taken) {
@@ -142,21 +152,39 @@ final class IdempotencyLedger {
     /** Hands an {@code IN_PROGRESS} key whose lease ran out to {@code owner}; null if it changed meanwhile. */
     private Map<String, AttributeValue> takeOver(String key, String previousOwner, String owner, long now) {
         String ownerCondition = previousOwner == null ? "attribute_not_exists(#owner)" : "#owner = :previous";
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner),
-                ":lease", n(now + LEASE.toSeconds()), ":now", n(now), ":inProgress", s(STATUS_IN_PROGRESS)));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":owner",
+                s(owner),
+                ":lease",
+                n(now + LEASE.toSeconds()),
+                ":now",
+                n(now),
+                ":inProgress",
+                s(STATUS_IN_PROGRESS)));
         if (previousOwner != null) {
             values.put(":previous", s(previousOwner));
         }
         try {
-            return DynamoErrors.call("UpdateItem (take over claim)", () -> db.updateItem(b -> b.tableName(table)
-                    .key(key(key))
-                    .updateExpression("SET #owner = :owner, #leaseUntil = :lease")
-                    .conditionExpression(ownerCondition
-                            + " AND #status = :inProgress AND #leaseUntil < :now AND #expiresAt >= :now")
-                    .expressionAttributeNames(Map.of("#owner", OWNER, "#status", STATUS,
-                            "#leaseUntil", LEASE_UNTIL, "#expiresAt", EXPIRES_AT))
-                    .expressionAttributeValues(values)
-                    .returnValues(ReturnValue.ALL_NEW))).attributes();
+            return DynamoErrors.call(
+                            "UpdateItem (take over claim)",
+                            () -> db.updateItem(b -> b.tableName(table)
+                                    .key(key(key))
+                                    .updateExpression("SET #owner = :owner, #leaseUntil = :lease")
+                                    .conditionExpression(
+                                            ownerCondition
+                                                    + " AND #status = :inProgress AND #leaseUntil < :now AND #expiresAt >= :now")
+                                    .expressionAttributeNames(Map.of(
+                                            "#owner",
+                                            OWNER,
+                                            "#status",
+                                            STATUS,
+                                            "#leaseUntil",
+                                            LEASE_UNTIL,
+                                            "#expiresAt",
+                                            EXPIRES_AT))
+                                    .expressionAttributeValues(values)
+                                    .returnValues(ReturnValue.ALL_NEW)))
+                    .attributes();
         } catch (ConditionalCheckFailedException e) {
             return null;
         }
@@ -169,7 +197,9 @@ final class IdempotencyLedger {
      */
     boolean applied(String key, String owner, int firstIndex) {
         Map<String, AttributeValue> item = read(key);
-        return item != null && owner.equals(text(item, OWNER)) && STATUS_IN_PROGRESS.equals(text(item, STATUS))
+        return item != null
+                && owner.equals(text(item, OWNER))
+                && STATUS_IN_PROGRESS.equals(text(item, STATUS))
                 && counted(item).contains(firstIndex);
     }
 
@@ -189,26 +219,43 @@ final class IdempotencyLedger {
             // Parts under this owner's token: an attempt that lost the key cannot mix its parts in.
             int parts = (response.length + MAX_RESPONSE_PART - 1) / MAX_RESPONSE_PART;
             for (int i = 0; i < parts; i++) {
-                byte[] part = Arrays.copyOfRange(response, i * MAX_RESPONSE_PART,
-                        Math.min(response.length, (i + 1) * MAX_RESPONSE_PART));
-                Map<String, AttributeValue> item = Map.of(PK, s(ItemKeys.requestPk(key)),
-                        SK, s(ItemKeys.responsePartSk(owner, i)),
-                        RESPONSE, AttributeValue.fromB(SdkBytes.fromByteArray(part)),
-                        EXPIRES_AT, n(claim.expiresAt()));
-                DynamoErrors.call("PutItem (response part)", () -> db.putItem(b -> b.tableName(table).item(item)));
+                byte[] part = Arrays.copyOfRange(
+                        response, i * MAX_RESPONSE_PART, Math.min(response.length, (i + 1) * MAX_RESPONSE_PART));
+                Map<String, AttributeValue> item = Map.of(
+                        PK,
+                        s(ItemKeys.requestPk(key)),
+                        SK,
+                        s(ItemKeys.responsePartSk(owner, i)),
+                        RESPONSE,
+                        AttributeValue.fromB(SdkBytes.fromByteArray(part)),
+                        EXPIRES_AT,
+                        n(claim.expiresAt()));
+                DynamoErrors.call(
+                        "PutItem (response part)",
+                        () -> db.putItem(b -> b.tableName(table).item(item)));
                 run.wrote(1);
             }
             answer = RESPONSE_PARTS;
             value = n(parts);
         }
         try {
-            DynamoErrors.call("UpdateItem (complete)", () -> db.updateItem(b -> b.tableName(table).key(key(key))
-                    .updateExpression("SET #status = :complete, #answer = :answer REMOVE #counted")
-                    .conditionExpression("#owner = :owner AND #status = :inProgress")
-                    .expressionAttributeNames(Map.of("#status", STATUS, "#answer", answer,
-                            "#counted", COUNTED, "#owner", OWNER))
-                    .expressionAttributeValues(Map.of(":complete", s(STATUS_COMPLETE), ":answer", value,
-                            ":owner", s(owner), ":inProgress", s(STATUS_IN_PROGRESS)))));
+            DynamoErrors.call(
+                    "UpdateItem (complete)",
+                    () -> db.updateItem(b -> b.tableName(table)
+                            .key(key(key))
+                            .updateExpression("SET #status = :complete, #answer = :answer REMOVE #counted")
+                            .conditionExpression("#owner = :owner AND #status = :inProgress")
+                            .expressionAttributeNames(
+                                    Map.of("#status", STATUS, "#answer", answer, "#counted", COUNTED, "#owner", OWNER))
+                            .expressionAttributeValues(Map.of(
+                                    ":complete",
+                                    s(STATUS_COMPLETE),
+                                    ":answer",
+                                    value,
+                                    ":owner",
+                                    s(owner),
+                                    ":inProgress",
+                                    s(STATUS_IN_PROGRESS)))));
             run.wrote(1);
         } catch (ConditionalCheckFailedException e) {
             // Already complete (the SDK re-sent our update) or taken over: nothing left to do.
@@ -222,12 +269,13 @@ final class IdempotencyLedger {
      */
     void release(String key, String owner, Throwable failure) {
         try {
-            db.updateItem(b -> b.tableName(table).key(key(key))
+            db.updateItem(b -> b.tableName(table)
+                    .key(key(key))
                     .updateExpression("SET #leaseUntil = :zero")
                     .conditionExpression("#owner = :owner AND #status = :inProgress")
                     .expressionAttributeNames(Map.of("#leaseUntil", LEASE_UNTIL, "#status", STATUS, "#owner", OWNER))
-                    .expressionAttributeValues(Map.of(":zero", n(0), ":inProgress", s(STATUS_IN_PROGRESS),
-                            ":owner", s(owner))));
+                    .expressionAttributeValues(
+                            Map.of(":zero", n(0), ":inProgress", s(STATUS_IN_PROGRESS), ":owner", s(owner))));
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }
@@ -244,11 +292,15 @@ final class IdempotencyLedger {
         ByteArrayOutputStream out = new ByteArrayOutputStream(parts * MAX_RESPONSE_PART);
         for (int i = 0; i < parts; i++) {
             String sk = ItemKeys.responsePartSk(owner, i);
-            Map<String, AttributeValue> part = DynamoErrors.call("GetItem (response part)", () -> db.getItem(b -> b
-                    .tableName(table).key(Map.of(PK, s(ItemKeys.requestPk(key)), SK, s(sk))).consistentRead(true)))
+            Map<String, AttributeValue> part = DynamoErrors.call(
+                            "GetItem (response part)",
+                            () -> db.getItem(b -> b.tableName(table)
+                                    .key(Map.of(PK, s(ItemKeys.requestPk(key)), SK, s(sk)))
+                                    .consistentRead(true)))
                     .item();
             if (part == null || part.isEmpty()) {
-                throw new IllegalStateException("part " + i + " of the stored answer for an Idempotency-Key is missing");
+                throw new IllegalStateException(
+                        "part " + i + " of the stored answer for an Idempotency-Key is missing");
             }
             out.writeBytes(part.get(RESPONSE).b().asByteArrayUnsafe());
         }
@@ -256,8 +308,10 @@ final class IdempotencyLedger {
     }
 
     private Map<String, AttributeValue> read(String key) {
-        Map<String, AttributeValue> item = DynamoErrors.call("GetItem (claim)", () -> db.getItem(b -> b
-                .tableName(table).key(key(key)).consistentRead(true))).item();
+        Map<String, AttributeValue> item = DynamoErrors.call(
+                        "GetItem (claim)",
+                        () -> db.getItem(b -> b.tableName(table).key(key(key)).consistentRead(true)))
+                .item();
         return item == null || item.isEmpty() ? null : item;
     }
 

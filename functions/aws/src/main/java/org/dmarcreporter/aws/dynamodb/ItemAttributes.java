@@ -24,6 +24,7 @@ public final class ItemAttributes {
     public static final String RESPONSE = "response";
     /** Number of {@code RESPONSE#} part items holding an answer too large for the request item. */
     public static final String RESPONSE_PARTS = "responseParts";
+
     public static final String LEASE_UNTIL = "leaseUntil";
     /** Random token of the attempt that holds the key; every write of the attempt checks it. */
     public static final String OWNER = "owner";
@@ -31,6 +32,7 @@ public final class ItemAttributes {
     public static final String REQUEST_DIGEST = "requestDigest";
     /** Request indexes already counted (number set), added in the transaction that counts them. */
     public static final String COUNTED = "counted";
+
     public static final String STATUS_IN_PROGRESS = "IN_PROGRESS";
     public static final String STATUS_COMPLETE = "COMPLETE";
 
@@ -39,6 +41,5 @@ public final class ItemAttributes {
     public static final String POLICY_DOMAIN = "policyDomain";
     public static final String STORED_AT = "storedAt";
 
-    private ItemAttributes() {
-    }
+    private ItemAttributes() {}
 }

@@ -29,8 +29,7 @@ public final class ItemKeys {
 
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
-    private ItemKeys() {
-    }
+    private ItemKeys() {}
 
     /** Counter rows of one domain and window share a partition: the report reads them in one query. */
     public static String rowPk(ReportingWindow window) {

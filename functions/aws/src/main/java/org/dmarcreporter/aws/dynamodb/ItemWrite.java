@@ -26,14 +26,23 @@ record ItemWrite(
         Map<String, String> names,
         Map<String, AttributeValue> values) {
 
-    enum Kind { WRITE_MARKER, PROGRESS, MESSAGE, WINDOW, ROW, CANDIDATE }
+    enum Kind {
+        WRITE_MARKER,
+        PROGRESS,
+        MESSAGE,
+        WINDOW,
+        ROW,
+        CANDIDATE
+    }
 
     boolean isPut() {
         return update == null;
     }
 
     PutItemRequest putRequest() {
-        return PutItemRequest.builder().tableName(table).item(item)
+        return PutItemRequest.builder()
+                .tableName(table)
+                .item(item)
                 .conditionExpression(condition)
                 .expressionAttributeNames(emptyToNull(names))
                 .expressionAttributeValues(emptyToNull(values))
@@ -42,18 +51,26 @@ record ItemWrite(
 
     TransactWriteItem transactItem() {
         if (isPut()) {
-            return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                    .conditionExpression(condition)
-                    .expressionAttributeNames(emptyToNull(names))
-                    .expressionAttributeValues(emptyToNull(values))
-                    .build()).build();
+            return TransactWriteItem.builder()
+                    .put(Put.builder()
+                            .tableName(table)
+                            .item(item)
+                            .conditionExpression(condition)
+                            .expressionAttributeNames(emptyToNull(names))
+                            .expressionAttributeValues(emptyToNull(values))
+                            .build())
+                    .build();
         }
-        return TransactWriteItem.builder().update(Update.builder().tableName(table).key(item)
-                .updateExpression(update)
-                .conditionExpression(condition)
-                .expressionAttributeNames(emptyToNull(names))
-                .expressionAttributeValues(emptyToNull(values))
-                .build()).build();
+        return TransactWriteItem.builder()
+                .update(Update.builder()
+                        .tableName(table)
+                        .key(item)
+                        .updateExpression(update)
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(emptyToNull(names))
+                        .expressionAttributeValues(emptyToNull(values))
+                        .build())
+                .build();
     }
 
     // DynamoDB rejects empty name/value maps; an absent map is fine.

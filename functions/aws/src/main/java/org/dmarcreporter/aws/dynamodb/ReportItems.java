@@ -49,20 +49,28 @@ final class ReportItems {
     /** {@code count += n}; the row's JSON is set each time (it is the same for the same key). */
     ItemWrite row(RowIncrement increment, String rowJson) {
         long start = increment.window().start();
-        return new ItemWrite(ItemWrite.Kind.ROW, null, reportsTable,
+        return new ItemWrite(
+                ItemWrite.Kind.ROW,
+                null,
+                reportsTable,
                 Map.of(PK, s(ItemKeys.rowPk(increment.window())), SK, s(ItemKeys.rowSk(increment.rowKey()))),
                 "ADD #count :n SET #row = :row, #expiresAt = :expiresAt",
                 null,
                 Map.of("#count", COUNT, "#row", ROW, "#expiresAt", EXPIRES_AT),
-                Map.of(":n", n(increment.count()), ":row", s(rowJson),
-                        ":expiresAt", n(start + Retention.REPORT_DATA.toSeconds())));
+                Map.of(
+                        ":n",
+                        n(increment.count()),
+                        ":row",
+                        s(rowJson),
+                        ":expiresAt",
+                        n(start + Retention.REPORT_DATA.toSeconds())));
     }
 
     /** The window index entry: this domain has data in this window, published with this record. */
     ItemWrite window(WindowPolicy policy, long updatedAt) {
         long start = policy.window().start();
-        Map<String, String> names = new HashMap<>(Map.of("#domain", DOMAIN, "#windowStart", WINDOW_START,
-                "#updatedAt", UPDATED_AT, "#expiresAt", EXPIRES_AT));
+        Map<String, String> names = new HashMap<>(Map.of(
+                "#domain", DOMAIN, "#windowStart", WINDOW_START, "#updatedAt", UPDATED_AT, "#expiresAt", EXPIRES_AT));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(
                 ":domain", s(policy.window().policyDomain()),
                 ":windowStart", n(start),
@@ -75,9 +83,19 @@ final class ReportItems {
             values.put(":policyRecord", s(policy.policyRecord()));
             update += ", #policyRecord = :policyRecord";
         }
-        return new ItemWrite(ItemWrite.Kind.WINDOW, null, reportsTable,
-                Map.of(PK, s(ItemKeys.windowPk(policy.window().policyDomain())), SK, s(ItemKeys.windowSk(policy.window()))),
-                update, null, names, values);
+        return new ItemWrite(
+                ItemWrite.Kind.WINDOW,
+                null,
+                reportsTable,
+                Map.of(
+                        PK,
+                        s(ItemKeys.windowPk(policy.window().policyDomain())),
+                        SK,
+                        s(ItemKeys.windowSk(policy.window()))),
+                update,
+                null,
+                names,
+                values);
     }
 
     /**
@@ -86,21 +104,44 @@ final class ReportItems {
      */
     ItemWrite candidate(FailureCandidate candidate, String json) {
         long storedAt = candidate.storedAt().getEpochSecond();
-        return new ItemWrite(ItemWrite.Kind.CANDIDATE, candidate.id(), candidatesTable,
-                Map.of(PK, s(candidate.id()),
-                        CANDIDATE, s(json),
-                        POLICY_DOMAIN, s(candidate.policyDomain()),
-                        STORED_AT, n(storedAt),
-                        EXPIRES_AT, n(storedAt + Retention.FAILURE_CANDIDATE.toSeconds())),
-                null, "attribute_not_exists(#pk)", Map.of("#pk", PK), Map.of());
+        return new ItemWrite(
+                ItemWrite.Kind.CANDIDATE,
+                candidate.id(),
+                candidatesTable,
+                Map.of(
+                        PK,
+                        s(candidate.id()),
+                        CANDIDATE,
+                        s(json),
+                        POLICY_DOMAIN,
+                        s(candidate.policyDomain()),
+                        STORED_AT,
+                        n(storedAt),
+                        EXPIRES_AT,
+                        n(storedAt + Retention.FAILURE_CANDIDATE.toSeconds())),
+                null,
+                "attribute_not_exists(#pk)",
+                Map.of("#pk", PK),
+                Map.of());
     }
 
     /** "This messageId was counted"; fails its condition when it was, within {@link Retention#DEDUPE}. */
     ItemWrite message(String messageId, long now) {
-        return new ItemWrite(ItemWrite.Kind.MESSAGE, messageId, reportsTable,
-                Map.of(PK, s(ItemKeys.messagePk(messageId)), SK, s(ItemKeys.MESSAGE_SK),
-                        EXPIRES_AT, n(now + Retention.DEDUPE.toSeconds())),
-                null, ABSENT_OR_EXPIRED, Map.of("#pk", PK, "#expiresAt", EXPIRES_AT), Map.of(":now", n(now)));
+        return new ItemWrite(
+                ItemWrite.Kind.MESSAGE,
+                messageId,
+                reportsTable,
+                Map.of(
+                        PK,
+                        s(ItemKeys.messagePk(messageId)),
+                        SK,
+                        s(ItemKeys.MESSAGE_SK),
+                        EXPIRES_AT,
+                        n(now + Retention.DEDUPE.toSeconds())),
+                null,
+                ABSENT_OR_EXPIRED,
+                Map.of("#pk", PK, "#expiresAt", EXPIRES_AT),
+                Map.of(":now", n(now)));
     }
 
     /**
@@ -109,10 +150,21 @@ final class ReportItems {
      * that DynamoDB already applied.
      */
     ItemWrite writeMarker(String token, long now) {
-        return new ItemWrite(ItemWrite.Kind.WRITE_MARKER, null, reportsTable,
-                Map.of(PK, s(ItemKeys.writeMarkerPk(token)), SK, s(ItemKeys.WRITE_MARKER_SK),
-                        EXPIRES_AT, n(now + WRITE_MARKER_TTL.toSeconds())),
-                null, "attribute_not_exists(#pk)", Map.of("#pk", PK), Map.of());
+        return new ItemWrite(
+                ItemWrite.Kind.WRITE_MARKER,
+                null,
+                reportsTable,
+                Map.of(
+                        PK,
+                        s(ItemKeys.writeMarkerPk(token)),
+                        SK,
+                        s(ItemKeys.WRITE_MARKER_SK),
+                        EXPIRES_AT,
+                        n(now + WRITE_MARKER_TTL.toSeconds())),
+                null,
+                "attribute_not_exists(#pk)",
+                Map.of("#pk", PK),
+                Map.of());
     }
 
     /**
@@ -121,15 +173,31 @@ final class ReportItems {
      * (the first index is not counted yet: it fails when the SDK re-sends an applied transaction).
      */
     ItemWrite progress(String idempotencyKey, String owner, Collection<Integer> indexes) {
-        AttributeValue set = AttributeValue.fromNs(indexes.stream().map(String::valueOf).toList());
-        return new ItemWrite(ItemWrite.Kind.PROGRESS, null, reportsTable,
+        AttributeValue set =
+                AttributeValue.fromNs(indexes.stream().map(String::valueOf).toList());
+        return new ItemWrite(
+                ItemWrite.Kind.PROGRESS,
+                null,
+                reportsTable,
                 Map.of(PK, s(ItemKeys.requestPk(idempotencyKey)), SK, s(ItemKeys.REQUEST_SK)),
                 "ADD #counted :indexes",
                 "#owner = :owner AND #status = :inProgress AND NOT contains(#counted, :first)",
-                Map.of("#counted", ItemAttributes.COUNTED, "#owner", ItemAttributes.OWNER,
-                        "#status", ItemAttributes.STATUS),
-                Map.of(":indexes", set, ":owner", s(owner), ":inProgress", s(ItemAttributes.STATUS_IN_PROGRESS),
-                        ":first", n(indexes.iterator().next())));
+                Map.of(
+                        "#counted",
+                        ItemAttributes.COUNTED,
+                        "#owner",
+                        ItemAttributes.OWNER,
+                        "#status",
+                        ItemAttributes.STATUS),
+                Map.of(
+                        ":indexes",
+                        set,
+                        ":owner",
+                        s(owner),
+                        ":inProgress",
+                        s(ItemAttributes.STATUS_IN_PROGRESS),
+                        ":first",
+                        n(indexes.iterator().next())));
     }
 
     static AttributeValue s(String value) {

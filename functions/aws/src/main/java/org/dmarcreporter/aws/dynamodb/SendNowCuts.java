@@ -1,6 +1,5 @@
 package org.dmarcreporter.aws.dynamodb;
 
-import org.dmarcreporter.core.window.WindowTiming;
 import static org.dmarcreporter.aws.dynamodb.ItemAttributes.CUT_AT;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.PK;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.SK;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.dmarcreporter.core.store.StoreUnavailableException;
+import org.dmarcreporter.core.window.WindowTiming;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
@@ -26,10 +26,10 @@ final class SendNowCuts {
 
     /** A container seeing more domains than this starts its cache afresh instead of growing. */
     private static final int MAX_CACHED = 10_000;
+
     private static final int MAX_ROUNDS = 5;
 
-    private record Cached(long cutAt, long readAtMillis) {
-    }
+    private record Cached(long cutAt, long readAtMillis) {}
 
     private final DynamoDbClient db;
     private final String table;
@@ -70,8 +70,11 @@ final class SendNowCuts {
 
     private Cached fresh(String pk, long nowMillis) {
         Cached c = cache.get(pk);
-        return c != null && nowMillis - c.readAtMillis() < WindowTiming.CUT_CACHE.toMillis() && nowMillis >= c.readAtMillis()
-                ? c : null;
+        return c != null
+                        && nowMillis - c.readAtMillis() < WindowTiming.CUT_CACHE.toMillis()
+                        && nowMillis >= c.readAtMillis()
+                ? c
+                : null;
     }
 
     /** Consistent reads: a cut must be seen by every request that starts after the cache time. */
@@ -80,16 +83,19 @@ final class SendNowCuts {
         for (String pk : pks) {
             keys.add(Map.of(PK, s(pk), SK, s(ItemKeys.CUT_SK)));
         }
-        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder()
-                .keys(keys).consistentRead(true)
-                .projectionExpression("#pk, #cutAt")
-                .expressionAttributeNames(Map.of("#pk", PK, "#cutAt", CUT_AT))
-                .build());
+        Map<String, KeysAndAttributes> request = Map.of(
+                table,
+                KeysAndAttributes.builder()
+                        .keys(keys)
+                        .consistentRead(true)
+                        .projectionExpression("#pk, #cutAt")
+                        .expressionAttributeNames(Map.of("#pk", PK, "#cutAt", CUT_AT))
+                        .build());
         Map<String, Long> out = new HashMap<>();
         for (int round = 0; round < MAX_ROUNDS && !request.isEmpty(); round++) {
             Map<String, KeysAndAttributes> ask = request;
-            BatchGetItemResponse response = DynamoErrors.call("BatchGetItem (cuts)",
-                    () -> db.batchGetItem(b -> b.requestItems(ask)));
+            BatchGetItemResponse response =
+                    DynamoErrors.call("BatchGetItem (cuts)", () -> db.batchGetItem(b -> b.requestItems(ask)));
             for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
                 AttributeValue cutAt = item.get(CUT_AT);
                 if (cutAt != null && cutAt.n() != null) {

@@ -1,16 +1,16 @@
 package org.dmarcreporter.aws.dynamodb;
 
-import org.dmarcreporter.core.window.WindowTiming;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.codec.StoredJson;
+import org.dmarcreporter.core.window.WindowTiming;
 
 /** The state of storing one batch: its deadline, what it wrote, and its JSON built once. */
 final class WriteRun {

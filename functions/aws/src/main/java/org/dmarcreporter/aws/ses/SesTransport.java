@@ -73,7 +73,9 @@ public final class SesTransport implements MailTransport {
         SendCheck check = SendCheck.of(mail, maxMessageBytes);
         Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
         if (!check.sendable().isEmpty()) {
-            RawMessage raw = RawMessage.builder().data(SdkBytes.fromByteArray(mail.message())).build();
+            RawMessage raw = RawMessage.builder()
+                    .data(SdkBytes.fromByteArray(mail.message()))
+                    .build();
             EmailContent content = EmailContent.builder().raw(raw).build();
             for (String recipient : check.sendable()) {
                 outcomes.put(recipient, sendOne(mail, content, recipient));
@@ -101,14 +103,21 @@ public final class SesTransport implements MailTransport {
     }
 
     static DeliveryOutcome classify(AwsServiceException e) {
-        String reason = "SES " + e.awsErrorDetails().errorCode() + ": " + oneLine(e.awsErrorDetails().errorMessage());
-        if (e instanceof TooManyRequestsException || e instanceof LimitExceededException
-                || e instanceof SendingPausedException || e instanceof AccountSuspendedException
-                || e.isThrottlingException() || e.statusCode() >= 500) {
+        String reason = "SES " + e.awsErrorDetails().errorCode() + ": "
+                + oneLine(e.awsErrorDetails().errorMessage());
+        if (e instanceof TooManyRequestsException
+                || e instanceof LimitExceededException
+                || e instanceof SendingPausedException
+                || e instanceof AccountSuspendedException
+                || e.isThrottlingException()
+                || e.statusCode() >= 500) {
             return new DeliveryOutcome.TemporaryFailure(reason);
         }
-        if (e instanceof MessageRejectedException || e instanceof MailFromDomainNotVerifiedException
-                || e instanceof NotFoundException || e instanceof BadRequestException || e.statusCode() >= 400) {
+        if (e instanceof MessageRejectedException
+                || e instanceof MailFromDomainNotVerifiedException
+                || e instanceof NotFoundException
+                || e instanceof BadRequestException
+                || e.statusCode() >= 400) {
             return new DeliveryOutcome.PermanentFailure(Cause.REJECTED, reason);
         }
         return new DeliveryOutcome.TemporaryFailure(reason);

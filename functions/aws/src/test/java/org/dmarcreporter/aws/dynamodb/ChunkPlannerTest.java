@@ -33,7 +33,8 @@ class ChunkPlannerTest {
         assertThat(chunks).hasSize(6);
         assertThat(chunks).allSatisfy(c -> assertThat(items(c, true)).isLessThanOrEqualTo(100));
         int totalItems = chunks.stream().mapToInt(c -> items(c, true)).sum();
-        // 500 message markers, 6 markers (one per transaction), 6 window entries, 55 row updates (5 rows span two chunks)
+        // 500 message markers, 6 markers (one per transaction), 6 window entries, 55 row updates (5 rows span two
+        // chunks)
         assertThat(totalItems).isEqualTo(567);
         assertThat(chunks.stream().mapToInt(List::size).sum()).isEqualTo(500);
     }

@@ -66,7 +66,8 @@ class ConcurrentIngestTest {
         postConcurrently(5, 250, 50, false, false); // 8 x 5 x 250 = 10,000 results, 50 rows
 
         assertThat(tables.totalCount()).isEqualTo(10_000);
-        assertThat(tables.counts("ROW#example.com#")).hasSize(50)
+        assertThat(tables.counts("ROW#example.com#"))
+                .hasSize(50)
                 .allSatisfy((row, count) -> assertThat(count).isEqualTo(200L));
     }
 
@@ -75,7 +76,8 @@ class ConcurrentIngestTest {
         postConcurrently(2, 50, 10, true, true); // 8 x 2 x 50 = 800 messages, 10 rows
 
         assertThat(tables.totalCount()).isEqualTo(800);
-        assertThat(tables.counts("ROW#example.com#")).hasSize(10)
+        assertThat(tables.counts("ROW#example.com#"))
+                .hasSize(10)
                 .allSatisfy((row, count) -> assertThat(count).isEqualTo(80L));
         assertThat(tables.reportItems("MSG#")).hasSize(800);
     }
@@ -90,12 +92,14 @@ class ConcurrentIngestTest {
             done.add(senders.submit(() -> {
                 start.await();
                 for (int b = 0; b < batchesPerSender; b++) {
-                    List<StoredResult> results = StoreFixtures.spread("s" + sender + "b" + b, WINDOW, batchSize, rows,
-                            NOW, false);
+                    List<StoredResult> results =
+                            StoreFixtures.spread("s" + sender + "b" + b, WINDOW, batchSize, rows, NOW, false);
                     String key = withKey ? "sender-" + sender + "-batch-" + b : null;
-                    IngestOutcome outcome = store.ingest(new IngestBatch(key, new byte[] {'[', ']'}, results, dedupe, NOW));
+                    IngestOutcome outcome =
+                            store.ingest(new IngestBatch(key, new byte[] {'[', ']'}, results, dedupe, NOW));
                     assertThat(outcome).isInstanceOf(IngestOutcome.Stored.class);
-                    assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isZero();
+                    assertThat(((IngestOutcome.Stored) outcome).duplicateMessages())
+                            .isZero();
                 }
                 return null;
             }));

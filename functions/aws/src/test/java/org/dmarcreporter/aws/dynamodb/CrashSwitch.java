@@ -38,7 +38,8 @@ final class CrashSwitch implements ExecutionInterceptor {
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        if (context.request() instanceof TransactWriteItemsRequest && transactionsLeft.get() > 0
+        if (context.request() instanceof TransactWriteItemsRequest
+                && transactionsLeft.get() > 0
                 && transactionsLeft.decrementAndGet() == 0) {
             dead.set(staysDead);
             throw SdkClientException.create("simulated crash right after a committed transaction");

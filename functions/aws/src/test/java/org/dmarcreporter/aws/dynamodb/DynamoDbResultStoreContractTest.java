@@ -24,10 +24,10 @@ import org.dmarcreporter.core.store.ResultStoreReadBack;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -76,10 +76,11 @@ class DynamoDbResultStoreContractTest extends ResultStoreContract {
 
     @Override
     protected void recordCut(String policyDomain, long cutAt) {
-        tables.client.putItem(b -> b.tableName(tables.reports.name()).item(Map.of(
-                ItemKeys.PK, AttributeValue.fromS(ItemKeys.cutPk(policyDomain)),
-                ItemKeys.SK, AttributeValue.fromS(ItemKeys.CUT_SK),
-                ItemAttributes.CUT_AT, AttributeValue.fromN(Long.toString(cutAt)))));
+        tables.client.putItem(b -> b.tableName(tables.reports.name())
+                .item(Map.of(
+                        ItemKeys.PK, AttributeValue.fromS(ItemKeys.cutPk(policyDomain)),
+                        ItemKeys.SK, AttributeValue.fromS(ItemKeys.CUT_SK),
+                        ItemAttributes.CUT_AT, AttributeValue.fromN(Long.toString(cutAt)))));
     }
 
     /** Runs the batch on another thread and stops it right after its first write: the key's claim. */
@@ -110,8 +111,13 @@ class DynamoDbResultStoreContractTest extends ResultStoreContract {
                     if (!item.get(ItemKeys.PK).s().equals(ItemKeys.rowPk(window))) {
                         continue; // another window whose start begins with the same digits
                     }
-                    AggregateRow row = StoredJson.row(item.get(ItemAttributes.ROW).s());
-                    if (out.put(row, Long.parseLong(item.get(ItemAttributes.COUNT).n())) != null) {
+                    AggregateRow row =
+                            StoredJson.row(item.get(ItemAttributes.ROW).s());
+                    if (out.put(
+                                    row,
+                                    Long.parseLong(
+                                            item.get(ItemAttributes.COUNT).n()))
+                            != null) {
                         throw new IllegalStateException("two counters for one row: " + row);
                     }
                 }
@@ -122,7 +128,8 @@ class DynamoDbResultStoreContractTest extends ResultStoreContract {
             public Map<ReportingWindow, String> windows() {
                 Map<ReportingWindow, String> out = new LinkedHashMap<>();
                 for (Map<String, AttributeValue> item : tables.reportItems("WINDOW#")) {
-                    ReportingWindow w = new ReportingWindow(item.get(ItemAttributes.DOMAIN).s(),
+                    ReportingWindow w = new ReportingWindow(
+                            item.get(ItemAttributes.DOMAIN).s(),
                             Long.parseLong(item.get(ItemAttributes.WINDOW_START).n()));
                     if (out.put(w, item.get(ItemAttributes.POLICY_RECORD).s()) != null) {
                         throw new IllegalStateException("two index entries for " + w);
@@ -135,7 +142,8 @@ class DynamoDbResultStoreContractTest extends ResultStoreContract {
             public List<FailureCandidate> candidates() {
                 List<FailureCandidate> out = new ArrayList<>();
                 for (Map<String, AttributeValue> item : tables.scan(tables.candidates)) {
-                    out.add(StoredJson.candidate(item.get(ItemAttributes.CANDIDATE).s()));
+                    out.add(StoredJson.candidate(
+                            item.get(ItemAttributes.CANDIDATE).s()));
                 }
                 return out;
             }
@@ -164,7 +172,8 @@ class DynamoDbResultStoreContractTest extends ResultStoreContract {
         void awaitPaused(Future<?> running) {
             try {
                 if (!paused.await(30, TimeUnit.SECONDS)) {
-                    throw new AssertionError("the request made no write to hold it at (done: " + running.isDone() + ")");
+                    throw new AssertionError(
+                            "the request made no write to hold it at (done: " + running.isDone() + ")");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -185,8 +194,10 @@ class DynamoDbResultStoreContractTest extends ResultStoreContract {
         }
 
         private static boolean isWrite(SdkRequest request) {
-            return request instanceof PutItemRequest || request instanceof UpdateItemRequest
-                    || request instanceof TransactWriteItemsRequest || request instanceof BatchWriteItemRequest
+            return request instanceof PutItemRequest
+                    || request instanceof UpdateItemRequest
+                    || request instanceof TransactWriteItemsRequest
+                    || request instanceof BatchWriteItemRequest
                     || request instanceof DeleteItemRequest;
         }
     }

@@ -1,7 +1,5 @@
 package org.dmarcreporter.aws.dynamodb;
 
-import org.dmarcreporter.core.window.WindowTiming;
-import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dmarcreporter.aws.dynamodb.StoreFixtures.RECORD;
@@ -16,16 +14,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.report.row.AggregateRow;
 import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.testing.MutableClock;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.ReportingWindows;
+import org.dmarcreporter.core.window.WindowTiming;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,13 +79,19 @@ class DynamoDbResultStoreTest {
         assertThat(tables.counter.calls("TransactWriteItems")).isEqualTo(1);
         assertThat(tables.counter.calls("UpdateItem")).isZero();
         assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 7));
-        assertThat(tables.counts("ROW#example.com#")).containsOnly(
-                Map.entry("192.0.2.0/pass", 10L), Map.entry("192.0.2.1/reject", 10L), Map.entry("192.0.2.2/pass", 10L));
+        assertThat(tables.counts("ROW#example.com#"))
+                .containsOnly(
+                        Map.entry("192.0.2.0/pass", 10L),
+                        Map.entry("192.0.2.1/reject", 10L),
+                        Map.entry("192.0.2.2/pass", 10L));
         assertThat(tables.counts("ROW#other.test#")).containsOnly(Map.entry("192.0.2.0/pass", 1L));
 
         store.ingest(batch(null, results.subList(0, 3), false));
-        assertThat(tables.counts("ROW#example.com#")).containsOnly(
-                Map.entry("192.0.2.0/pass", 11L), Map.entry("192.0.2.1/reject", 11L), Map.entry("192.0.2.2/pass", 11L));
+        assertThat(tables.counts("ROW#example.com#"))
+                .containsOnly(
+                        Map.entry("192.0.2.0/pass", 11L),
+                        Map.entry("192.0.2.1/reject", 11L),
+                        Map.entry("192.0.2.2/pass", 11L));
     }
 
     @Test
@@ -97,7 +103,10 @@ class DynamoDbResultStoreTest {
         assertThat(rows).hasSize(1);
         Map<String, AttributeValue> item = rows.get(0);
         assertThat(item.get("pk").s()).isEqualTo("ROW#example.com#" + MIDNIGHT);
-        assertThat(item.get("sk").s()).isEqualTo(ItemKeys.rowSk(row.key())).hasSize(43).doesNotContain("=", "+", "/");
+        assertThat(item.get("sk").s())
+                .isEqualTo(ItemKeys.rowSk(row.key()))
+                .hasSize(43)
+                .doesNotContain("=", "+", "/");
         assertThat(item.get("count").n()).isEqualTo("2");
         assertThat(StoredJson.row(item.get("row").s())).isEqualTo(row);
     }
@@ -109,14 +118,19 @@ class DynamoDbResultStoreTest {
         String third = "v=DMARC1; p=quarantine; rua=mailto:c@example.com";
         store.ingest(batch(null, List.of(result(null, EXAMPLE, row("example.com", 0), first, null)), false));
         clock.advance(Duration.ofSeconds(5));
-        store.ingest(batch(null, List.of(
-                result(null, EXAMPLE, row("example.com", 0), second, null),
-                result(null, EXAMPLE, row("example.com", 1), third, null)), false));
+        store.ingest(batch(
+                null,
+                List.of(
+                        result(null, EXAMPLE, row("example.com", 0), second, null),
+                        result(null, EXAMPLE, row("example.com", 1), third, null)),
+                false));
 
         List<Map<String, AttributeValue>> index = tables.reportItems("WINDOW#");
         assertThat(index).hasSize(1);
         Map<String, AttributeValue> entry = index.get(0);
-        assertThat(entry.get("pk").s()).isEqualTo(ItemKeys.windowPk("example.com")).matches("WINDOW#0[0-9a-f]");
+        assertThat(entry.get("pk").s())
+                .isEqualTo(ItemKeys.windowPk("example.com"))
+                .matches("WINDOW#0[0-9a-f]");
         assertThat(entry.get("sk").s()).isEqualTo("example.com#" + MIDNIGHT);
         assertThat(entry.get("domain").s()).isEqualTo("example.com");
         assertThat(entry.get("windowStart").n()).isEqualTo(Long.toString(MIDNIGHT));
@@ -144,7 +158,9 @@ class DynamoDbResultStoreTest {
     }
 
     private List<Long> expiresAt(String pkPrefix) {
-        return tables.reportItems(pkPrefix).stream().map(i -> Long.parseLong(i.get("expiresAt").n())).toList();
+        return tables.reportItems(pkPrefix).stream()
+                .map(i -> Long.parseLong(i.get("expiresAt").n()))
+                .toList();
     }
 
     @Test
@@ -157,7 +173,8 @@ class DynamoDbResultStoreTest {
         store.ingest(batch(null, results, false));
         IngestOutcome again = store.ingest(batch(null, results, false));
 
-        assertThat(tables.scan(tables.candidates)).extracting(i -> i.get("pk").s())
+        assertThat(tables.scan(tables.candidates))
+                .extracting(i -> i.get("pk").s())
                 .containsExactlyInAnyOrder("cand-a", "cand-b");
         // Second time: both candidate puts refused by their condition; marker, window and row written.
         assertThat(again).isEqualTo(new IngestOutcome.Stored(0, 3));
@@ -178,8 +195,10 @@ class DynamoDbResultStoreTest {
         IngestOutcome outcome = store.ingest(batch(null, second, true));
 
         assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isEqualTo(1);
-        assertThat(tables.counts("ROW#")).containsOnly(Map.entry("192.0.2.0/pass", 1L), Map.entry("192.0.2.1/reject", 3L));
-        assertThat(tables.reportItems("MSG#")).extracting(i -> i.get("pk").s())
+        assertThat(tables.counts("ROW#"))
+                .containsOnly(Map.entry("192.0.2.0/pass", 1L), Map.entry("192.0.2.1/reject", 3L));
+        assertThat(tables.reportItems("MSG#"))
+                .extracting(i -> i.get("pk").s())
                 .containsExactlyInAnyOrder("MSG#m1@x", "MSG#m2@x", "MSG#m3@x");
         assertThat(tables.scan(tables.candidates)).hasSize(1);
     }
@@ -210,8 +229,10 @@ class DynamoDbResultStoreTest {
         byte[] other = "something else".getBytes(StandardCharsets.UTF_8);
         IngestOutcome again = store.ingest(new IngestBatch("key-1", other, results, true, clock.instant()));
 
-        assertThat(again).isInstanceOfSatisfying(IngestOutcome.Replayed.class,
-                r -> assertThat(r.response()).isEqualTo(RESPONSE));
+        assertThat(again)
+                .isInstanceOfSatisfying(
+                        IngestOutcome.Replayed.class,
+                        r -> assertThat(r.response()).isEqualTo(RESPONSE));
         assertThat(tables.counter.allItems()).isEqualTo(writesBefore); // the failed claim wrote nothing
         assertThat(tables.scan(tables.reports)).containsExactlyInAnyOrderElementsOf(before);
         assertThat(tables.totalCount()).isEqualTo(250);
@@ -251,7 +272,9 @@ class DynamoDbResultStoreTest {
         assertThat(((IngestOutcome.Stored) retry).duplicateMessages()).isZero();
         assertThat(tables.totalCount()).isEqualTo(500);
         Map<String, Long> counts = tables.counts("ROW#");
-        assertThat(counts).hasSize(50).allSatisfy((row, count) -> assertThat(count).isEqualTo(10L));
+        assertThat(counts)
+                .hasSize(50)
+                .allSatisfy((row, count) -> assertThat(count).isEqualTo(10L));
         assertThat(tables.scan(tables.candidates)).hasSize(50);
     }
 
@@ -265,15 +288,21 @@ class DynamoDbResultStoreTest {
         assertThatThrownBy(() -> store.ingest(batch("key-dns", all.subList(1, 150), false)))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThat(tables.totalCount()).isEqualTo(98);
-        assertThat(requestItem("key-dns").get("counted").ns()).hasSize(98).contains("1", "98").doesNotContain("0");
+        assertThat(requestItem("key-dns").get("counted").ns())
+                .hasSize(98)
+                .contains("1", "98")
+                .doesNotContain("0");
 
         // The retry evaluates result 0 after all: it is not counted yet, so it is counted now.
         clock.advance(Duration.ofSeconds(2));
         IngestOutcome retry = store.ingest(batch("key-dns", all, false));
 
         assertThat(retry).isInstanceOf(IngestOutcome.Stored.class);
-        assertThat(tables.counts("ROW#")).hasSize(150).allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
-        assertThat(requestItem("key-dns")).containsEntry("status", AttributeValue.fromS("COMPLETE"))
+        assertThat(tables.counts("ROW#"))
+                .hasSize(150)
+                .allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
+        assertThat(requestItem("key-dns"))
+                .containsEntry("status", AttributeValue.fromS("COMPLETE"))
                 .doesNotContainKey("counted");
         assertThat(store.ingest(batch("key-dns", all, false))).isInstanceOf(IngestOutcome.Replayed.class);
         assertThat(tables.totalCount()).isEqualTo(150);
@@ -292,10 +321,12 @@ class DynamoDbResultStoreTest {
 
         assertThat(retry).isInstanceOf(IngestOutcome.Stored.class);
         assertThat(((IngestOutcome.Stored) retry).duplicateMessages()).isZero();
-        assertThat(tables.counts("ROW#")).hasSize(15).allSatisfy((row, count) -> assertThat(count).isEqualTo(10L));
+        assertThat(tables.counts("ROW#"))
+                .hasSize(15)
+                .allSatisfy((row, count) -> assertThat(count).isEqualTo(10L));
         assertThat(tables.reportItems("MSG#")).hasSize(150);
-        assertThat(tables.scan(tables.candidates))
-                .hasSize((int) all.stream().filter(r -> r.failureCandidate() != null).count());
+        assertThat(tables.scan(tables.candidates)).hasSize((int)
+                all.stream().filter(r -> r.failureCandidate() != null).count());
     }
 
     @Test
@@ -321,7 +352,9 @@ class DynamoDbResultStoreTest {
         IngestOutcome third = store.ingest(batch("key-flip", all, false));
 
         assertThat(third).isInstanceOf(IngestOutcome.Stored.class);
-        assertThat(tables.counts("ROW#")).hasSize(150).allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
+        assertThat(tables.counts("ROW#"))
+                .hasSize(150)
+                .allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
     }
 
     @Test
@@ -343,16 +376,19 @@ class DynamoDbResultStoreTest {
         IngestOutcome retry = store.ingest(batch("key-split", retried, false));
 
         assertThat(retry).isInstanceOf(IngestOutcome.Stored.class);
-        assertThat(tables.counts("ROW#")).hasSize(300).allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
+        assertThat(tables.counts("ROW#"))
+                .hasSize(300)
+                .allSatisfy((row, count) -> assertThat(count).isEqualTo(1L));
     }
 
     @Test
     void withAnIdempotencyKeyResultsWithTheSameRequestIndexAreRefusedBeforeAnyWrite() {
-        List<StoredResult> sameIndex = List.of(result("a@x", EXAMPLE, row("example.com", 0)),
-                result("b@x", EXAMPLE, row("example.com", 1)));
+        List<StoredResult> sameIndex =
+                List.of(result("a@x", EXAMPLE, row("example.com", 0)), result("b@x", EXAMPLE, row("example.com", 1)));
 
         assertThatThrownBy(() -> store.ingest(batch("key-index", sameIndex, true)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requestIndex");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("requestIndex");
         assertThat(tables.counter.calls()).isZero();
         assertThat(store.ingest(batch("key-index", StoreFixtures.indexed(sameIndex), true)))
                 .isInstanceOf(IngestOutcome.Stored.class);
@@ -361,7 +397,9 @@ class DynamoDbResultStoreTest {
 
     private Map<String, AttributeValue> requestItem(String key) {
         return tables.reportItems("IDEMPOTENCY#" + key).stream()
-                .filter(i -> i.get("sk").s().equals("REQUEST")).findFirst().orElseThrow();
+                .filter(i -> i.get("sk").s().equals("REQUEST"))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -408,8 +446,8 @@ class DynamoDbResultStoreTest {
         // First stored without de-dup (no MSG marker), then again with it.
         store.ingest(batch(null, List.of(result("old@x", EXAMPLE, row("example.com", 1), RECORD, c)), false));
 
-        IngestOutcome outcome = store.ingest(batch(null,
-                List.of(result("old@x", EXAMPLE, row("example.com", 1), RECORD, c)), true));
+        IngestOutcome outcome =
+                store.ingest(batch(null, List.of(result("old@x", EXAMPLE, row("example.com", 1), RECORD, c)), true));
 
         assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 4)); // write marker, message marker, window, row
         assertThat(tables.totalCount()).isEqualTo(2);
@@ -421,7 +459,8 @@ class DynamoDbResultStoreTest {
         IngestBatch late = batch("key-late", spread("late", EXAMPLE, 10, 2, T0, false), true);
         clock.advance(WindowTiming.INGEST_DEADLINE.plusSeconds(1));
 
-        assertThatThrownBy(() -> store.ingest(late)).isInstanceOf(StoreUnavailableException.class)
+        assertThatThrownBy(() -> store.ingest(late))
+                .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("deadline");
         assertThat(tables.scan(tables.reports)).isEmpty();
         assertThat(tables.counter.calls()).isZero();
@@ -445,8 +484,13 @@ class DynamoDbResultStoreTest {
     }
 
     private void putCut(String pk, long cutAt) {
-        tables.client.putItem(b -> b.tableName(tables.reports.name()).item(Map.of(
-                "pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromS("CUT"),
-                "cutAt", AttributeValue.fromN(Long.toString(cutAt)))));
+        tables.client.putItem(b -> b.tableName(tables.reports.name())
+                .item(Map.of(
+                        "pk",
+                        AttributeValue.fromS(pk),
+                        "sk",
+                        AttributeValue.fromS("CUT"),
+                        "cutAt",
+                        AttributeValue.fromN(Long.toString(cutAt)))));
     }
 }

@@ -93,7 +93,9 @@ class DynamoDbRetryPathsTest {
         assertThat(lostAnswer.lost()).isEqualTo(1);
         assertThat(outcome).isInstanceOf(IngestOutcome.Stored.class);
         assertThat(tables.totalCount()).isEqualTo(500);
-        assertThat(tables.counts("ROW#")).hasSize(50).allSatisfy((row, n) -> assertThat(n).isEqualTo(10L));
+        assertThat(tables.counts("ROW#"))
+                .hasSize(50)
+                .allSatisfy((row, n) -> assertThat(n).isEqualTo(10L));
     }
 
     @Test
@@ -112,8 +114,8 @@ class DynamoDbRetryPathsTest {
     void aKeyedChunkWhoseAnswerWasLostIsCountedOnce() {
         lostAnswer.loseNext(DynamoDbRetryPathsTest::transaction, 2);
 
-        IngestOutcome outcome = store.ingest(batch("key-lost", "d1", spread("lostk", EXAMPLE, 300, 150, T0, false),
-                false));
+        IngestOutcome outcome =
+                store.ingest(batch("key-lost", "d1", spread("lostk", EXAMPLE, 300, 150, T0, false), false));
 
         assertThat(lostAnswer.lost()).isEqualTo(2);
         assertThat(outcome).isInstanceOf(IngestOutcome.Stored.class);
@@ -190,11 +192,14 @@ class DynamoDbRetryPathsTest {
         });
 
         assertThatThrownBy(() -> store.ingest(new IngestBatch("key-over", "d1", RESPONSE, results, false, T0)))
-                .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("took the key over");
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("took the key over");
 
         assertThat(onTransaction.ran).isTrue();
         assertThat(tables.totalCount()).isEqualTo(300);
-        assertThat(tables.counts("ROW#")).hasSize(150).allSatisfy((row, n) -> assertThat(n).isEqualTo(2L));
+        assertThat(tables.counts("ROW#"))
+                .hasSize(150)
+                .allSatisfy((row, n) -> assertThat(n).isEqualTo(2L));
     }
 
     @Test
@@ -202,20 +207,23 @@ class DynamoDbRetryPathsTest {
         store.ingest(batch("key-reused", "digest-a", spread("a", EXAMPLE, 20, 2, T0, true), true));
         List<Map<String, AttributeValue>> before = tables.scan(tables.reports);
 
-        IngestOutcome other = store.ingest(batch("key-reused", "digest-b", spread("b", EXAMPLE, 20, 2, T0, true), true));
+        IngestOutcome other =
+                store.ingest(batch("key-reused", "digest-b", spread("b", EXAMPLE, 20, 2, T0, true), true));
 
         assertThat(other).isInstanceOf(IngestOutcome.KeyReused.class);
         assertThat(tables.scan(tables.reports)).containsExactlyInAnyOrderElementsOf(before);
         assertThat(tables.totalCount()).isEqualTo(20);
         assertThat(requestItem("key-reused").get("requestDigest").s()).isEqualTo("digest-a");
-        assertThat(store.ingest(batch("key-reused", "digest-a", List.of(), true))).isInstanceOf(IngestOutcome.Replayed.class);
+        assertThat(store.ingest(batch("key-reused", "digest-a", List.of(), true)))
+                .isInstanceOf(IngestOutcome.Replayed.class);
     }
 
     @Test
     void theSameKeyWithAnotherBodyIsRefusedWhileTheFirstIsInProgress() {
         crash.crashAfterTransactions(1, true);
-        assertThatThrownBy(() -> store.ingest(batch("key-busy", "digest-a", spread("a", EXAMPLE, 300, 150, T0, false),
-                false))).isInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(() ->
+                        store.ingest(batch("key-busy", "digest-a", spread("a", EXAMPLE, 300, 150, T0, false), false)))
+                .isInstanceOf(StoreUnavailableException.class);
         crash.revive();
         long counted = tables.totalCount();
 
@@ -239,7 +247,8 @@ class DynamoDbRetryPathsTest {
         store.ingest(batch("key-ttl", "d1", results, false));
 
         // The key and what was counted under it are forgotten together, 24 h after first use.
-        assertThat(Long.parseLong(requestItem("key-ttl").get("expiresAt").n())).isEqualTo(expiresAt)
+        assertThat(Long.parseLong(requestItem("key-ttl").get("expiresAt").n()))
+                .isEqualTo(expiresAt)
                 .isEqualTo(T0.getEpochSecond() + Duration.ofHours(24).toSeconds());
         assertThat(tables.totalCount()).isEqualTo(300);
     }
@@ -247,12 +256,15 @@ class DynamoDbRetryPathsTest {
     @Test
     void aMessageIdThatLooksLikeTheDigestOfALongOneIsItsOwnMessage() throws Exception {
         String longId = "<" + "x".repeat(ItemKeys.MAX_RAW_MESSAGE_ID_BYTES) + "@mail.example>";
-        String lookalike = "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                MessageDigest.getInstance("SHA-256").digest(longId.getBytes(StandardCharsets.UTF_8)));
+        String lookalike = "sha256:"
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(
+                                MessageDigest.getInstance("SHA-256").digest(longId.getBytes(StandardCharsets.UTF_8)));
 
         store.ingest(batch(null, null, List.of(result(longId, EXAMPLE, row("example.com", 0))), true));
-        IngestOutcome second = store.ingest(batch(null, null, List.of(result(lookalike, EXAMPLE, row("example.com", 0))),
-                true));
+        IngestOutcome second =
+                store.ingest(batch(null, null, List.of(result(lookalike, EXAMPLE, row("example.com", 0))), true));
 
         assertThat(((IngestOutcome.Stored) second).duplicateMessages()).isZero();
         assertThat(tables.totalCount()).isEqualTo(2);
@@ -287,6 +299,8 @@ class DynamoDbRetryPathsTest {
 
     private Map<String, AttributeValue> requestItem(String key) {
         return tables.reportItems("IDEMPOTENCY#" + key).stream()
-                .filter(i -> i.get("sk").s().equals("REQUEST")).findFirst().orElseThrow();
+                .filter(i -> i.get("sk").s().equals("REQUEST"))
+                .findFirst()
+                .orElseThrow();
     }
 }

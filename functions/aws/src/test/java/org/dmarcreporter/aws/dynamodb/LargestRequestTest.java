@@ -49,16 +49,16 @@ class LargestRequestTest {
     @Test
     void resultsAtEveryApiLimitStoreWithAnIdempotencyKeyAndWithout() {
         try (MotoTables tables = new MotoTables();
-             DynamoDbResultStore store = tables.store(new MutableClock(T0))) {
+                DynamoDbResultStore store = tables.store(new MutableClock(T0))) {
             List<StoredResult> results = new ArrayList<>();
             for (int i = 0; i < RESULTS; i++) {
                 results.add(largest(i));
             }
 
-            IngestOutcome keyed = store.ingest(new IngestBatch("key-large", "d", "[]".getBytes(StandardCharsets.UTF_8),
-                    results, true, T0));
-            IngestOutcome keyless = store.ingest(new IngestBatch(null, "[]".getBytes(StandardCharsets.UTF_8),
-                    results, false, T0));
+            IngestOutcome keyed = store.ingest(
+                    new IngestBatch("key-large", "d", "[]".getBytes(StandardCharsets.UTF_8), results, true, T0));
+            IngestOutcome keyless =
+                    store.ingest(new IngestBatch(null, "[]".getBytes(StandardCharsets.UTF_8), results, false, T0));
 
             assertThat(keyed).isInstanceOf(IngestOutcome.Stored.class);
             assertThat(keyless).isInstanceOf(IngestOutcome.Stored.class);
@@ -66,9 +66,11 @@ class LargestRequestTest {
             List<Map<String, AttributeValue>> candidates = tables.scan(tables.candidates);
             assertThat(candidates).hasSize(RESULTS);
             for (Map<String, AttributeValue> c : candidates) {
-                FailureCandidate stored = StoredJson.candidate(c.get("candidate").s());
+                FailureCandidate stored =
+                        StoredJson.candidate(c.get("candidate").s());
                 assertThat(stored.result().dkim()).hasSizeLessThanOrEqualTo(FailureCandidate.MAX_SIGNATURES);
-                assertThat(c.get("candidate").s().getBytes(StandardCharsets.UTF_8).length).isLessThan(300_000);
+                assertThat(c.get("candidate").s().getBytes(StandardCharsets.UTF_8).length)
+                        .isLessThan(300_000);
             }
         }
     }
@@ -76,11 +78,14 @@ class LargestRequestTest {
     @Test
     void anAnswerTooLargeForOneItemIsKeptInPartsAndReplayedByteForByte() {
         try (MotoTables tables = new MotoTables();
-             DynamoDbResultStore store = tables.store(new MutableClock(T0))) {
+                DynamoDbResultStore store = tables.store(new MutableClock(T0))) {
             // 500 verdicts with 512-character messageIds in three-byte characters: ~850 KB.
             StringBuilder answer = new StringBuilder("[");
             for (int i = 0; i < 500; i++) {
-                answer.append(i == 0 ? "" : ",").append("{\"messageId\":\"").append(WIDE.repeat(508)).append(i)
+                answer.append(i == 0 ? "" : ",")
+                        .append("{\"messageId\":\"")
+                        .append(WIDE.repeat(508))
+                        .append(i)
                         .append("\",\"policyDomain\":\"example.com\",\"dmarc\":\"pass\",\"disposition\":\"none\"}");
             }
             byte[] response = answer.append(']').toString().getBytes(StandardCharsets.UTF_8);
@@ -88,12 +93,14 @@ class LargestRequestTest {
             List<StoredResult> results = StoreFixtures.spread("big", EXAMPLE, 500, 50, T0, false);
 
             IngestOutcome first = store.ingest(new IngestBatch("key-big", "d", response, results, false, T0));
-            IngestOutcome again = store.ingest(new IngestBatch("key-big", "d", "[]".getBytes(StandardCharsets.UTF_8),
-                    results, false, T0));
+            IngestOutcome again = store.ingest(
+                    new IngestBatch("key-big", "d", "[]".getBytes(StandardCharsets.UTF_8), results, false, T0));
 
             assertThat(first).isInstanceOf(IngestOutcome.Stored.class);
-            assertThat(again).isInstanceOfSatisfying(IngestOutcome.Replayed.class,
-                    r -> assertThat(r.response()).isEqualTo(response));
+            assertThat(again)
+                    .isInstanceOfSatisfying(
+                            IngestOutcome.Replayed.class,
+                            r -> assertThat(r.response()).isEqualTo(response));
             assertThat(tables.totalCount()).isEqualTo(500);
         }
     }
@@ -114,15 +121,37 @@ class LargestRequestTest {
             headers.append("X-").append(WIDE.repeat(75)).append(": \"\r\n");
         }
         String messageId = i + WIDE.repeat(500);
-        AuthenticationResult result = new AuthenticationResult(messageId, T0, "192.0.2." + i, 25, WIDE.repeat(320),
-                WIDE.repeat(320), recipients, WIDE.repeat(2048),
-                new SpfCheck(SpfResult.FAIL, WIDE.repeat(320), SpfScope.MFROM), dkim, headers.toString());
+        AuthenticationResult result = new AuthenticationResult(
+                messageId,
+                T0,
+                "192.0.2." + i,
+                25,
+                WIDE.repeat(320),
+                WIDE.repeat(320),
+                recipients,
+                WIDE.repeat(2048),
+                new SpfCheck(SpfResult.FAIL, WIDE.repeat(320), SpfScope.MFROM),
+                dkim,
+                headers.toString());
         String record = "v=DMARC1; p=reject; ruf=mailto:f@example.com; x=" + "\"".repeat(16 * 1024 - 60);
-        FailureCandidate candidate = FailureCandidate.bounded("cand-large-" + i, "example.com", record,
-                Set.of(FailureTrigger.DMARC_ALL_FAILED), result,
-                new Verdict(messageId, "example.com", DmarcResult.FAIL, Policy.REJECT, false, false), T0);
-        AggregateRow row = new AggregateRow("192.0.2." + i, "example.com", "bounce.example",
-                ReportedDisposition.REJECT, false, false, List.of(), reported, null);
+        FailureCandidate candidate = FailureCandidate.bounded(
+                "cand-large-" + i,
+                "example.com",
+                record,
+                Set.of(FailureTrigger.DMARC_ALL_FAILED),
+                result,
+                new Verdict(messageId, "example.com", DmarcResult.FAIL, Policy.REJECT, false, false),
+                T0);
+        AggregateRow row = new AggregateRow(
+                "192.0.2." + i,
+                "example.com",
+                "bounce.example",
+                ReportedDisposition.REJECT,
+                false,
+                false,
+                List.of(),
+                reported,
+                null);
         return new StoredResult(messageId, EXAMPLE, row, record, candidate, i);
     }
 }

@@ -29,11 +29,18 @@ final class MotoTables implements AutoCloseable {
 
     MotoTables(ExecutionInterceptor... extra) {
         DynamoDbClient admin = AwsTestEndpoint.dynamoDb();
-        reports = TestTable.builder(admin).namePrefix("reports").partitionKey("pk").sortKey("sk")
-                .timeToLive("expiresAt").create();
-        candidates = TestTable.builder(admin).namePrefix("candidates").partitionKey("pk")
-                .stream(StreamViewType.NEW_IMAGE).timeToLive("expiresAt").create();
-        client = AwsTestEndpoint.clients().configure(DynamoDbClient.builder())
+        reports = TestTable.builder(admin)
+                .namePrefix("reports")
+                .partitionKey("pk")
+                .sortKey("sk")
+                .timeToLive("expiresAt")
+                .create();
+        candidates = TestTable.builder(admin).namePrefix("candidates").partitionKey("pk").stream(
+                        StreamViewType.NEW_IMAGE)
+                .timeToLive("expiresAt")
+                .create();
+        client = AwsTestEndpoint.clients()
+                .configure(DynamoDbClient.builder())
                 .overrideConfiguration(o -> {
                     o.addExecutionInterceptor(counter);
                     for (ExecutionInterceptor i : extra) {
@@ -51,7 +58,8 @@ final class MotoTables implements AutoCloseable {
         List<Map<String, AttributeValue>> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
-            ScanRequest.Builder b = ScanRequest.builder().tableName(table.name()).consistentRead(true);
+            ScanRequest.Builder b =
+                    ScanRequest.builder().tableName(table.name()).consistentRead(true);
             if (start != null) {
                 b.exclusiveStartKey(start);
             }
@@ -63,7 +71,9 @@ final class MotoTables implements AutoCloseable {
     }
 
     List<Map<String, AttributeValue>> reportItems(String pkPrefix) {
-        return scan(reports).stream().filter(i -> i.get("pk").s().startsWith(pkPrefix)).toList();
+        return scan(reports).stream()
+                .filter(i -> i.get("pk").s().startsWith(pkPrefix))
+                .toList();
     }
 
     /** Count per row, keyed by the row's source IP and disposition (as the row JSON says). */
@@ -71,13 +81,18 @@ final class MotoTables implements AutoCloseable {
         Map<String, Long> out = new HashMap<>();
         for (Map<String, AttributeValue> item : reportItems(pkPrefix)) {
             var row = StoredJson.row(item.get("row").s());
-            out.merge(row.sourceIp() + "/" + row.disposition().token(), Long.parseLong(item.get("count").n()), Long::sum);
+            out.merge(
+                    row.sourceIp() + "/" + row.disposition().token(),
+                    Long.parseLong(item.get("count").n()),
+                    Long::sum);
         }
         return out;
     }
 
     long totalCount() {
-        return reportItems("ROW#").stream().mapToLong(i -> Long.parseLong(i.get("count").n())).sum();
+        return reportItems("ROW#").stream()
+                .mapToLong(i -> Long.parseLong(i.get("count").n()))
+                .sum();
     }
 
     @Override

@@ -115,8 +115,7 @@ public final class WriteCounter implements ExecutionInterceptor {
         return out;
     }
 
-    private record Write(String operation, boolean transactional, long items, long wcu) {
-    }
+    private record Write(String operation, boolean transactional, long items, long wcu) {}
 
     private static Write measure(SdkRequest request) {
         if (request instanceof PutItemRequest p) {
@@ -134,7 +133,10 @@ public final class WriteCounter implements ExecutionInterceptor {
             for (var table : b.requestItems().values()) {
                 for (WriteRequest w : table) {
                     n++;
-                    units += units(w.putRequest() != null ? size(w.putRequest().item()) : size(w.deleteRequest().key()));
+                    units += units(
+                            w.putRequest() != null
+                                    ? size(w.putRequest().item())
+                                    : size(w.deleteRequest().key()));
                 }
             }
             return new Write("BatchWriteItem", false, n, units);

@@ -63,9 +63,12 @@ class SesTransportTest extends MailTransportContract {
     @Override
     protected List<byte[]> received(String recipient, String messageId) throws Exception {
         URI base = AwsTestEndpoint.endpoint().orElseThrow();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(base.resolve("/moto-api/data.json")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(base.resolve("/moto-api/data.json"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         List<byte[]> found = new ArrayList<>();
         collect(JSON.readTree(response.body()), recipient, messageId, found);
         return found;
@@ -75,7 +78,8 @@ class SesTransportTest extends MailTransportContract {
         if (node.isObject() && node.has("raw_data") && node.has("destinations")) {
             String raw = node.get("raw_data").asText();
             JsonNode destinations = node.get("destinations");
-            if (destinations.size() > 0 && destinations.get(0).asText().equals(recipient)
+            if (destinations.size() > 0
+                    && destinations.get(0).asText().equals(recipient)
                     && raw.contains("\r\nMessage-ID: " + messageId + "\r\n")) {
                 found.add(raw.getBytes(StandardCharsets.UTF_8));
             }
@@ -87,8 +91,8 @@ class SesTransportTest extends MailTransportContract {
     @Test
     void anUnverifiedSenderIsAPermanentRejection() throws Exception {
         OutgoingMail good = mail(List.of(FIRST), body());
-        OutgoingMail mail = new OutgoingMail("bounces@unverified.example", good.recipients(), good.messageId(),
-                good.message());
+        OutgoingMail mail =
+                new OutgoingMail("bounces@unverified.example", good.recipients(), good.messageId(), good.message());
 
         Delivery delivery = transport().send(mail);
 
@@ -102,20 +106,32 @@ class SesTransportTest extends MailTransportContract {
 
     @Test
     void throttlingIsTemporaryAndRejectionPermanent() {
-        AwsErrorDetails throttled = AwsErrorDetails.builder().errorCode("TooManyRequestsException")
-                .errorMessage("Maximum sending rate exceeded.").build();
-        AwsErrorDetails rejected = AwsErrorDetails.builder().errorCode("MessageRejected")
-                .errorMessage("Email address is not verified.").build();
+        AwsErrorDetails throttled = AwsErrorDetails.builder()
+                .errorCode("TooManyRequestsException")
+                .errorMessage("Maximum sending rate exceeded.")
+                .build();
+        AwsErrorDetails rejected = AwsErrorDetails.builder()
+                .errorCode("MessageRejected")
+                .errorMessage("Email address is not verified.")
+                .build();
 
         assertThat(SesTransport.classify((TooManyRequestsException) TooManyRequestsException.builder()
-                .awsErrorDetails(throttled).statusCode(429).build()))
+                        .awsErrorDetails(throttled)
+                        .statusCode(429)
+                        .build()))
                 .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
         assertThat(SesTransport.classify((MessageRejectedException) MessageRejectedException.builder()
-                .awsErrorDetails(rejected).statusCode(400).build()))
+                        .awsErrorDetails(rejected)
+                        .statusCode(400)
+                        .build()))
                 .isInstanceOf(DeliveryOutcome.PermanentFailure.class);
         assertThat(SesTransport.classify(software.amazon.awssdk.awscore.exception.AwsServiceException.builder()
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode("InternalFailure").errorMessage("x").build())
-                .statusCode(503).build()))
+                        .awsErrorDetails(AwsErrorDetails.builder()
+                                .errorCode("InternalFailure")
+                                .errorMessage("x")
+                                .build())
+                        .statusCode(503)
+                        .build()))
                 .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
     }
 

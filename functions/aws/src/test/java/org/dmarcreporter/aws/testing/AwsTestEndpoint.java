@@ -32,8 +32,7 @@ public final class AwsTestEndpoint {
 
     private static volatile DynamoDbClient sharedDynamoDb;
 
-    private AwsTestEndpoint() {
-    }
+    private AwsTestEndpoint() {}
 
     /** The endpoint, or empty when tests needing AWS should be skipped. */
     public static Optional<URI> endpoint() {
@@ -65,8 +64,10 @@ public final class AwsTestEndpoint {
     public static AwsClients clients() {
         assumeAvailable();
         String region = System.getenv(AwsClients.REGION_VARIABLE);
-        return new AwsClients(Region.of(region == null || region.isBlank() ? "us-east-1" : region.trim()),
-                endpoint(), Optional.empty());
+        return new AwsClients(
+                Region.of(region == null || region.isBlank() ? "us-east-1" : region.trim()),
+                endpoint(),
+                Optional.empty());
     }
 
     /**
@@ -104,9 +105,11 @@ public final class AwsTestEndpoint {
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(reset, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    HttpClient.newHttpClient().send(reset, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("moto reset answered " + response.statusCode() + ": " + response.body());
+                throw new IllegalStateException(
+                        "moto reset answered " + response.statusCode() + ": " + response.body());
             }
         } catch (IOException e) {
             throw new IllegalStateException("moto reset failed at " + base, e);

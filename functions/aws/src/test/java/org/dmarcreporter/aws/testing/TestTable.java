@@ -122,10 +122,16 @@ public final class TestTable implements AutoCloseable {
             List<AttributeDefinition> attributes = new ArrayList<>();
             List<KeySchemaElement> keys = new ArrayList<>();
             attributes.add(stringAttribute(partitionKey));
-            keys.add(KeySchemaElement.builder().attributeName(partitionKey).keyType(KeyType.HASH).build());
+            keys.add(KeySchemaElement.builder()
+                    .attributeName(partitionKey)
+                    .keyType(KeyType.HASH)
+                    .build());
             if (sortKey != null) {
                 attributes.add(stringAttribute(sortKey));
-                keys.add(KeySchemaElement.builder().attributeName(sortKey).keyType(KeyType.RANGE).build());
+                keys.add(KeySchemaElement.builder()
+                        .attributeName(sortKey)
+                        .keyType(KeyType.RANGE)
+                        .build());
             }
             CreateTableRequest.Builder request = CreateTableRequest.builder()
                     .tableName(name)
@@ -141,7 +147,8 @@ public final class TestTable implements AutoCloseable {
                 awaitActive(name);
                 if (ttlAttribute != null) {
                     client.updateTimeToLive(b -> b.tableName(name)
-                            .timeToLiveSpecification(t -> t.attributeName(ttlAttribute).enabled(true)));
+                            .timeToLiveSpecification(
+                                    t -> t.attributeName(ttlAttribute).enabled(true)));
                 }
             } catch (RuntimeException e) {
                 table.close();
@@ -155,7 +162,8 @@ public final class TestTable implements AutoCloseable {
         private void awaitActive(String name) {
             Instant deadline = Instant.now().plus(ACTIVE_TIMEOUT);
             while (true) {
-                TableStatus status = client.describeTable(b -> b.tableName(name)).table().tableStatus();
+                TableStatus status =
+                        client.describeTable(b -> b.tableName(name)).table().tableStatus();
                 if (status == TableStatus.ACTIVE) {
                     return;
                 }
@@ -172,7 +180,10 @@ public final class TestTable implements AutoCloseable {
         }
 
         private static AttributeDefinition stringAttribute(String name) {
-            return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+            return AttributeDefinition.builder()
+                    .attributeName(name)
+                    .attributeType(ScalarAttributeType.S)
+                    .build();
         }
     }
 }

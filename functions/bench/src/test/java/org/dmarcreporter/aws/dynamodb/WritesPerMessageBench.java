@@ -43,10 +43,10 @@ public final class WritesPerMessageBench {
     private static final String[] RECORDS = {
         "v=DMARC1; p=reject; rua=mailto:agg@example.com",
         "v=DMARC1; p=none; rua=mailto:agg@example.org",
-        "v=DMARC1; p=quarantine; rua=mailto:agg@example.net; ruf=mailto:fail@example.net; fo=1"};
+        "v=DMARC1; p=quarantine; rua=mailto:agg@example.net; ruf=mailto:fail@example.net; fo=1"
+    };
 
-    private WritesPerMessageBench() {
-    }
+    private WritesPerMessageBench() {}
 
     public static void main(String[] args) {
         if (!AwsTestEndpoint.available()) {
@@ -54,10 +54,25 @@ public final class WritesPerMessageBench {
             System.exit(2);
         }
         List<StoredResult> batch = batch();
-        System.out.printf(Locale.ROOT, "batch: %d results, %d source IPs, %d domains, %d distinct rows, %d failure candidates%n",
-                batch.size(), SOURCE_IPS, DOMAINS.length, distinctRows(batch), candidates(batch));
-        System.out.printf(Locale.ROOT, "%-42s %6s %7s %8s %10s %9s %9s %8s%n", "scenario", "calls", "items",
-                "tx items", "writes/msg", "WCU/msg", "cand.", "goal");
+        System.out.printf(
+                Locale.ROOT,
+                "batch: %d results, %d source IPs, %d domains, %d distinct rows, %d failure candidates%n",
+                batch.size(),
+                SOURCE_IPS,
+                DOMAINS.length,
+                distinctRows(batch),
+                candidates(batch));
+        System.out.printf(
+                Locale.ROOT,
+                "%-42s %6s %7s %8s %10s %9s %9s %8s%n",
+                "scenario",
+                "calls",
+                "items",
+                "tx items",
+                "writes/msg",
+                "WCU/msg",
+                "cand.",
+                "goal");
         boolean allMet = true;
         allMet &= run("dedupeMessageIds=false", batch, false, null, 0.2);
         allMet &= run("dedupeMessageIds=true", batch, true, null, 1.2);
@@ -65,17 +80,21 @@ public final class WritesPerMessageBench {
         allMet &= run("dedupeMessageIds=true + Idempotency-Key", batch, true, "bench-key-2", Double.NaN);
         System.out.println();
         System.out.println("writes = items written by successful calls (PutItem/UpdateItem 1 each, TransactWriteItems");
-        System.out.println("one per item); 'tx items' are the transactional ones (2 WCU each); WCU estimated from item");
-        System.out.println("sizes (ceil(bytes/1KB) per item, x2 in transactions); the Idempotency-Key rows include the");
-        System.out.println("claim PutItem and the completing UpdateItem; 'cand.' = failure-candidate puts among the items.");
+        System.out.println(
+                "one per item); 'tx items' are the transactional ones (2 WCU each); WCU estimated from item");
+        System.out.println(
+                "sizes (ceil(bytes/1KB) per item, x2 in transactions); the Idempotency-Key rows include the");
+        System.out.println(
+                "claim PutItem and the completing UpdateItem; 'cand.' = failure-candidate puts among the items.");
         System.out.println(allMet ? "goals met" : "GOAL MISSED");
         System.exit(allMet ? 0 : 1);
     }
 
     private static boolean run(String name, List<StoredResult> results, boolean dedupe, String key, double goal) {
-        try (MotoTables tables = new MotoTables(); DynamoDbResultStore store = tables.store(Clock.fixed(NOW, ZoneOffset.UTC))) {
-            IngestOutcome outcome = store.ingest(new IngestBatch(key, "[]".getBytes(StandardCharsets.UTF_8), results,
-                    dedupe, NOW));
+        try (MotoTables tables = new MotoTables();
+                DynamoDbResultStore store = tables.store(Clock.fixed(NOW, ZoneOffset.UTC))) {
+            IngestOutcome outcome =
+                    store.ingest(new IngestBatch(key, "[]".getBytes(StandardCharsets.UTF_8), results, dedupe, NOW));
             WriteCounter c = tables.counter;
             if (!(outcome instanceof IngestOutcome.Stored stored) || stored.itemWrites() != c.allItems()) {
                 throw new IllegalStateException("store and counter disagree: " + outcome + " vs " + c.allItems());
@@ -87,8 +106,16 @@ public final class WritesPerMessageBench {
             double perMessage = (double) c.allItems() / results.size();
             double wcu = (double) c.wcu() / results.size();
             boolean met = Double.isNaN(goal) || perMessage < goal;
-            System.out.printf(Locale.ROOT, "%-42s %6d %7d %8d %10.3f %9.3f %9d %8s%n", name, c.calls(), c.allItems(),
-                    c.transactionalItems(), perMessage, wcu, candidates(results),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-42s %6d %7d %8d %10.3f %9.3f %9d %8s%n",
+                    name,
+                    c.calls(),
+                    c.allItems(),
+                    c.transactionalItems(),
+                    perMessage,
+                    wcu,
+                    candidates(results),
                     Double.isNaN(goal) ? "-" : (met ? "< " + goal + " ok" : ">= " + goal + " MISSED"));
             System.out.printf(Locale.ROOT, "%-42s calls by operation: %s%n", "", c.callsByOperation());
             return met;
@@ -110,8 +137,8 @@ public final class WritesPerMessageBench {
             AggregateRow row = row(domain, "192.0.2." + (10 + ip), pass, forger);
             ReportingWindow window = new ReportingWindow(domain, windowStart);
             String messageId = "<" + m + "." + Long.toHexString(random.nextLong()) + "@mail.sender.example>";
-            FailureCandidate candidate = !pass && d == 2
-                    ? StoreFixtures.candidate("bench-cand-" + m, messageId, window, NOW) : null;
+            FailureCandidate candidate =
+                    !pass && d == 2 ? StoreFixtures.candidate("bench-cand-" + m, messageId, window, NOW) : null;
             out.add(new StoredResult(messageId, window, row, RECORDS[d], candidate, m));
         }
         return out;
@@ -119,15 +146,38 @@ public final class WritesPerMessageBench {
 
     private static AggregateRow row(String domain, String ip, boolean pass, boolean forger) {
         if (pass) {
-            return new AggregateRow(ip, domain, domain, ReportedDisposition.PASS, true, true, List.of(),
-                    List.of(new DkimAuth(domain, "s2026", "pass")), new SpfAuth(domain, "mfrom", "pass"));
+            return new AggregateRow(
+                    ip,
+                    domain,
+                    domain,
+                    ReportedDisposition.PASS,
+                    true,
+                    true,
+                    List.of(),
+                    List.of(new DkimAuth(domain, "s2026", "pass")),
+                    new SpfAuth(domain, "mfrom", "pass"));
         }
         if (forger) {
-            return new AggregateRow(ip, domain, "bounce.forger.test", ReportedDisposition.REJECT, false, false,
-                    List.of(), List.of(), new SpfAuth("bounce.forger.test", "mfrom", "pass"));
+            return new AggregateRow(
+                    ip,
+                    domain,
+                    "bounce.forger.test",
+                    ReportedDisposition.REJECT,
+                    false,
+                    false,
+                    List.of(),
+                    List.of(),
+                    new SpfAuth("bounce.forger.test", "mfrom", "pass"));
         }
         // A list forwarder: the list rewrote the body (DKIM fails) and relays from its own IP.
-        return new AggregateRow(ip, domain, "lists.example", ReportedDisposition.REJECT, false, false, List.of(),
+        return new AggregateRow(
+                ip,
+                domain,
+                "lists.example",
+                ReportedDisposition.REJECT,
+                false,
+                false,
+                List.of(),
                 List.of(new DkimAuth(domain, "s2026", "fail"), new DkimAuth("lists.example", "l1", "pass")),
                 new SpfAuth("lists.example", "mfrom", "pass"));
     }

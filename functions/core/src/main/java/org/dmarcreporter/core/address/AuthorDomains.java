@@ -6,8 +6,7 @@ import java.util.List;
 public sealed interface AuthorDomains {
 
     /** Every address has this domain (normalised, see {@link DomainNames#normalize(String)}). */
-    record Single(String domain) implements AuthorDomains {
-    }
+    record Single(String domain) implements AuthorDomains {}
 
     /**
      * The addresses have several distinct domains, in order of first appearance. RFC 9989 §5.3.1:
@@ -20,6 +19,5 @@ public sealed interface AuthorDomains {
     }
 
     /** No usable domain: no address, an address without a domain, a bad domain or bad syntax. */
-    record Invalid(String reason) implements AuthorDomains {
-    }
+    record Invalid(String reason) implements AuthorDomains {}
 }

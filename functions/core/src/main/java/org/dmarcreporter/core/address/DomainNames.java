@@ -21,8 +21,7 @@ public final class DomainNames {
     static final int MAX_LABEL = 63;
     static final int MAX_NAME = 253;
 
-    private DomainNames() {
-    }
+    private DomainNames() {}
 
     /**
      * The normalised form of {@code name}: trimmed, one trailing dot removed, U-labels converted to
@@ -65,8 +64,7 @@ public final class DomainNames {
         for (int i = 0; i <= name.length(); i++) {
             if (i == name.length() || name.charAt(i) == '.') {
                 int length = i - labelStart;
-                if (length == 0 || length > MAX_LABEL
-                        || name.charAt(labelStart) == '-' || name.charAt(i - 1) == '-') {
+                if (length == 0 || length > MAX_LABEL || name.charAt(labelStart) == '-' || name.charAt(i - 1) == '-') {
                     return false;
                 }
                 if (i < name.length()) {

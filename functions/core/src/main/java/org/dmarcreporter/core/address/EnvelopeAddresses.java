@@ -10,8 +10,7 @@ import java.util.Optional;
  */
 public final class EnvelopeAddresses {
 
-    private EnvelopeAddresses() {
-    }
+    private EnvelopeAddresses() {}
 
     public static EnvelopeSender parse(String envelopeFrom) {
         if (envelopeFrom == null) {

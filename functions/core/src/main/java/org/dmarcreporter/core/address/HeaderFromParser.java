@@ -35,8 +35,7 @@ public final class HeaderFromParser {
     /** The answer if the parser itself failed; tests check that no input leads here. */
     static final AuthorDomains UNREADABLE = new AuthorDomains.Invalid("unreadable From");
 
-    private HeaderFromParser() {
-    }
+    private HeaderFromParser() {}
 
     public static AuthorDomains parse(String headerFromValue) {
         if (headerFromValue == null || headerFromValue.isBlank()) {
@@ -129,7 +128,9 @@ public final class HeaderFromParser {
 
     /** RFC 5322 §3.2.3 atext (ASCII only; anything else takes the full parser). */
     private static boolean isAtext(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
                 || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
     }
 
@@ -149,7 +150,12 @@ public final class HeaderFromParser {
         return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
-    private enum Kind { WORD, QUOTED, LITERAL, SPECIAL }
+    private enum Kind {
+        WORD,
+        QUOTED,
+        LITERAL,
+        SPECIAL
+    }
 
     /** One lexical token; comments and whitespace are dropped. {@code text} of a SPECIAL is its character. */
     private record Token(Kind kind, String text) {
@@ -245,8 +251,7 @@ public final class HeaderFromParser {
 
         /** atext plus '.', non-ASCII (RFC 6532) and stray characters; the domain check refuses the latter. */
         private static boolean isAtomChar(char c) {
-            return !isWhitespace(c) && !isSpecial(c) && c != '(' && c != ')' && c != '"' && c != '['
-                    && c != ']';
+            return !isWhitespace(c) && !isSpecial(c) && c != '(' && c != ')' && c != '"' && c != '[' && c != ']';
         }
     }
 

@@ -13,8 +13,7 @@ import java.util.Optional;
  */
 public final class IpAddresses {
 
-    private IpAddresses() {
-    }
+    private IpAddresses() {}
 
     /** The canonical text of an IPv4 or IPv6 literal, or empty when {@code text} is not one. */
     public static Optional<String> normalize(String text) {

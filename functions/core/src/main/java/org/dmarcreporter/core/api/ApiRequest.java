@@ -1,6 +1,5 @@
 package org.dmarcreporter.core.api;
 
-
 /**
  * A {@code POST /v1/results} request as both edges (API Gateway, the local HTTP server) see it.
  *
@@ -8,5 +7,4 @@ package org.dmarcreporter.core.api;
  * @param contentType    the Content-Type header, or null
  * @param idempotencyKey the Idempotency-Key header, or null
  */
-public record ApiRequest(byte[] body, String contentType, String idempotencyKey) {
-}
+public record ApiRequest(byte[] body, String contentType, String idempotencyKey) {}

@@ -13,7 +13,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"field", "index", "pointer", "detail"})
-public record FieldError(Integer index, String field, @JsonProperty("detail") String message) {
+public record FieldError(
+        Integer index, String field, @JsonProperty("detail") String message) {
 
     /** RFC 6901 JSON Pointer to the field, e.g. {@code /3/dkim/1/result}. */
     @JsonProperty("pointer")

@@ -31,6 +31,5 @@ public final class IngestLimits {
     /** Longest Idempotency-Key ({@code docs/ingest-api.md}). */
     public static final int MAX_IDEMPOTENCY_KEY = 128;
 
-    private IngestLimits() {
-    }
+    private IngestLimits() {}
 }

@@ -14,8 +14,7 @@ public final class ProblemJson {
 
     public static final String CONTENT_TYPE = "application/problem+json";
 
-    private ProblemJson() {
-    }
+    private ProblemJson() {}
 
     public static ApiResponse invalid(List<FieldError> errors) {
         String detail = errors.size() == 1 ? describe(errors.get(0)) : errors.size() + " fields are invalid";
@@ -24,8 +23,10 @@ public final class ProblemJson {
 
     /** 413 for a body over {@link IngestLimits#MAX_BODY_BYTES}; every edge answers it the same way. */
     public static ApiResponse tooLarge() {
-        return of(413, "Content Too Large", "the body is limited to " + IngestLimits.MAX_BODY_BYTES
-                + " bytes; send fewer results per request");
+        return of(
+                413,
+                "Content Too Large",
+                "the body is limited to " + IngestLimits.MAX_BODY_BYTES + " bytes; send fewer results per request");
     }
 
     /**
@@ -39,8 +40,11 @@ public final class ProblemJson {
 
     /** 422: the Idempotency-Key was used before with a different body (nothing of this one is stored). */
     public static ApiResponse keyReused() {
-        return of(422, "Idempotency-Key reused", "this Idempotency-Key was used before for a request with a "
-                + "different body; nothing of this request was stored: send each new request with a new key");
+        return of(
+                422,
+                "Idempotency-Key reused",
+                "this Idempotency-Key was used before for a request with a "
+                        + "different body; nothing of this request was stored: send each new request with a new key");
     }
 
     public static ApiResponse of(int status, String title, String detail) {
@@ -52,13 +56,16 @@ public final class ProblemJson {
     }
 
     private static ApiResponse problem(int status, String title, String detail, List<FieldError> errors) {
-        return new ApiResponse(status, CONTENT_TYPE,
-                JsonWriting.bytes(new Document("about:blank", title, status, detail, errors)));
+        return new ApiResponse(
+                status, CONTENT_TYPE, JsonWriting.bytes(new Document("about:blank", title, status, detail, errors)));
     }
 
     /** The RFC 9457 members we send, in this order; {@code errors} only when there are any. */
     @JsonPropertyOrder({"type", "title", "status", "detail", "errors"})
-    record Document(String type, String title, int status, String detail,
-                    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors) {
-    }
+    record Document(
+            String type,
+            String title,
+            int status,
+            String detail,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors) {}
 }

@@ -22,7 +22,8 @@ public final class RequestJson {
     /** Jackson's defaults for nesting, numbers and names, which no result comes near. */
     private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
             // A 4 MiB body may legitimately hold one long header block.
-            .maxStringLength(IngestLimits.MAX_BODY_BYTES).build();
+            .maxStringLength(IngestLimits.MAX_BODY_BYTES)
+            .build();
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -35,16 +36,13 @@ public final class RequestJson {
         MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    private RequestJson() {
-    }
+    private RequestJson() {}
 
     /** What {@link #parse} found: a tree, or the error to answer with. */
     public sealed interface Parsed {
-        record Tree(JsonNode body) implements Parsed {
-        }
+        record Tree(JsonNode body) implements Parsed {}
 
-        record Invalid(FieldError error) implements Parsed {
-        }
+        record Invalid(FieldError error) implements Parsed {}
     }
 
     public static Parsed parse(byte[] body) {
@@ -53,9 +51,12 @@ public final class RequestJson {
             tree = MAPPER.readTree(body);
         } catch (StreamConstraintsException e) {
             // Thrown without a location (e.getLocation() is null).
-            return invalid(new FieldError(null, "body", "exceeds the parser's limits: at most "
-                    + LIMITS.getMaxNestingDepth() + " levels of nesting, " + LIMITS.getMaxNumberLength()
-                    + " characters per number and " + LIMITS.getMaxNameLength() + " per field name"));
+            return invalid(new FieldError(
+                    null,
+                    "body",
+                    "exceeds the parser's limits: at most "
+                            + LIMITS.getMaxNestingDepth() + " levels of nesting, " + LIMITS.getMaxNumberLength()
+                            + " characters per number and " + LIMITS.getMaxNameLength() + " per field name"));
         } catch (JsonParseException e) {
             FieldError duplicate = duplicateKey(e);
             return invalid(duplicate != null ? duplicate : notJson(e));
@@ -78,8 +79,11 @@ public final class RequestJson {
         if (e.getLocation() == null) {
             return new FieldError(null, "body", "is not valid JSON");
         }
-        return new FieldError(null, "body", "is not valid JSON (line " + e.getLocation().getLineNr()
-                + ", column " + e.getLocation().getColumnNr() + ")");
+        return new FieldError(
+                null,
+                "body",
+                "is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")");
     }
 
     /**
@@ -89,7 +93,8 @@ public final class RequestJson {
      */
     private static FieldError duplicateKey(JsonParseException e) {
         JsonParser parser = e.getProcessor();
-        if (parser == null || e.getOriginalMessage() == null
+        if (parser == null
+                || e.getOriginalMessage() == null
                 || !e.getOriginalMessage().startsWith("Duplicate field '")) {
             return null;
         }

@@ -1,6 +1,5 @@
 package org.dmarcreporter.core.api;
 
-import org.dmarcreporter.core.address.IpAddresses;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -14,6 +13,7 @@ import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dmarcreporter.core.address.IpAddresses;
 import org.dmarcreporter.core.model.AuthenticationResult;
 import org.dmarcreporter.core.model.DkimCheck;
 import org.dmarcreporter.core.model.DkimResult;
@@ -33,19 +33,17 @@ public final class ResultReader {
     static final int MAX_NAME = 320;
     /** Header blocks are kept in failure candidates; this keeps one DynamoDB item under 400 KB. */
     static final int MAX_HEADERS = 64 * 1024;
+
     static final int MAX_RECIPIENTS = 1000;
     static final int MAX_SIGNATURES = 1000;
 
-    private ResultReader() {
-    }
+    private ResultReader() {}
 
     /** A request body: one result or a batch of them. */
     public sealed interface Outcome {
-        record Results(List<AuthenticationResult> results, boolean batch) implements Outcome {
-        }
+        record Results(List<AuthenticationResult> results, boolean batch) implements Outcome {}
 
-        record Invalid(List<FieldError> errors) implements Outcome {
-        }
+        record Invalid(List<FieldError> errors) implements Outcome {}
     }
 
     /**
@@ -62,11 +60,13 @@ public final class ResultReader {
             return errors.isEmpty() ? new Outcome.Results(List.of(r), false) : new Outcome.Invalid(errors);
         }
         if (!body.isArray()) {
-            return new Outcome.Invalid(List.of(new FieldError(null, "body",
-                    "must be a result object or an array of result objects")));
+            return new Outcome.Invalid(
+                    List.of(new FieldError(null, "body", "must be a result object or an array of result objects")));
         }
         if (body.size() > IngestLimits.MAX_BATCH) {
-            return new Outcome.Invalid(List.of(new FieldError(null, "body",
+            return new Outcome.Invalid(List.of(new FieldError(
+                    null,
+                    "body",
                     "a batch holds at most " + IngestLimits.MAX_BATCH + " results, this one has " + body.size())));
         }
         List<AuthenticationResult> results = new ArrayList<>(body.size());
@@ -89,22 +89,28 @@ public final class ResultReader {
         return readOne(o, index, errors, null);
     }
 
-    private static AuthenticationResult readOne(JsonNode o, Integer index, List<FieldError> errors,
-                                                Instant latestReceivedAt) {
+    private static AuthenticationResult readOne(
+            JsonNode o, Integer index, List<FieldError> errors, Instant latestReceivedAt) {
         Fields f = new Fields(o, index, errors);
         String messageId = f.text("messageId", false, MAX_MESSAGE_ID, false);
-        Instant receivedAt = f.parsed("receivedAt", false, ResultReader::parseTimestamp,
+        Instant receivedAt = f.parsed(
+                "receivedAt",
+                false,
+                ResultReader::parseTimestamp,
                 "must be an RFC 3339 date-time such as 2026-11-27T10:15:30Z");
         if (receivedAt != null && latestReceivedAt != null && receivedAt.isAfter(latestReceivedAt)) {
             // Windows follow the server's clock, so this is only kept for failure reports; a date
             // far ahead is a broken clock or a made-up value.
-            f.error("receivedAt", "must not be more than " + IngestLimits.MAX_RECEIVED_AHEAD.toHours()
-                    + " hours ahead of the server's clock (" + latestReceivedAt.minus(IngestLimits.MAX_RECEIVED_AHEAD)
-                    + ")");
+            f.error(
+                    "receivedAt",
+                    "must not be more than " + IngestLimits.MAX_RECEIVED_AHEAD.toHours()
+                            + " hours ahead of the server's clock ("
+                            + latestReceivedAt.minus(IngestLimits.MAX_RECEIVED_AHEAD)
+                            + ")");
             receivedAt = null;
         }
-        String sourceIp = f.parsed("sourceIp", true, s -> IpAddresses.normalize(s).orElse(null),
-                "must be an IPv4 or IPv6 address");
+        String sourceIp = f.parsed(
+                "sourceIp", true, s -> IpAddresses.normalize(s).orElse(null), "must be an IPv4 or IPv6 address");
         Integer sourcePort = f.port("sourcePort");
         String helo = f.text("helo", false, MAX_NAME, false);
         String envelopeFrom = f.text("envelopeFrom", false, MAX_NAME, true);
@@ -113,8 +119,18 @@ public final class ResultReader {
         SpfCheck spf = readSpf(o.get("spf"), f);
         List<DkimCheck> dkim = readDkim(o.get("dkim"), f);
         String headers = f.text("headers", false, MAX_HEADERS, true, true);
-        return new AuthenticationResult(messageId, receivedAt, sourceIp, sourcePort, helo, envelopeFrom,
-                envelopeTo, headerFrom, spf, dkim, headers);
+        return new AuthenticationResult(
+                messageId,
+                receivedAt,
+                sourceIp,
+                sourcePort,
+                helo,
+                envelopeFrom,
+                envelopeTo,
+                headerFrom,
+                spf,
+                dkim,
+                headers);
     }
 
     private static SpfCheck readSpf(JsonNode spf, Fields f) {
@@ -126,7 +142,10 @@ public final class ResultReader {
             return null;
         }
         Fields s = f.nested(spf, "spf.");
-        SpfResult result = s.parsed("result", true, v -> SpfResult.fromToken(v).orElse(null),
+        SpfResult result = s.parsed(
+                "result",
+                true,
+                v -> SpfResult.fromToken(v).orElse(null),
                 "must be one of none, neutral, pass, fail, softfail, temperror, permerror");
         String domain = s.text("domain", false, MAX_NAME, false);
         SpfScope scope = s.parsed("scope", false, v -> SpfScope.fromToken(v).orElse(null), "must be mfrom or helo");
@@ -154,7 +173,10 @@ public final class ResultReader {
                 continue;
             }
             Fields s = f.nested(sig, name + ".");
-            DkimResult result = s.parsed("result", true, v -> DkimResult.fromToken(v).orElse(null),
+            DkimResult result = s.parsed(
+                    "result",
+                    true,
+                    v -> DkimResult.fromToken(v).orElse(null),
                     "must be one of none, pass, fail, policy, neutral, temperror, permerror");
             String domain = s.text("domain", true, MAX_NAME, false);
             String selector = s.text("selector", false, MAX_NAME, false);
@@ -181,10 +203,13 @@ public final class ResultReader {
         String text = leap ? s.substring(0, m.start(1)) + "59" + s.substring(m.end(1)) : s;
         try {
             // RFC 3339 §5.6 allows lower-case t/z; the ISO parser wants upper case.
-            OffsetDateTime t = OffsetDateTime.parse(text.toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            OffsetDateTime t =
+                    OffsetDateTime.parse(text.toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
             OffsetDateTime utc = t.withOffsetSameInstant(ZoneOffset.UTC);
-            if (leap && !(utc.getHour() == 23 && utc.getMinute() == 59
-                    && utc.toLocalDate().equals(utc.toLocalDate().with(TemporalAdjusters.lastDayOfMonth())))) {
+            if (leap
+                    && !(utc.getHour() == 23
+                            && utc.getMinute() == 59
+                            && utc.toLocalDate().equals(utc.toLocalDate().with(TemporalAdjusters.lastDayOfMonth())))) {
                 return null;
             }
             return t.toInstant();

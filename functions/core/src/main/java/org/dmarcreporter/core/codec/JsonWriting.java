@@ -24,8 +24,7 @@ public final class JsonWriting {
 
     private static final ObjectWriter WRITER = MAPPER.writer();
 
-    private JsonWriting() {
-    }
+    private JsonWriting() {}
 
     /** The UTF-8 JSON of an annotated record (or a list of them). */
     public static byte[] bytes(Object value) {

@@ -25,8 +25,7 @@ public final class StoredJson {
     private static final ObjectReader ROW = reader(AggregateRow.class);
     private static final ObjectReader CANDIDATE = reader(FailureCandidate.class);
 
-    private StoredJson() {
-    }
+    private StoredJson() {}
 
     public static String rowJson(AggregateRow row) {
         return JsonWriting.string(row);
@@ -45,7 +44,8 @@ public final class StoredJson {
     }
 
     private static ObjectReader reader(Class<?> type) {
-        return JsonWriting.MAPPER.readerFor(type)
+        return JsonWriting.MAPPER
+                .readerFor(type)
                 .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -59,12 +59,16 @@ public final class StoredJson {
             }
             return value;
         } catch (JsonMappingException e) {
-            throw new UnreadableRecordException("stored " + what + " is unreadable at "
-                    + pointer(e) + ": " + e.getOriginalMessage(), e);
+            throw new UnreadableRecordException(
+                    "stored " + what + " is unreadable at " + pointer(e) + ": " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             // The message names the position only: a candidate holds mail headers, keep them out of logs.
-            throw new UnreadableRecordException("stored " + what + " is not JSON"
-                    + (e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")"), e);
+            throw new UnreadableRecordException(
+                    "stored " + what + " is not JSON"
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : " (column " + e.getLocation().getColumnNr() + ")"),
+                    e);
         }
     }
 

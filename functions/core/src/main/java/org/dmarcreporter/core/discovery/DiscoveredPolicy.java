@@ -10,14 +10,11 @@ public sealed interface DiscoveredPolicy {
      * @param atAuthorDomain the Author Domain's own record ({@code p} applies), else an inherited
      *                       one ({@code sp}/{@code np} apply)
      */
-    record Found(String policyDomain, DmarcRecord record, boolean atAuthorDomain) implements DiscoveredPolicy {
-    }
+    record Found(String policyDomain, DmarcRecord record, boolean atAuthorDomain) implements DiscoveredPolicy {}
 
     /** A definite answer that no record applies: DMARC MUST NOT be applied. */
-    record NotFound() implements DiscoveredPolicy {
-    }
+    record NotFound() implements DiscoveredPolicy {}
 
     /** A query failed transiently. */
-    record TempError() implements DiscoveredPolicy {
-    }
+    record TempError() implements DiscoveredPolicy {}
 }

@@ -6,16 +6,13 @@ import org.dmarcreporter.core.record.DmarcRecord;
 public sealed interface RecordLookup {
 
     /** Exactly one record starting with {@code v=DMARC1}. */
-    record Found(DmarcRecord record) implements RecordLookup {
-    }
+    record Found(DmarcRecord record) implements RecordLookup {}
 
     /** No DMARC record: NXDOMAIN, no TXT starting with {@code v=DMARC1}, or several (all discarded). */
-    record Absent() implements RecordLookup {
-    }
+    record Absent() implements RecordLookup {}
 
     /** The query failed transiently. */
-    record TempFail() implements RecordLookup {
-    }
+    record TempFail() implements RecordLookup {}
 
     RecordLookup ABSENT = new Absent();
     RecordLookup TEMPFAIL = new TempFail();

@@ -51,11 +51,11 @@ public final class CachingDnsResolver implements DnsResolver {
      * @param tempFail        how long a TEMPFAIL is kept ({@link Duration#ZERO}: not at all)
      * @param maxEntries      entries per question type (TXT, existence)
      */
-    public record Limits(Duration maxPositive, Duration maxNegative, Duration defaultNegative,
-            Duration tempFail, int maxEntries) {
+    public record Limits(
+            Duration maxPositive, Duration maxNegative, Duration defaultNegative, Duration tempFail, int maxEntries) {
 
-        public static final Limits DEFAULT = new Limits(Duration.ofHours(1), Duration.ofMinutes(15),
-                Duration.ofMinutes(5), Duration.ofSeconds(5), 100_000);
+        public static final Limits DEFAULT = new Limits(
+                Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofSeconds(5), 100_000);
 
         public Limits {
             for (Duration d : List.of(maxPositive, maxNegative, defaultNegative, tempFail)) {
@@ -82,8 +82,7 @@ public final class CachingDnsResolver implements DnsResolver {
     private final ReentrantLock sweeping = new ReentrantLock();
 
     /** One kept answer; valid while the clock reads less than {@code expiresAtMillis}. */
-    private record Cached<T>(T value, long expiresAtMillis) {
-    }
+    private record Cached<T>(T value, long expiresAtMillis) {}
 
     public CachingDnsResolver(Resolver resolver, Clock clock, Limits limits) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -162,8 +161,7 @@ public final class CachingDnsResolver implements DnsResolver {
     }
 
     /** A value and how many seconds it may be kept. */
-    private record Fetched<T>(T value, long ttlSeconds) {
-    }
+    private record Fetched<T>(T value, long ttlSeconds) {}
 
     private Fetched<TxtAnswer> fetchTxt(String name) {
         Message response = query(name, Type.TXT);
@@ -196,8 +194,7 @@ public final class CachingDnsResolver implements DnsResolver {
         int rcode = response.getRcode();
         List<Record> answers = response.getSection(Section.ANSWER);
         if (rcode == Rcode.NOERROR) {
-            return new Fetched<>(DnsStatus.NOERROR,
-                    answers.isEmpty() ? negativeTtl(response) : positiveTtl(answers));
+            return new Fetched<>(DnsStatus.NOERROR, answers.isEmpty() ? negativeTtl(response) : positiveTtl(answers));
         }
         if (rcode == Rcode.NXDOMAIN) {
             return new Fetched<>(answers.isEmpty() ? DnsStatus.NXDOMAIN : DnsStatus.NOERROR, negativeTtl(response));
@@ -234,10 +231,13 @@ public final class CachingDnsResolver implements DnsResolver {
     private long negativeTtl(Message response) {
         for (Record r : response.getSection(Section.AUTHORITY)) {
             if (r instanceof SOARecord soa) {
-                return Math.min(Math.min(soa.getTTL(), soa.getMinimum()), limits.maxNegative().toSeconds());
+                return Math.min(
+                        Math.min(soa.getTTL(), soa.getMinimum()),
+                        limits.maxNegative().toSeconds());
             }
         }
-        return Math.min(limits.defaultNegative().toSeconds(), limits.maxNegative().toSeconds());
+        return Math.min(
+                limits.defaultNegative().toSeconds(), limits.maxNegative().toSeconds());
     }
 
     private <T> void put(ConcurrentHashMap<String, Cached<T>> cache, String key, Fetched<T> fetched, long now) {

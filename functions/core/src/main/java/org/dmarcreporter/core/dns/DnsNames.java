@@ -14,10 +14,10 @@ final class DnsNames {
 
     /** RFC 1035 §2.3.4: 63 octets per label; 255 octets on the wire is 253 characters of text. */
     private static final int MAX_LABEL = 63;
+
     private static final int MAX_TEXT = 253;
 
-    private DnsNames() {
-    }
+    private DnsNames() {}
 
     /**
      * The canonical text of {@code name}, or null when it is not a valid domain name (empty label,

@@ -58,8 +58,8 @@ final class ZoneData {
     /** Zone apex (canonical text) -> its SOA, for negative answers (RFC 2308 §3). */
     private final Map<String, SOARecord> soas;
 
-    private ZoneData(Map<String, Map<Integer, List<Record>>> owners, Set<String> existing,
-            Map<String, SOARecord> soas) {
+    private ZoneData(
+            Map<String, Map<Integer, List<Record>>> owners, Set<String> existing, Map<String, SOARecord> soas) {
         this.owners = owners;
         this.existing = existing;
         this.soas = soas;
@@ -75,8 +75,7 @@ final class ZoneData {
     }
 
     /** One master file to read: its text, and how to name it in errors. */
-    record Source(String label, String text, Path path) {
-    }
+    record Source(String label, String text, Path path) {}
 
     static Source text(String label, String zoneText) {
         return new Source(label, zoneText, null);
@@ -119,8 +118,8 @@ final class ZoneData {
 
     private static Master open(Source source) throws IOException {
         if (source.path() == null) {
-            Master master = new Master(new ByteArrayInputStream(source.text().getBytes(StandardCharsets.UTF_8)),
-                    Name.root, DEFAULT_TTL);
+            Master master = new Master(
+                    new ByteArrayInputStream(source.text().getBytes(StandardCharsets.UTF_8)), Name.root, DEFAULT_TTL);
             master.disableIncludes(true);
             return master;
         }

@@ -9,10 +9,6 @@ import org.dmarcreporter.core.address.AuthorDomains;
 import org.dmarcreporter.core.address.DomainNames;
 import org.dmarcreporter.core.address.EnvelopeAddresses;
 import org.dmarcreporter.core.address.HeaderFromParser;
-import org.dmarcreporter.core.report.row.DkimAuth;
-import org.dmarcreporter.core.report.row.OverrideReason;
-import org.dmarcreporter.core.report.row.ReportedDisposition;
-import org.dmarcreporter.core.report.row.SpfAuth;
 import org.dmarcreporter.core.discovery.DiscoveredPolicy;
 import org.dmarcreporter.core.discovery.DmarcRecordLookup;
 import org.dmarcreporter.core.discovery.MessageRecordSource;
@@ -29,6 +25,10 @@ import org.dmarcreporter.core.model.SpfResult;
 import org.dmarcreporter.core.model.SpfScope;
 import org.dmarcreporter.core.record.AlignmentMode;
 import org.dmarcreporter.core.record.DmarcRecord;
+import org.dmarcreporter.core.report.row.DkimAuth;
+import org.dmarcreporter.core.report.row.OverrideReason;
+import org.dmarcreporter.core.report.row.ReportedDisposition;
+import org.dmarcreporter.core.report.row.SpfAuth;
 
 /**
  * Applies DMARC (RFC 9989 §5.3) to one message's SPF and DKIM results: finds the Author Domain and
@@ -87,15 +87,29 @@ public final class DmarcEvaluator {
     }
 
     private static Evaluation notApplied(DmarcResult dmarc, String author, AuthenticationResult result) {
-        return new Evaluation(dmarc, author, null, null, Policy.NONE, Policy.NONE,
-                ReportedDisposition.NONE, false, false, List.of(), envelopeDomain(result), List.of(), null);
+        return new Evaluation(
+                dmarc,
+                author,
+                null,
+                null,
+                Policy.NONE,
+                Policy.NONE,
+                ReportedDisposition.NONE,
+                false,
+                false,
+                List.of(),
+                envelopeDomain(result),
+                List.of(),
+                null);
     }
 
     /** The MAIL FROM domain: {@code ""} for the null sender, null when not given or unusable. */
     static String envelopeDomain(AuthenticationResult result) {
         String envelopeFrom = result.envelopeFrom();
         if (envelopeFrom == null) {
-            if (result.spf() != null && result.spf().scope() == SpfScope.MFROM && result.spf().domain() != null) {
+            if (result.spf() != null
+                    && result.spf().scope() == SpfScope.MFROM
+                    && result.spf().domain() != null) {
                 return DomainNames.normalize(result.spf().domain()).orElse(null);
             }
             return null;
@@ -114,8 +128,8 @@ public final class DmarcEvaluator {
         private boolean alignmentTempError;
         private boolean dkimTempOnAligned;
 
-        MessageEvaluation(AuthenticationResult result, String author, DiscoveredPolicy.Found found,
-                          PolicyDiscovery discovery) {
+        MessageEvaluation(
+                AuthenticationResult result, String author, DiscoveredPolicy.Found found, PolicyDiscovery discovery) {
             this.result = result;
             this.author = author;
             this.found = found;
@@ -128,9 +142,11 @@ public final class DmarcEvaluator {
             List<DkimAuth> dkimResults = new ArrayList<>(result.dkim().size());
             boolean dkimAligned = evaluateDkim(dkimResults);
             SpfIdentity spf = spfIdentity(envelopeDomain);
-            boolean spfAligned = spf != null && spf.check().result() == SpfResult.PASS
+            boolean spfAligned = spf != null
+                    && spf.check().result() == SpfResult.PASS
                     && aligned(record.spfAlignment(), spf.domain());
-            boolean spfTemp = spf != null && spf.check().result() == SpfResult.TEMPERROR
+            boolean spfTemp = spf != null
+                    && spf.check().result() == SpfResult.TEMPERROR
                     && aligned(record.spfAlignment(), spf.domain());
 
             DmarcResult dmarc;
@@ -172,9 +188,25 @@ public final class DmarcEvaluator {
                     }
                 }
             }
-            return new Evaluation(dmarc, author, found.policyDomain(), record, requested, disposition,
-                    reported, dkimAligned, spfAligned, reasons, envelopeDomain, dkimResults,
-                    spf == null ? null : new SpfAuth(spf.domain(), SpfScope.MFROM.token(), spf.check().result().token()));
+            return new Evaluation(
+                    dmarc,
+                    author,
+                    found.policyDomain(),
+                    record,
+                    requested,
+                    disposition,
+                    reported,
+                    dkimAligned,
+                    spfAligned,
+                    reasons,
+                    envelopeDomain,
+                    dkimResults,
+                    spf == null
+                            ? null
+                            : new SpfAuth(
+                                    spf.domain(),
+                                    SpfScope.MFROM.token(),
+                                    spf.check().result().token()));
         }
 
         /** Fills {@code out} in RFC 9990 §3.1.3 order and tells whether any signature is an aligned pass. */
@@ -185,9 +217,13 @@ public final class DmarcEvaluator {
             List<DkimAuth> failed = new ArrayList<>(1);
             boolean anyAligned = false;
             for (DkimCheck sig : result.dkim()) {
-                String d = sig.domain() == null ? null : DomainNames.normalize(sig.domain()).orElse(null);
-                DkimAuth auth = new DkimAuth(d == null ? sig.domain() : d,
-                        sig.selector() == null ? "" : sig.selector(), sig.result().token());
+                String d = sig.domain() == null
+                        ? null
+                        : DomainNames.normalize(sig.domain()).orElse(null);
+                DkimAuth auth = new DkimAuth(
+                        d == null ? sig.domain() : d,
+                        sig.selector() == null ? "" : sig.selector(),
+                        sig.result().token());
                 if (sig.result() == DkimResult.PASS && d != null) {
                     if (d.equals(author)) {
                         strictPass.add(auth);
@@ -230,9 +266,13 @@ public final class DmarcEvaluator {
             if (spf.scope() == SpfScope.HELO && !nullSender) {
                 return null;
             }
-            String domain = spf.domain() != null ? DomainNames.normalize(spf.domain()).orElse(null)
-                    : nullSender ? (result.helo() == null ? null : DomainNames.normalize(result.helo()).orElse(null))
-                    : envelopeDomain;
+            String domain = spf.domain() != null
+                    ? DomainNames.normalize(spf.domain()).orElse(null)
+                    : nullSender
+                            ? (result.helo() == null
+                                    ? null
+                                    : DomainNames.normalize(result.helo()).orElse(null))
+                            : envelopeDomain;
             return domain == null || domain.isEmpty() ? null : new SpfIdentity(spf, domain);
         }
 
@@ -253,7 +293,8 @@ public final class DmarcEvaluator {
         }
 
         private String orgDomain(String name) {
-            return orgDomains.computeIfAbsent(name, n -> Optional.ofNullable(discovery.organizationalDomain(n)))
+            return orgDomains
+                    .computeIfAbsent(name, n -> Optional.ofNullable(discovery.organizationalDomain(n)))
                     .orElse(null);
         }
 
@@ -291,6 +332,5 @@ public final class DmarcEvaluator {
         };
     }
 
-    private record SpfIdentity(SpfCheck check, String domain) {
-    }
+    private record SpfIdentity(SpfCheck check, String domain) {}
 }

@@ -1,15 +1,15 @@
 package org.dmarcreporter.core.evaluation;
 
 import java.util.List;
+import org.dmarcreporter.core.model.DmarcResult;
+import org.dmarcreporter.core.model.Policy;
+import org.dmarcreporter.core.model.Verdict;
+import org.dmarcreporter.core.record.DmarcRecord;
 import org.dmarcreporter.core.report.row.AggregateRow;
 import org.dmarcreporter.core.report.row.DkimAuth;
 import org.dmarcreporter.core.report.row.OverrideReason;
 import org.dmarcreporter.core.report.row.ReportedDisposition;
 import org.dmarcreporter.core.report.row.SpfAuth;
-import org.dmarcreporter.core.model.DmarcResult;
-import org.dmarcreporter.core.model.Policy;
-import org.dmarcreporter.core.model.Verdict;
-import org.dmarcreporter.core.record.DmarcRecord;
 
 /**
  * Everything DMARC evaluation found for one message: the verdict, and what the reports need.
@@ -47,13 +47,22 @@ public record Evaluation(
 
     /** The aggregate-report row this message adds one to. */
     public AggregateRow toRow(String sourceIp) {
-        return new AggregateRow(sourceIp, headerFromDomain, envelopeFromDomain, reportedDisposition,
-                dkimAligned, spfAligned, reasons, dkimResults, spfResult);
+        return new AggregateRow(
+                sourceIp,
+                headerFromDomain,
+                envelopeFromDomain,
+                reportedDisposition,
+                dkimAligned,
+                spfAligned,
+                reasons,
+                dkimResults,
+                spfResult);
     }
 
     /** True when the message counts in an aggregate report (a record applied and a result was reached). */
     public boolean reportable() {
-        return record != null && policyDomain != null
+        return record != null
+                && policyDomain != null
                 && (result == DmarcResult.PASS || result == DmarcResult.FAIL || result == DmarcResult.TEMPERROR);
     }
 

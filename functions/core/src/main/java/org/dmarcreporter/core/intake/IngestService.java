@@ -1,13 +1,5 @@
 package org.dmarcreporter.core.intake;
 
-import org.dmarcreporter.core.api.ApiRequest;
-import org.dmarcreporter.core.api.ApiResponse;
-import org.dmarcreporter.core.api.FieldError;
-import org.dmarcreporter.core.api.IngestLimits;
-import org.dmarcreporter.core.api.ProblemJson;
-import org.dmarcreporter.core.api.RequestJson;
-import org.dmarcreporter.core.api.ResultReader;
-import org.dmarcreporter.core.codec.JsonWriting;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,13 +14,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.dmarcreporter.core.api.ApiRequest;
+import org.dmarcreporter.core.api.ApiResponse;
+import org.dmarcreporter.core.api.FieldError;
+import org.dmarcreporter.core.api.IngestLimits;
+import org.dmarcreporter.core.api.ProblemJson;
+import org.dmarcreporter.core.api.RequestJson;
+import org.dmarcreporter.core.api.ResultReader;
+import org.dmarcreporter.core.codec.JsonWriting;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.evaluation.Evaluation;
+import org.dmarcreporter.core.model.AuthenticationResult;
+import org.dmarcreporter.core.model.Verdict;
 import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.report.trigger.FailureReportTriggers;
 import org.dmarcreporter.core.report.trigger.FailureTrigger;
-import org.dmarcreporter.core.model.AuthenticationResult;
-import org.dmarcreporter.core.model.Verdict;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
@@ -68,7 +68,9 @@ public final class IngestService {
         }
         String key = request.idempotencyKey();
         if (key != null && !validKey(key)) {
-            return ProblemJson.invalid(List.of(new FieldError(null, "Idempotency-Key",
+            return ProblemJson.invalid(List.of(new FieldError(
+                    null,
+                    "Idempotency-Key",
                     "must be 1 to " + IngestLimits.MAX_IDEMPOTENCY_KEY + " characters without control characters")));
         }
         RequestJson.Parsed parsed = RequestJson.parse(request.body());
@@ -87,8 +89,7 @@ public final class IngestService {
         return evaluateAndStore(results.results(), results.batch(), key, digest);
     }
 
-    private ApiResponse evaluateAndStore(List<AuthenticationResult> results, boolean batch, String key,
-                                         String digest) {
+    private ApiResponse evaluateAndStore(List<AuthenticationResult> results, boolean batch, String key, String digest) {
         List<Evaluation> evaluations = evaluate(results);
         List<Verdict> verdicts = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
@@ -113,15 +114,16 @@ public final class IngestService {
                 return new ApiResponse(200, JSON, response);
             }
             // A keyed request goes to the store even with nothing to count: a retry must find its answer.
-            outcome = store.ingest(new IngestBatch(key, digest, response, stored, settings.dedupeMessageIds(),
-                    storedAt));
+            outcome =
+                    store.ingest(new IngestBatch(key, digest, response, stored, settings.dedupeMessageIds(), storedAt));
         } catch (StoreUnavailableException e) {
-            return ProblemJson.unavailable(key == null
-                    ? "the results could not be stored now; retry later. Part of them may have been counted "
-                            + "already, and without an Idempotency-Key a retry may count those twice: send a key "
-                            + "with each request to make retries safe"
-                    : "the results could not be stored now; retry later with the same Idempotency-Key and "
-                            + "body: no result is counted twice");
+            return ProblemJson.unavailable(
+                    key == null
+                            ? "the results could not be stored now; retry later. Part of them may have been counted "
+                                    + "already, and without an Idempotency-Key a retry may count those twice: send a key "
+                                    + "with each request to make retries safe"
+                            : "the results could not be stored now; retry later with the same Idempotency-Key and "
+                                    + "body: no result is counted twice");
         }
         if (outcome instanceof IngestOutcome.Replayed replayed) {
             return new ApiResponse(200, JSON, replayed.response());
@@ -130,8 +132,8 @@ public final class IngestService {
             return ProblemJson.keyReused();
         }
         if (outcome instanceof IngestOutcome.InProgress) {
-            return ProblemJson.of(409, "Request in progress",
-                    "a request with this Idempotency-Key is being stored; retry shortly");
+            return ProblemJson.of(
+                    409, "Request in progress", "a request with this Idempotency-Key is being stored; retry shortly");
         }
         return new ApiResponse(200, JSON, response);
     }
@@ -146,26 +148,45 @@ public final class IngestService {
         Instant giveUp = clock.instant().plus(IngestLimits.EVALUATION_BUDGET);
         List<Evaluation> evaluations = new ArrayList<>(results.size());
         for (AuthenticationResult result : results) {
-            evaluations.add(clock.instant().isAfter(giveUp)
-                    ? DmarcEvaluator.temporaryError(result) : evaluator.evaluate(result));
+            evaluations.add(
+                    clock.instant().isAfter(giveUp)
+                            ? DmarcEvaluator.temporaryError(result)
+                            : evaluator.evaluate(result));
         }
         return evaluations;
     }
 
-    private StoredResult toStored(AuthenticationResult result, Evaluation evaluation, Verdict verdict,
-                                  Instant storedAt, long cut, String key, int index) {
+    private StoredResult toStored(
+            AuthenticationResult result,
+            Evaluation evaluation,
+            Verdict verdict,
+            Instant storedAt,
+            long cut,
+            String key,
+            int index) {
         String domain = evaluation.policyDomain();
         ReportingWindow window = ReportingWindows.windowFor(domain, storedAt, cut);
         FailureCandidate candidate = null;
         if (settings.sendFailureReports()) {
             Set<FailureTrigger> triggers = FailureReportTriggers.matching(evaluation, result);
             if (!triggers.isEmpty()) {
-                candidate = FailureCandidate.bounded(candidateId(result, domain, key, index), domain,
-                        evaluation.record().text(), triggers, result, verdict, storedAt);
+                candidate = FailureCandidate.bounded(
+                        candidateId(result, domain, key, index),
+                        domain,
+                        evaluation.record().text(),
+                        triggers,
+                        result,
+                        verdict,
+                        storedAt);
             }
         }
-        return new StoredResult(result.messageId(), window, evaluation.toRow(result.sourceIp()),
-                evaluation.record().text(), candidate, index);
+        return new StoredResult(
+                result.messageId(),
+                window,
+                evaluation.toRow(result.sourceIp()),
+                evaluation.record().text(),
+                candidate,
+                index);
     }
 
     /**
@@ -187,8 +208,9 @@ public final class IngestService {
     /** Unpadded base64url of the SHA-256 of {@code bytes}. */
     private static String sha256(byte[] bytes) {
         try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(bytes));
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }

@@ -20,17 +20,34 @@ import java.util.List;
  * @param headers      original header block (CRLF separated), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"messageId", "receivedAt", "sourceIp", "sourcePort", "helo", "envelopeFrom", "envelopeTo",
-        "headerFrom", "spf", "dkim", "headers"})
+@JsonPropertyOrder({
+    "messageId",
+    "receivedAt",
+    "sourceIp",
+    "sourcePort",
+    "helo",
+    "envelopeFrom",
+    "envelopeTo",
+    "headerFrom",
+    "spf",
+    "dkim",
+    "headers"
+})
 public record AuthenticationResult(
         String messageId,
         Instant receivedAt,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String sourceIp,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String sourceIp,
+
         Integer sourcePort,
         String helo,
         String envelopeFrom,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> envelopeTo,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String headerFrom,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String headerFrom,
+
         SpfCheck spf,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<DkimCheck> dkim,
         String headers) {

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.annotation.Nulls;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"result", "domain", "selector", "reportRequested"})
 public record DkimCheck(
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) DkimResult result,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        DkimResult result,
+
         String domain,
         String selector,
         @JsonProperty(required = true) boolean reportRequested) {

@@ -6,7 +6,13 @@ import java.util.Optional;
 
 /** DKIM results as the ingest API names them ({@code docs/ingest-api.md}; RFC 8601 §2.7.1 vocabulary). */
 public enum DkimResult {
-    NONE, PASS, FAIL, POLICY, NEUTRAL, TEMPERROR, PERMERROR;
+    NONE,
+    PASS,
+    FAIL,
+    POLICY,
+    NEUTRAL,
+    TEMPERROR,
+    PERMERROR;
 
     private final String token = name().toLowerCase(Locale.ROOT);
 

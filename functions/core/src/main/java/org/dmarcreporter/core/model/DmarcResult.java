@@ -5,7 +5,11 @@ import java.util.Locale;
 
 /** The DMARC result of a message (RFC 9989 §11.2, Authentication-Results result names). */
 public enum DmarcResult {
-    PASS, FAIL, NONE, TEMPERROR, PERMERROR;
+    PASS,
+    FAIL,
+    NONE,
+    TEMPERROR,
+    PERMERROR;
 
     private final String token = name().toLowerCase(Locale.ROOT);
 

@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /** A requested handling policy ({@code p}, {@code sp}, {@code np}) and the verdict's disposition (RFC 9989 §4.7). */
 public enum Policy {
-    NONE, QUARANTINE, REJECT;
+    NONE,
+    QUARANTINE,
+    REJECT;
 
     private final String token = name().toLowerCase(Locale.ROOT);
 

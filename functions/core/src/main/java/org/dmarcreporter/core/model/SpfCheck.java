@@ -15,7 +15,9 @@ import com.fasterxml.jackson.annotation.Nulls;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"result", "domain", "scope"})
 public record SpfCheck(
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) SpfResult result,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        SpfResult result,
+
         String domain,
         SpfScope scope) {
     public SpfCheck {

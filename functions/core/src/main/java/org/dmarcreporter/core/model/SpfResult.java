@@ -6,7 +6,13 @@ import java.util.Optional;
 
 /** SPF results as the ingest API names them ({@code docs/ingest-api.md}; RFC 8601 §2.7.2 vocabulary). */
 public enum SpfResult {
-    NONE, NEUTRAL, PASS, FAIL, SOFTFAIL, TEMPERROR, PERMERROR;
+    NONE,
+    NEUTRAL,
+    PASS,
+    FAIL,
+    SOFTFAIL,
+    TEMPERROR,
+    PERMERROR;
 
     private final String token = name().toLowerCase(Locale.ROOT);
 

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /** Which identity an SPF check was made for: the MAIL FROM or the HELO name (RFC 7208 §2.3, §2.4). */
 public enum SpfScope {
-    MFROM, HELO;
+    MFROM,
+    HELO;
 
     private final String token = name().toLowerCase(Locale.ROOT);
 

@@ -18,8 +18,12 @@ import com.fasterxml.jackson.annotation.Nulls;
 public record Verdict(
         String messageId,
         String policyDomain,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) DmarcResult dmarc,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Policy disposition,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        DmarcResult dmarc,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        Policy disposition,
+
         @JsonProperty(required = true) boolean dkimAligned,
-        @JsonProperty(required = true) boolean spfAligned) {
-}
+        @JsonProperty(required = true) boolean spfAligned) {}

@@ -2,7 +2,8 @@ package org.dmarcreporter.core.record;
 
 /** {@code adkim}/{@code aspf}: relaxed or strict identifier alignment (RFC 9989 §4.7, §3.2.10). */
 public enum AlignmentMode {
-    RELAXED("r"), STRICT("s");
+    RELAXED("r"),
+    STRICT("s");
 
     private final String token;
 

@@ -68,8 +68,7 @@ public final class DmarcRecordParser {
     static final RecordParseResult UNREADABLE =
             new RecordParseResult.Invalid(RecordParseResult.Reason.SYNTAX, "unreadable record");
 
-    private DmarcRecordParser() {
-    }
+    private DmarcRecordParser() {}
 
     public static RecordParseResult parse(String text) {
         try {
@@ -88,14 +87,13 @@ public final class DmarcRecordParser {
         String first = trim(elements.get(0));
         int eq = first.indexOf('=');
         if (eq < 0 || !isAlpha(trim(first.substring(0, eq)))) {
-            return new RecordParseResult.Invalid(RecordParseResult.Reason.SYNTAX,
-                    "does not start with a tag=value pair");
+            return new RecordParseResult.Invalid(
+                    RecordParseResult.Reason.SYNTAX, "does not start with a tag=value pair");
         }
         String name = trim(first.substring(0, eq));
         String value = trim(first.substring(eq + 1));
         if (!name.equals("v") || !value.equals("DMARC1")) {
-            return new RecordParseResult.Invalid(RecordParseResult.Reason.NOT_DMARC1,
-                    "first tag is not v=DMARC1");
+            return new RecordParseResult.Invalid(RecordParseResult.Reason.NOT_DMARC1, "first tag is not v=DMARC1");
         }
 
         Tags tags = new Tags();
@@ -152,11 +150,12 @@ public final class DmarcRecordParser {
                 }
                 case "adkim" -> dkimAlignment = alignment(token);
                 case "aspf" -> spfAlignment = alignment(token);
-                case "psd" -> psd = switch (token) {
-                    case "y" -> PsdFlag.Y;
-                    case "n" -> PsdFlag.N;
-                    default -> PsdFlag.U;
-                };
+                case "psd" ->
+                    psd = switch (token) {
+                        case "y" -> PsdFlag.Y;
+                        case "n" -> PsdFlag.N;
+                        default -> PsdFlag.U;
+                    };
                 case "t" -> testMode = token.equals("y");
                 case "fo" -> failureOptions = valueSyntaxOk ? failureOptions(value) : FailureOptions.DEFAULT;
                 case "rua" -> aggregateUris = valueSyntaxOk ? ReportUris.parseList(value) : List.of();
@@ -171,9 +170,22 @@ public final class DmarcRecordParser {
         }
 
         DmarcRecord toRecord(String text) {
-            return new DmarcRecord(text, policy, policyValid, subdomainPolicy, nonExistentPolicy,
-                    dkimAlignment, spfAlignment, psd, testMode, failureOptions, aggregateUris,
-                    failureUris, pct, reportFormat, reportInterval);
+            return new DmarcRecord(
+                    text,
+                    policy,
+                    policyValid,
+                    subdomainPolicy,
+                    nonExistentPolicy,
+                    dkimAlignment,
+                    spfAlignment,
+                    psd,
+                    testMode,
+                    failureOptions,
+                    aggregateUris,
+                    failureUris,
+                    pct,
+                    reportFormat,
+                    reportInterval);
         }
     }
 

@@ -3,12 +3,10 @@ package org.dmarcreporter.core.record;
 /** What {@link DmarcRecordParser#parse(String)} found: a record, or why the text is not one. */
 public sealed interface RecordParseResult {
 
-    record Valid(DmarcRecord record) implements RecordParseResult {
-    }
+    record Valid(DmarcRecord record) implements RecordParseResult {}
 
     /** Not a DMARC record; {@code reason} is short text for logs and report {@code error} elements. */
-    record Invalid(Reason reason, String detail) implements RecordParseResult {
-    }
+    record Invalid(Reason reason, String detail) implements RecordParseResult {}
 
     enum Reason {
         /** Empty or only whitespace. */

@@ -14,8 +14,7 @@ final class ReportUris {
 
     private static final String MAILTO = "mailto:";
 
-    private ReportUris() {
-    }
+    private ReportUris() {}
 
     /** {@code dmarc-urilist = dmarc-uri *(*WSP "," *WSP dmarc-uri)}; invalid URIs are dropped. */
     static List<ReportUri> parseList(String value) {
@@ -176,7 +175,8 @@ final class ReportUris {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toByteArray()))
@@ -187,10 +187,11 @@ final class ReportUris {
     }
 
     private static boolean isUriChar(char c) {
-        return isAsciiLetter(c) || c >= '0' && c <= '9'
-                || "-._~".indexOf(c) >= 0          // unreserved
-                || ":/?[]@".indexOf(c) >= 0         // gen-delims ('#' handled by the caller)
-                || "!$&'()*+,;=".indexOf(c) >= 0;   // sub-delims
+        return isAsciiLetter(c)
+                || c >= '0' && c <= '9'
+                || "-._~".indexOf(c) >= 0 // unreserved
+                || ":/?[]@".indexOf(c) >= 0 // gen-delims ('#' handled by the caller)
+                || "!$&'()*+,;=".indexOf(c) >= 0; // sub-delims
     }
 
     private static boolean isAsciiLetter(char c) {

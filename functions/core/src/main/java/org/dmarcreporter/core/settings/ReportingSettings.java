@@ -51,6 +51,7 @@ public record ReportingSettings(
     }
 
     public enum ReportFormat {
-        RFC9990, RFC7489
+        RFC9990,
+        RFC7489
     }
 }

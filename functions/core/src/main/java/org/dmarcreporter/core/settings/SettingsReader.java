@@ -14,8 +14,7 @@ import org.dmarcreporter.core.settings.ReportingSettings.ReportFormat;
  */
 public final class SettingsReader {
 
-    private SettingsReader() {
-    }
+    private SettingsReader() {}
 
     /**
      * Reads settings from text values (environment variables, template parameters); {@code lookup}
@@ -95,7 +94,8 @@ public final class SettingsReader {
                 returnPath == null ? "noreply@" + orgName : returnPath,
                 format(lookup.apply("reportFormat")),
                 new LinkedHashSet<>(source.list("ignoreRecipients").stream()
-                        .map(ReportingSettings::normalizeAddress).toList()),
+                        .map(ReportingSettings::normalizeAddress)
+                        .toList()),
                 bool(lookup, "dedupeMessageIds", true));
     }
 
@@ -106,8 +106,8 @@ public final class SettingsReader {
             Object item = items.get(i);
             String name = key + "[" + i + "]";
             if (!(item instanceof String text)) {
-                throw new InvalidSettingException(name, item == null
-                        ? "is empty" : "must be an address (text), not '" + item + "'");
+                throw new InvalidSettingException(
+                        name, item == null ? "is empty" : "must be an address (text), not '" + item + "'");
             }
             String t = text.trim();
             if (t.isEmpty()) {

@@ -29,8 +29,12 @@ public record IngestBatch(
     }
 
     /** A batch whose key (if any) is bound to no particular body digest; tests use it. */
-    public IngestBatch(String idempotencyKey, byte[] response, List<StoredResult> results, boolean dedupeMessageIds,
-                       Instant storedAt) {
+    public IngestBatch(
+            String idempotencyKey,
+            byte[] response,
+            List<StoredResult> results,
+            boolean dedupeMessageIds,
+            Instant storedAt) {
         this(idempotencyKey, null, response, results, dedupeMessageIds, storedAt);
     }
 }

@@ -9,20 +9,16 @@ public sealed interface IngestOutcome {
      * @param duplicateMessages results not counted because their messageId was already stored
      * @param itemWrites        records written or updated (the cost measure the benchmarks print)
      */
-    record Stored(int duplicateMessages, int itemWrites) implements IngestOutcome {
-    }
+    record Stored(int duplicateMessages, int itemWrites) implements IngestOutcome {}
 
     /** The Idempotency-Key was seen before: nothing stored, answer with the first response. */
-    record Replayed(byte[] response) implements IngestOutcome {
-    }
+    record Replayed(byte[] response) implements IngestOutcome {}
 
     /** A request with the same Idempotency-Key is being stored right now: retry later (409). */
-    record InProgress() implements IngestOutcome {
-    }
+    record InProgress() implements IngestOutcome {}
 
     /**
      * The Idempotency-Key was used before with another request body: nothing stored (422).
      */
-    record KeyReused() implements IngestOutcome {
-    }
+    record KeyReused() implements IngestOutcome {}
 }

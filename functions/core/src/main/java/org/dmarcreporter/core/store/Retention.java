@@ -17,6 +17,5 @@ public final class Retention {
     /** Failure candidates: sent within seconds, kept a week for retries and inspection. */
     public static final Duration FAILURE_CANDIDATE = Duration.ofDays(7);
 
-    private Retention() {
-    }
+    private Retention() {}
 }

@@ -27,7 +27,9 @@ public record RowIncrement(ReportingWindow window, AggregateRow row, String rowK
         Map<String, RowIncrement> merged = new LinkedHashMap<>();
         for (StoredResult r : results) {
             String rowKey = r.row().key();
-            merged.merge(identity(r.window(), rowKey), new RowIncrement(r.window(), r.row(), rowKey, 1),
+            merged.merge(
+                    identity(r.window(), rowKey),
+                    new RowIncrement(r.window(), r.row(), rowKey, 1),
                     (a, b) -> new RowIncrement(a.window(), a.row(), a.rowKey(), a.count() + b.count()));
         }
         return new ArrayList<>(merged.values());

@@ -22,5 +22,4 @@ public record StoredResult(
         AggregateRow row,
         String policyRecord,
         FailureCandidate failureCandidate,
-        int requestIndex) {
-}
+        int requestIndex) {}

@@ -5,5 +5,4 @@ package org.dmarcreporter.core.window;
  * seconds, inclusive) until the next UTC midnight or the next send-now cut, whichever comes first.
  * See {@code docs/reporting-windows.md}.
  */
-public record ReportingWindow(String policyDomain, long start) {
-}
+public record ReportingWindow(String policyDomain, long start) {}

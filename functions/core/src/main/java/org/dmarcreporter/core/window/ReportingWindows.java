@@ -12,8 +12,7 @@ public final class ReportingWindows {
 
     public static final long DAY_SECONDS = 86_400;
 
-    private ReportingWindows() {
-    }
+    private ReportingWindows() {}
 
     /**
      * @param storedAt  when the result is stored (the server's clock, not the message's receivedAt)

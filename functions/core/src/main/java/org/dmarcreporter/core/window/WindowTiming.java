@@ -19,6 +19,5 @@ public final class WindowTiming {
      */
     public static final Duration INGEST_DEADLINE = Duration.ofSeconds(10);
 
-    private WindowTiming() {
-    }
+    private WindowTiming() {}
 }

@@ -19,9 +19,13 @@ class AddressPropertiesTest {
             AuthorDomains result = HeaderFromParser.parse(text);
             assertThat(result).isNotNull().isNotSameAs(HeaderFromParser.UNREADABLE);
             if (result instanceof AuthorDomains.Single single) {
-                assertThat(DomainNames.isValidHostName(single.domain())).as(single.domain()).isTrue();
+                assertThat(DomainNames.isValidHostName(single.domain()))
+                        .as(single.domain())
+                        .isTrue();
             } else if (result instanceof AuthorDomains.Multiple multiple) {
-                assertThat(multiple.domains()).hasSizeGreaterThan(1).allMatch(DomainNames::isValidHostName)
+                assertThat(multiple.domains())
+                        .hasSizeGreaterThan(1)
+                        .allMatch(DomainNames::isValidHostName)
                         .doesNotHaveDuplicates();
             }
         });
@@ -32,7 +36,8 @@ class AddressPropertiesTest {
         forAll(3000, AddressPropertiesTest::anyText, text -> {
             assertThat(EnvelopeAddresses.parse(text)).isNotNull();
             assertThat(EnvelopeAddresses.domainOf(text)).isNotNull();
-            DomainNames.normalize(text).ifPresent(d -> assertThat(DomainNames.isValidHostName(d)).isTrue());
+            DomainNames.normalize(text)
+                    .ifPresent(d -> assertThat(DomainNames.isValidHostName(d)).isTrue());
             assertThat(DomainNames.labels(text)).isNotNull();
             assertThat(DomainNames.parent(text)).isNotNull();
         });
@@ -49,42 +54,52 @@ class AddressPropertiesTest {
 
     @Test
     void generatedMailboxesYieldTheirDomain() {
-        forAll(2000, AddressPropertiesTest::mailbox, from ->
-                assertThat(HeaderFromParser.parse(from.text)).as(from.text)
+        forAll(
+                2000,
+                AddressPropertiesTest::mailbox,
+                from -> assertThat(HeaderFromParser.parse(from.text))
+                        .as(from.text)
                         .isEqualTo(new AuthorDomains.Single(from.domain)));
     }
 
     @Test
     void generatedMailboxListsInOneDomainYieldThatDomain() {
-        forAll(1000, AddressPropertiesTest::mailboxList, from ->
-                assertThat(HeaderFromParser.parse(from.text)).as(from.text)
+        forAll(
+                1000,
+                AddressPropertiesTest::mailboxList,
+                from -> assertThat(HeaderFromParser.parse(from.text))
+                        .as(from.text)
                         .isEqualTo(new AuthorDomains.Single(from.domain)));
     }
 
     @Test
     void generatedEnvelopeSendersYieldTheirDomain() {
-        forAll(1000, AddressPropertiesTest::envelopeSender, sender ->
-                assertThat(EnvelopeAddresses.domainOf(sender.text)).as(sender.text).contains(sender.domain));
+        forAll(
+                1000,
+                AddressPropertiesTest::envelopeSender,
+                sender -> assertThat(EnvelopeAddresses.domainOf(sender.text))
+                        .as(sender.text)
+                        .contains(sender.domain));
     }
 
     static String anyText(Random r) {
         return Text.<String>oneOf(
-                c -> Text.any(c, 200),
-                c -> Text.of(c, FROM_CHARS, 120),
-                c -> mutate(c, mailbox(c).text)).apply(r);
+                        c -> Text.any(c, 200), c -> Text.of(c, FROM_CHARS, 120), c -> mutate(c, mailbox(c).text))
+                .apply(r);
     }
 
     static String hugeText(Random r) {
         return Text.<String>oneOf(
-                c -> Text.any(c, 50_000, 200_000),
-                c -> "(".repeat(Text.between(c, 10_000, 100_000)),
-                c -> {
-                    int n = Text.between(c, 10_000, 100_000);
-                    return "(".repeat(n) + ")".repeat(n) + "a@example.com";
-                },
-                c -> "a@example.com, ".repeat(Text.between(c, 10_000, 50_000)),
-                c -> "G:".repeat(Text.between(c, 10_000, 100_000)),
-                c -> "<".repeat(Text.between(c, 10_000, 100_000))).apply(r);
+                        c -> Text.any(c, 50_000, 200_000),
+                        c -> "(".repeat(Text.between(c, 10_000, 100_000)),
+                        c -> {
+                            int n = Text.between(c, 10_000, 100_000);
+                            return "(".repeat(n) + ")".repeat(n) + "a@example.com";
+                        },
+                        c -> "a@example.com, ".repeat(Text.between(c, 10_000, 50_000)),
+                        c -> "G:".repeat(Text.between(c, 10_000, 100_000)),
+                        c -> "<".repeat(Text.between(c, 10_000, 100_000)))
+                .apply(r);
     }
 
     static Generated mailboxList(Random r) {
@@ -182,8 +197,18 @@ class AddressPropertiesTest {
 
     private static String displayName(Random r) {
         return switch (r.nextInt(5)) {
-            case 0 -> "\"" + pick(r, "Smith, John", "a@evil.example", "<b@evil.example>", "Group: x;", "(not a comment)",
-                    "back\\\\slash", "Jürgen") + "\"";
+            case 0 ->
+                "\""
+                        + pick(
+                                r,
+                                "Smith, John",
+                                "a@evil.example",
+                                "<b@evil.example>",
+                                "Group: x;",
+                                "(not a comment)",
+                                "back\\\\slash",
+                                "Jürgen")
+                        + "\"";
             case 1 -> pick(r, "John Q. Public", "=?utf-8?q?J=C3=BCrgen?=", "Jürgen Groß", "a.b");
             case 2 -> "";
             default -> label(r) + " " + label(r);
@@ -191,8 +216,13 @@ class AddressPropertiesTest {
     }
 
     private static String comment(Random r) {
-        return pick(r, "(comment)", "(nested (comment) here)", "(with <angle@evil.example>, comma)",
-                "(escaped \\) paren)", "(\"quote\")");
+        return pick(
+                r,
+                "(comment)",
+                "(nested (comment) here)",
+                "(with <angle@evil.example>, comma)",
+                "(escaped \\) paren)",
+                "(\"quote\")");
     }
 
     private static String mutate(Random r, String s) {

@@ -12,31 +12,48 @@ class DomainNamesTest {
 
     @ParameterizedTest
     @CsvSource({
-            "example.com, example.com",
-            "Example.COM, example.com",
-            "' example.com ', example.com",
-            "'\texample.com\n', example.com",
-            "example.com., example.com",
-            "mail.example.co.uk, mail.example.co.uk",
-            "bücher.example, xn--bcher-kva.example",
-            "BÜCHER.EXAMPLE, xn--bcher-kva.example",
-            "xn--bcher-kva.example, xn--bcher-kva.example",
-            "例え.テスト, xn--r8jz45g.xn--zckzah",
-            "a-b.example, a-b.example",
-            "1.example, 1.example",
-            "localhost, localhost",
-            "123.example4, 123.example4",
+        "example.com, example.com",
+        "Example.COM, example.com",
+        "' example.com ', example.com",
+        "'\texample.com\n', example.com",
+        "example.com., example.com",
+        "mail.example.co.uk, mail.example.co.uk",
+        "bücher.example, xn--bcher-kva.example",
+        "BÜCHER.EXAMPLE, xn--bcher-kva.example",
+        "xn--bcher-kva.example, xn--bcher-kva.example",
+        "例え.テスト, xn--r8jz45g.xn--zckzah",
+        "a-b.example, a-b.example",
+        "1.example, 1.example",
+        "localhost, localhost",
+        "123.example4, 123.example4",
     })
     void normalizesToLowerCaseALabelsWithoutTrailingDot(String input, String expected) {
         assertThat(DomainNames.normalize(input)).contains(expected);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "", " ", ".", "..", "example..com", ".example.com", "example.com..", "-example.com",
-            "example-.com", "exa_mple.com", "exa mple.com", "example.com/", "[192.0.2.1]", "192.0.2.1",
-            "example.123", "a@example.com", "exam\nple.com", "exa\u0000mple.com", "*.example.com",
-    })
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                ".",
+                "..",
+                "example..com",
+                ".example.com",
+                "example.com..",
+                "-example.com",
+                "example-.com",
+                "exa_mple.com",
+                "exa mple.com",
+                "example.com/",
+                "[192.0.2.1]",
+                "192.0.2.1",
+                "example.123",
+                "a@example.com",
+                "exam\nple.com",
+                "exa\u0000mple.com",
+                "*.example.com",
+            })
     void refusesWhatIsNotAHostName(String input) {
         assertThat(DomainNames.normalize(input)).isEmpty();
     }

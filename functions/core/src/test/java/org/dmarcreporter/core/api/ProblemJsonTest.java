@@ -12,7 +12,8 @@ class ProblemJsonTest {
 
     @Test
     void fieldErrorsAreListedWithIndexPointerAndDetail() throws IOException {
-        ApiResponse r = ProblemJson.invalid(List.of(new FieldError(1, "dkim[0].result", "must be one of none, pass"),
+        ApiResponse r = ProblemJson.invalid(List.of(
+                new FieldError(1, "dkim[0].result", "must be one of none, pass"),
                 new FieldError(null, "Idempotency-Key", "must be \"short\"")));
 
         assertThat(r.status()).isEqualTo(400);
@@ -26,7 +27,8 @@ class ProblemJsonTest {
 
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.body()).isEqualTo(resource("answer-json/too-large.json"));
-        assertThat(new String(ProblemJson.of(404, "Not Found", "no resource at /x").body(), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        ProblemJson.of(404, "Not Found", "no resource at /x").body(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
                         + "\"detail\":\"no resource at /x\"}");
     }

@@ -24,13 +24,23 @@ class RequestJsonTest {
 
     static Stream<Arguments> duplicates() {
         return Stream.of(
-                Arguments.of("{\"headerFrom\": \"a@example.com\", \"sourceIp\": \"192.0.2.1\", \"headerFrom\": \"b@example.org\"}",
-                        null, "headerFrom", "/headerFrom"),
-                Arguments.of("[{\"sourceIp\": \"192.0.2.1\"}, {\"spf\": {\"result\": \"pass\", \"result\": \"fail\"}}]",
-                        1, "spf.result", "/1/spf/result"),
-                Arguments.of("[{\"dkim\": [{\"domain\": \"a.example\"}, {\"domain\": \"a.example\", \"domain\": \"b.example\"}]}]",
-                        0, "dkim[1].domain", "/0/dkim/1/domain"),
-                Arguments.of("{\"unknown\": {\"x\": [1, {\"y\": 1, \"y\": 2}]}}", null, "unknown.x[1].y", "/unknown/x/1/y"),
+                Arguments.of(
+                        "{\"headerFrom\": \"a@example.com\", \"sourceIp\": \"192.0.2.1\", \"headerFrom\": \"b@example.org\"}",
+                        null,
+                        "headerFrom",
+                        "/headerFrom"),
+                Arguments.of(
+                        "[{\"sourceIp\": \"192.0.2.1\"}, {\"spf\": {\"result\": \"pass\", \"result\": \"fail\"}}]",
+                        1,
+                        "spf.result",
+                        "/1/spf/result"),
+                Arguments.of(
+                        "[{\"dkim\": [{\"domain\": \"a.example\"}, {\"domain\": \"a.example\", \"domain\": \"b.example\"}]}]",
+                        0,
+                        "dkim[1].domain",
+                        "/0/dkim/1/domain"),
+                Arguments.of(
+                        "{\"unknown\": {\"x\": [1, {\"y\": 1, \"y\": 2}]}}", null, "unknown.x[1].y", "/unknown/x/1/y"),
                 Arguments.of("{\"spf\": {\"result\": \"pass\"}, \"spf\": {\"result\": \"fail\"}}", null, "spf", "/spf"),
                 Arguments.of("[{}, [{\"a\": 1, \"a\": 2}]]", 1, "body", "/1"));
     }
@@ -112,7 +122,8 @@ class RequestJsonTest {
             } else {
                 body = new byte[random.nextInt(64)];
                 for (int j = 0; j < body.length; j++) {
-                    body[j] = random.nextBoolean() ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt();
+                    body[j] =
+                            random.nextBoolean() ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt();
                 }
             }
             RequestJson.Parsed parsed = RequestJson.parse(body);

@@ -23,8 +23,8 @@ class ResultReaderTest {
     }
 
     private static ResultReader.Outcome withReceivedAt(String receivedAt) throws Exception {
-        return read("{\"sourceIp\": \"192.0.2.1\", \"headerFrom\": \"a@example.com\", \"receivedAt\": \""
-                + receivedAt + "\"}");
+        return read("{\"sourceIp\": \"192.0.2.1\", \"headerFrom\": \"a@example.com\", \"receivedAt\": \"" + receivedAt
+                + "\"}");
     }
 
     @Test
@@ -37,7 +37,8 @@ class ResultReaderTest {
                  "headers": "From: a@example.com\\r\\nTo: b@b.example\\r\\n"}
                 """);
 
-        AuthenticationResult r = ((ResultReader.Outcome.Results) outcome).results().get(0);
+        AuthenticationResult r =
+                ((ResultReader.Outcome.Results) outcome).results().get(0);
         assertThat(r.receivedAt()).isEqualTo(Instant.parse("2026-11-27T09:15:30Z"));
         assertThat(r.sourceIp()).isEqualTo("2001:db8::7");
         assertThat(r.sourcePort()).isEqualTo(25);
@@ -75,10 +76,10 @@ class ResultReaderTest {
 
     @ParameterizedTest
     @CsvSource({
-            "2016-12-31T23:59:60Z, 2016-12-31T23:59:59Z",
-            "2016-12-31t23:59:60.5z, 2016-12-31T23:59:59.5Z",
-            "2016-12-31T15:59:60-08:00, 2016-12-31T23:59:59Z",
-            "2015-06-30T23:59:60Z, 2015-06-30T23:59:59Z",
+        "2016-12-31T23:59:60Z, 2016-12-31T23:59:59Z",
+        "2016-12-31t23:59:60.5z, 2016-12-31T23:59:59.5Z",
+        "2016-12-31T15:59:60-08:00, 2016-12-31T23:59:59Z",
+        "2015-06-30T23:59:60Z, 2015-06-30T23:59:59Z",
     })
     void acceptsAnRfc3339LeapSecondAsTheSecondBefore(String text, String instant) throws Exception {
         ResultReader.Outcome outcome = withReceivedAt(text);
@@ -90,15 +91,27 @@ class ResultReaderTest {
 
     /** Second 60 only at 23:59 UTC on a month's last day (RFC 3339 §5.7); and RFC 3339 §5.6 syntax only. */
     @ParameterizedTest
-    @ValueSource(strings = {"2016-12-30T23:59:60Z", "2016-12-31T22:59:60Z", "2016-12-31T23:59:61Z",
-            "2016-12-31T23:59:60+01:00", "2026-11-27T10:15Z", "+2026-11-27T10:15:30Z", "2026-11-27T10:15:30",
-            "2026-11-27T10:15:30+01:00:00", "2026-11-27 10:15:30Z", "２０２６-11-27T10:15:30Z",
-            "2026-11-27T10:15:30.1234567890Z", "2026-02-30T10:15:30Z"})
+    @ValueSource(
+            strings = {
+                "2016-12-30T23:59:60Z",
+                "2016-12-31T22:59:60Z",
+                "2016-12-31T23:59:61Z",
+                "2016-12-31T23:59:60+01:00",
+                "2026-11-27T10:15Z",
+                "+2026-11-27T10:15:30Z",
+                "2026-11-27T10:15:30",
+                "2026-11-27T10:15:30+01:00:00",
+                "2026-11-27 10:15:30Z",
+                "２０２６-11-27T10:15:30Z",
+                "2026-11-27T10:15:30.1234567890Z",
+                "2026-02-30T10:15:30Z"
+            })
     void refusesWhatIsNotAnRfc3339DateTime(String text) throws Exception {
         ResultReader.Outcome outcome = withReceivedAt(text);
 
         assertThat(outcome).isInstanceOf(ResultReader.Outcome.Invalid.class);
-        assertThat(((ResultReader.Outcome.Invalid) outcome).errors()).extracting(FieldError::field)
+        assertThat(((ResultReader.Outcome.Invalid) outcome).errors())
+                .extracting(FieldError::field)
                 .containsExactly("receivedAt");
     }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Verdicts are the ingest answer: clients may compare bytes, so these stay as they were. */
 class JsonWritingTest {
 
-    private static final Verdict FULL = new Verdict("<a@b>", "example.com", DmarcResult.PASS, Policy.REJECT, true, true);
+    private static final Verdict FULL =
+            new Verdict("<a@b>", "example.com", DmarcResult.PASS, Policy.REJECT, true, true);
     private static final Verdict NO_POLICY = new Verdict(null, null, DmarcResult.NONE, Policy.NONE, false, false);
 
     @Test
@@ -27,7 +28,8 @@ class JsonWritingTest {
     @Test
     void absentMessageIdAndPolicyDomainAreLeftOut() {
         assertThat(utf8(JsonWriting.bytes(NO_POLICY))).isEqualTo(resource("answer-json/verdict-no-policy.json"));
-        assertThat(utf8(JsonWriting.bytes(new Verdict("m", null, DmarcResult.TEMPERROR, Policy.QUARANTINE, false, true))))
+        assertThat(utf8(JsonWriting.bytes(
+                        new Verdict("m", null, DmarcResult.TEMPERROR, Policy.QUARANTINE, false, true))))
                 .isEqualTo("{\"messageId\":\"m\",\"dmarc\":\"temperror\",\"disposition\":\"quarantine\","
                         + "\"dkimAligned\":false,\"spfAligned\":true}");
     }
@@ -43,8 +45,8 @@ class JsonWritingTest {
     void textIsUtf8AndEscapedAsJsonRequires() {
         Verdict v = new Verdict("\"q\" \u00e9 \u0001", null, DmarcResult.FAIL, Policy.NONE, false, false);
 
-        assertThat(JsonWriting.bytes(v)).startsWith("{\"messageId\":\"\\\"q\\\" \u00e9 \\u0001\""
-                .getBytes(StandardCharsets.UTF_8));
+        assertThat(JsonWriting.bytes(v))
+                .startsWith("{\"messageId\":\"\\\"q\\\" \u00e9 \\u0001\"".getBytes(StandardCharsets.UTF_8));
         assertThat(JsonWriting.string(v)).isEqualTo(utf8(JsonWriting.bytes(v)));
     }
 

@@ -32,28 +32,47 @@ import org.junit.jupiter.api.Test;
 class StoredJsonTest {
 
     /** The records behind the files in {@code stored-json/}, as they were captured. */
-    static final AggregateRow FULL_ROW = new AggregateRow("2001:db8::1", "example.com", "",
-            ReportedDisposition.QUARANTINE, false, true,
+    static final AggregateRow FULL_ROW = new AggregateRow(
+            "2001:db8::1",
+            "example.com",
+            "",
+            ReportedDisposition.QUARANTINE,
+            false,
+            true,
             List.of(OverrideReason.POLICY_TEST_MODE, new OverrideReason("other", "a \"quoted\" note \u00e9\u2028")),
             List.of(new DkimAuth("example.com", "s1", "fail"), new DkimAuth("esp.example", "k", "pass")),
             new SpfAuth("example.com", "mfrom", "pass"));
-    static final AggregateRow BARE_ROW = new AggregateRow("192.0.2.1", "example.org", null, ReportedDisposition.PASS,
-            true, false, List.of(), List.of(), null);
-    static final FailureCandidate FULL_CANDIDATE = new FailureCandidate("id-1", "example.com",
+
+    static final AggregateRow BARE_ROW = new AggregateRow(
+            "192.0.2.1", "example.org", null, ReportedDisposition.PASS, true, false, List.of(), List.of(), null);
+    static final FailureCandidate FULL_CANDIDATE = new FailureCandidate(
+            "id-1",
+            "example.com",
             "v=DMARC1; p=reject; ruf=mailto:f@example.com",
             Set.of(FailureTrigger.DMARC_ALL_FAILED, FailureTrigger.DKIM_FAILED, FailureTrigger.SPF_FAILED),
-            new AuthenticationResult("m-1", Instant.parse("2026-11-27T09:00:00Z"), "192.0.2.7", 25025,
-                    "mx.sender.example", "bounce@sender.example", List.of("a@rcpt.example", "b@rcpt.example"),
-                    "Alice <alice@example.com>", new SpfCheck(SpfResult.FAIL, "sender.example", SpfScope.MFROM),
-                    List.of(new DkimCheck(DkimResult.FAIL, "example.com", "s1", true),
+            new AuthenticationResult(
+                    "m-1",
+                    Instant.parse("2026-11-27T09:00:00Z"),
+                    "192.0.2.7",
+                    25025,
+                    "mx.sender.example",
+                    "bounce@sender.example",
+                    List.of("a@rcpt.example", "b@rcpt.example"),
+                    "Alice <alice@example.com>",
+                    new SpfCheck(SpfResult.FAIL, "sender.example", SpfScope.MFROM),
+                    List.of(
+                            new DkimCheck(DkimResult.FAIL, "example.com", "s1", true),
                             new DkimCheck(DkimResult.PASS, "esp.example", null, false)),
                     "From: Alice <alice@example.com>\r\nSubject: hi \u00e9\r\n"),
             new Verdict("m-1", "example.com", DmarcResult.FAIL, Policy.REJECT, false, false),
             Instant.parse("2026-11-27T09:00:01.123456Z"));
-    static final FailureCandidate MINIMAL_CANDIDATE = new FailureCandidate("id-2", "example.net",
-            "v=DMARC1; p=none; fo=1; ruf=mailto:f@example.net", Set.of(FailureTrigger.DMARC_ANY_FAILED),
-            new AuthenticationResult(null, null, "198.51.100.9", null, null, null, List.of(), "example.net", null,
-                    List.of(), null),
+    static final FailureCandidate MINIMAL_CANDIDATE = new FailureCandidate(
+            "id-2",
+            "example.net",
+            "v=DMARC1; p=none; fo=1; ruf=mailto:f@example.net",
+            Set.of(FailureTrigger.DMARC_ANY_FAILED),
+            new AuthenticationResult(
+                    null, null, "198.51.100.9", null, null, null, List.of(), "example.net", null, List.of(), null),
             new Verdict(null, "example.net", DmarcResult.FAIL, Policy.NONE, false, false),
             Instant.parse("2026-11-27T09:00:02Z"));
 
@@ -68,7 +87,8 @@ class StoredJsonTest {
 
     @Test
     void readsFailureCandidatesStoredByTheHandWrittenCodec() {
-        assertThat(StoredJson.candidate(resource("stored-json/candidate-full.json"))).isEqualTo(FULL_CANDIDATE);
+        assertThat(StoredJson.candidate(resource("stored-json/candidate-full.json")))
+                .isEqualTo(FULL_CANDIDATE);
         FailureCandidate minimal = StoredJson.candidate(resource("stored-json/candidate-minimal.json"));
         assertThat(minimal).isEqualTo(MINIMAL_CANDIDATE);
         assertThat(minimal.result().messageId()).isNull();
@@ -100,28 +120,35 @@ class StoredJsonTest {
 
     @Test
     void rowsThatDifferOnlyInEnvelopeFromPresenceHaveDifferentKeys() {
-        AggregateRow unknown = new AggregateRow("192.0.2.1", "example.com", null, ReportedDisposition.NONE,
-                true, false, List.of(), List.of(), null);
-        AggregateRow nullSender = new AggregateRow("192.0.2.1", "example.com", "", ReportedDisposition.NONE,
-                true, false, List.of(), List.of(), null);
+        AggregateRow unknown = new AggregateRow(
+                "192.0.2.1", "example.com", null, ReportedDisposition.NONE, true, false, List.of(), List.of(), null);
+        AggregateRow nullSender = new AggregateRow(
+                "192.0.2.1", "example.com", "", ReportedDisposition.NONE, true, false, List.of(), List.of(), null);
 
         assertThat(unknown.key()).isNotEqualTo(nullSender.key());
         assertThat(StoredJson.row(StoredJson.rowJson(unknown)).envelopeFrom()).isNull();
-        assertThat(StoredJson.row(StoredJson.rowJson(nullSender)).envelopeFrom()).isEmpty();
+        assertThat(StoredJson.row(StoredJson.rowJson(nullSender)).envelopeFrom())
+                .isEmpty();
     }
 
     @Test
     void aFailureCandidateReadsBackWithTheWholeResult() {
         for (FailureCandidate candidate : List.of(FULL_CANDIDATE, MINIMAL_CANDIDATE)) {
-            assertThat(StoredJson.candidate(StoredJson.candidateJson(candidate))).isEqualTo(candidate);
+            assertThat(StoredJson.candidate(StoredJson.candidateJson(candidate)))
+                    .isEqualTo(candidate);
         }
     }
 
     @Test
     void triggersAreStoredInDeclarationOrderWhateverTheSetOrder() {
-        FailureCandidate c = new FailureCandidate("id", "example.com", "v=DMARC1; p=none",
+        FailureCandidate c = new FailureCandidate(
+                "id",
+                "example.com",
+                "v=DMARC1; p=none",
                 Set.of(FailureTrigger.SPF_FAILED, FailureTrigger.DMARC_ANY_FAILED, FailureTrigger.DKIM_FAILED),
-                MINIMAL_CANDIDATE.result(), MINIMAL_CANDIDATE.verdict(), MINIMAL_CANDIDATE.storedAt());
+                MINIMAL_CANDIDATE.result(),
+                MINIMAL_CANDIDATE.verdict(),
+                MINIMAL_CANDIDATE.storedAt());
 
         assertThat(StoredJson.candidateJson(c))
                 .contains("\"triggers\":[\"DMARC_ANY_FAILED\",\"DKIM_FAILED\",\"SPF_FAILED\"]");
@@ -171,7 +198,8 @@ class StoredJsonTest {
     void problemsInsideTheStoredResultNameTheirPath() {
         String candidate = resource("stored-json/candidate-full.json");
 
-        assertThatThrownBy(() -> StoredJson.candidate(candidate.replace("\"headerFrom\":\"Alice <alice@example.com>\",", "")))
+        assertThatThrownBy(() ->
+                        StoredJson.candidate(candidate.replace("\"headerFrom\":\"Alice <alice@example.com>\",", "")))
                 .isInstanceOf(UnreadableRecordException.class)
                 .hasMessageContaining("failure candidate")
                 .hasMessageContaining("/result")
@@ -182,13 +210,15 @@ class StoredJsonTest {
         assertThatThrownBy(() -> StoredJson.candidate(candidate.replace("\"DKIM_FAILED\"", "\"DKIM_BROKEN\"")))
                 .isInstanceOf(UnreadableRecordException.class)
                 .hasMessageContaining("/triggers/1");
-        assertThatThrownBy(() -> StoredJson.candidate(candidate.replace("\"storedAt\":\"2026-11-27T09:00:01.123456Z\",", "")))
+        assertThatThrownBy(() ->
+                        StoredJson.candidate(candidate.replace("\"storedAt\":\"2026-11-27T09:00:01.123456Z\",", "")))
                 .hasMessageContaining("'storedAt'");
     }
 
     @Test
     void fieldsAddedByALaterVersionAreIgnored() {
-        String withExtra = resource("stored-json/row-bare.json").replace("{\"sourceIp\"", "{\"addedLater\":[1],\"sourceIp\"");
+        String withExtra =
+                resource("stored-json/row-bare.json").replace("{\"sourceIp\"", "{\"addedLater\":[1],\"sourceIp\"");
 
         assertThat(StoredJson.row(withExtra)).isEqualTo(BARE_ROW);
     }

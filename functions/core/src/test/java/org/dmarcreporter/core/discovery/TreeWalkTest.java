@@ -46,15 +46,16 @@ class TreeWalkTest {
         RecordingResolver dns = new RecordingResolver(ZONE);
         TreeWalk walk = TreeWalk.walk(new DmarcRecordLookup(dns), "a.b.c.d.e.f.g.mail.example.com");
 
-        assertThat(dns.asked).containsExactly(
-                "_dmarc.a.b.c.d.e.f.g.mail.example.com",
-                "_dmarc.d.e.f.g.mail.example.com",
-                "_dmarc.e.f.g.mail.example.com",
-                "_dmarc.f.g.mail.example.com",
-                "_dmarc.g.mail.example.com",
-                "_dmarc.mail.example.com",
-                "_dmarc.example.com",
-                "_dmarc.com");
+        assertThat(dns.asked)
+                .containsExactly(
+                        "_dmarc.a.b.c.d.e.f.g.mail.example.com",
+                        "_dmarc.d.e.f.g.mail.example.com",
+                        "_dmarc.e.f.g.mail.example.com",
+                        "_dmarc.f.g.mail.example.com",
+                        "_dmarc.g.mail.example.com",
+                        "_dmarc.mail.example.com",
+                        "_dmarc.example.com",
+                        "_dmarc.com");
         assertThat(walk.steps()).hasSizeLessThanOrEqualTo(TreeWalk.LABEL_SHORTCUT);
     }
 

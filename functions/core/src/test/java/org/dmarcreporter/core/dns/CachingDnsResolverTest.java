@@ -1,6 +1,5 @@
 package org.dmarcreporter.core.dns;
 
-import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -11,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.dmarcreporter.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Rcode;
 
@@ -197,8 +197,11 @@ class CachingDnsResolverTest {
 
     @Test
     void tempfailIsNotKeptWhenConfiguredSo() {
-        CachingDnsResolver uncached = new CachingDnsResolver(upstream, clock, new CachingDnsResolver.Limits(
-                Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ZERO, 100));
+        CachingDnsResolver uncached = new CachingDnsResolver(
+                upstream,
+                clock,
+                new CachingDnsResolver.Limits(
+                        Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ZERO, 100));
         upstream.failWith("_dmarc.example.com", Rcode.SERVFAIL);
         uncached.txt("_dmarc.example.com");
         uncached.txt("_dmarc.example.com");
@@ -245,8 +248,11 @@ class CachingDnsResolverTest {
 
     @Test
     void cacheStaysWithinItsBound() {
-        CachingDnsResolver small = new CachingDnsResolver(upstream, clock, new CachingDnsResolver.Limits(
-                Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofSeconds(5), 10));
+        CachingDnsResolver small = new CachingDnsResolver(
+                upstream,
+                clock,
+                new CachingDnsResolver.Limits(
+                        Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofSeconds(5), 10));
         for (int i = 0; i < 100; i++) {
             assertThat(small.txt("n" + i + ".example.com")).isEqualTo(TxtAnswer.NXDOMAIN);
         }
@@ -255,8 +261,11 @@ class CachingDnsResolverTest {
 
     @Test
     void expiredEntriesAreSweptBeforeLiveOnesWhenFull() {
-        CachingDnsResolver small = new CachingDnsResolver(upstream, clock, new CachingDnsResolver.Limits(
-                Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofSeconds(5), 10));
+        CachingDnsResolver small = new CachingDnsResolver(
+                upstream,
+                clock,
+                new CachingDnsResolver.Limits(
+                        Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofSeconds(5), 10));
         for (int i = 0; i < 9; i++) {
             small.txt("old" + i + ".example.com"); // NXDOMAIN, kept 300 s
         }

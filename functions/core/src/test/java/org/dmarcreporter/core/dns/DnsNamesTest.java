@@ -30,7 +30,7 @@ class DnsNamesTest {
     void invalidNamesHaveNoCanonicalText() {
         assertThat(DnsNames.canonical("a..b")).isNull();
         assertThat(DnsNames.canonical(".a")).isNull();
-        assertThat(DnsNames.canonical("a" .repeat(64) + ".com")).isNull();
+        assertThat(DnsNames.canonical("a".repeat(64) + ".com")).isNull();
         assertThat(DnsNames.canonical(("a".repeat(63) + ".").repeat(4) + "com")).isNull();
     }
 

@@ -125,24 +125,19 @@ public final class ZoneBackedResolver implements Resolver {
     }
 
     @Override
-    public void setPort(int port) {
-    }
+    public void setPort(int port) {}
 
     @Override
-    public void setTCP(boolean flag) {
-    }
+    public void setTCP(boolean flag) {}
 
     @Override
-    public void setIgnoreTruncation(boolean flag) {
-    }
+    public void setIgnoreTruncation(boolean flag) {}
 
     @Override
-    public void setEDNS(int version, int payloadSize, int flags, List<EDNSOption> options) {
-    }
+    public void setEDNS(int version, int payloadSize, int flags, List<EDNSOption> options) {}
 
     @Override
-    public void setTSIGKey(TSIG key) {
-    }
+    public void setTSIGKey(TSIG key) {}
 
     @Override
     public void setTimeout(Duration timeout) {

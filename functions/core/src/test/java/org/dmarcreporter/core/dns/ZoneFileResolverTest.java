@@ -12,14 +12,15 @@ class ZoneFileResolverTest {
 
     private static Path resource(String name) {
         try {
-            return Path.of(ZoneFileResolverTest.class.getResource("/dns/" + name).toURI());
+            return Path.of(
+                    ZoneFileResolverTest.class.getResource("/dns/" + name).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private final ZoneFileResolver dns = ZoneFileResolver.fromPaths(
-            List.of(resource("example-com.zone"), resource("example-org.zone")));
+    private final ZoneFileResolver dns =
+            ZoneFileResolver.fromPaths(List.of(resource("example-com.zone"), resource("example-org.zone")));
 
     @Test
     void txtRecordJoinsItsCharacterStringsInOrder() {

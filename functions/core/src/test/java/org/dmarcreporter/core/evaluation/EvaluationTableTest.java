@@ -17,12 +17,12 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
+import org.dmarcreporter.core.api.FieldError;
+import org.dmarcreporter.core.api.ResultReader;
 import org.dmarcreporter.core.dns.DnsResolver;
 import org.dmarcreporter.core.dns.DnsStatus;
 import org.dmarcreporter.core.dns.TxtAnswer;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
-import org.dmarcreporter.core.api.FieldError;
-import org.dmarcreporter.core.api.ResultReader;
 import org.dmarcreporter.core.model.AuthenticationResult;
 import org.dmarcreporter.core.model.Verdict;
 import org.junit.jupiter.api.DynamicTest;
@@ -48,8 +48,9 @@ class EvaluationTableTest {
     @TestFactory
     Stream<DynamicTest> evaluationTable() throws IOException {
         List<Path> files = caseFiles();
-        return files.stream().map(file -> DynamicTest.dynamicTest(
-                file.getFileName().toString().replace(".json", ""), () -> runCase(file)));
+        return files.stream()
+                .map(file -> DynamicTest.dynamicTest(
+                        file.getFileName().toString().replace(".json", ""), () -> runCase(file)));
     }
 
     @Test
@@ -91,20 +92,36 @@ class EvaluationTableTest {
         JsonNode expect = c.get("expect");
         String why = c.path("why").asText();
         SoftAssertions softly = new SoftAssertions();
-        softly.assertThat(verdict.dmarc().token()).as("dmarc (" + why + ")").isEqualTo(expect.get("dmarc").asText());
-        softly.assertThat(verdict.disposition().token()).as("disposition").isEqualTo(expect.get("disposition").asText());
-        softly.assertThat(verdict.policyDomain()).as("policyDomain")
-                .isEqualTo(expect.get("policyDomain").isNull() ? null : expect.get("policyDomain").asText());
-        softly.assertThat(verdict.dkimAligned()).as("dkimAligned").isEqualTo(expect.get("dkimAligned").asBoolean());
-        softly.assertThat(verdict.spfAligned()).as("spfAligned").isEqualTo(expect.get("spfAligned").asBoolean());
+        softly.assertThat(verdict.dmarc().token())
+                .as("dmarc (" + why + ")")
+                .isEqualTo(expect.get("dmarc").asText());
+        softly.assertThat(verdict.disposition().token())
+                .as("disposition")
+                .isEqualTo(expect.get("disposition").asText());
+        softly.assertThat(verdict.policyDomain())
+                .as("policyDomain")
+                .isEqualTo(
+                        expect.get("policyDomain").isNull()
+                                ? null
+                                : expect.get("policyDomain").asText());
+        softly.assertThat(verdict.dkimAligned())
+                .as("dkimAligned")
+                .isEqualTo(expect.get("dkimAligned").asBoolean());
+        softly.assertThat(verdict.spfAligned())
+                .as("spfAligned")
+                .isEqualTo(expect.get("spfAligned").asBoolean());
         softly.assertThat(verdict.messageId()).as("messageId").isEqualTo("case");
         if (expect.has("queried")) {
-            expect.get("queried").forEach(n -> softly.assertThat(dns.txtQuestions).as("TXT questions asked")
-                    .contains(canonical(n.asText())));
+            expect.get("queried")
+                    .forEach(n -> softly.assertThat(dns.txtQuestions)
+                            .as("TXT questions asked")
+                            .contains(canonical(n.asText())));
         }
         if (expect.has("notQueried")) {
-            expect.get("notQueried").forEach(n -> softly.assertThat(dns.txtQuestions).as("TXT questions asked")
-                    .doesNotContain(canonical(n.asText())));
+            expect.get("notQueried")
+                    .forEach(n -> softly.assertThat(dns.txtQuestions)
+                            .as("TXT questions asked")
+                            .doesNotContain(canonical(n.asText())));
         }
         softly.assertAll();
     }

@@ -41,7 +41,8 @@ class IngestAnswerBytesTest {
     void aReplayIsAnsweredWithTheSameBytes() {
         byte[] first = post(text("answer-json/ingest-batch-request.json"), "k1").body();
 
-        assertThat(post(text("answer-json/ingest-batch-request.json"), "k1").body()).isEqualTo(first);
+        assertThat(post(text("answer-json/ingest-batch-request.json"), "k1").body())
+                .isEqualTo(first);
     }
 
     @Test

@@ -1,8 +1,5 @@
 package org.dmarcreporter.core.intake;
 
-import org.dmarcreporter.core.api.ApiRequest;
-import org.dmarcreporter.core.api.ApiResponse;
-import org.dmarcreporter.core.api.IngestLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.dmarcreporter.core.api.ApiRequest;
+import org.dmarcreporter.core.api.ApiResponse;
+import org.dmarcreporter.core.api.IngestLimits;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.report.trigger.FailureTrigger;
@@ -48,12 +48,12 @@ class IngestServiceTest {
     private final InMemoryResultStore store = new InMemoryResultStore();
 
     private IngestService service(Map<String, String> extraSettings) {
-        Map<String, String> values = new HashMap<>(Map.of("orgName", "reporter.example",
-                "contactEmail", "dmarc@reporter.example"));
+        Map<String, String> values =
+                new HashMap<>(Map.of("orgName", "reporter.example", "contactEmail", "dmarc@reporter.example"));
         values.putAll(extraSettings);
         ReportingSettings settings = SettingsReader.read(values::get);
-        return new IngestService(new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)), store, settings,
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        return new IngestService(
+                new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)), store, settings, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     private ApiResponse post(IngestService service, String body, String key) {
@@ -82,15 +82,18 @@ class IngestServiceTest {
         assertThat(v.path("spfAligned").asBoolean()).isTrue();
         assertThat(v.path("dkimAligned").asBoolean()).isFalse();
         assertThat(store.totalCount()).isEqualTo(1);
-        assertThat(store.windows()).containsEntry(
-                new ReportingWindow("example.com", Instant.parse("2026-11-27T00:00:00Z").getEpochSecond()),
-                "v=DMARC1; p=reject; rua=mailto:agg@example.com; ruf=mailto:fail@example.com; fo=1");
+        assertThat(store.windows())
+                .containsEntry(
+                        new ReportingWindow(
+                                "example.com",
+                                Instant.parse("2026-11-27T00:00:00Z").getEpochSecond()),
+                        "v=DMARC1; p=reject; rua=mailto:agg@example.com; ruf=mailto:fail@example.com; fo=1");
     }
 
     @Test
     void answersABatchInRequestOrder() throws Exception {
-        String body = "[" + result("a", "x@example.com", "fail") + "," + result("b", "y@example.org", "pass")
-                + "," + result("c", "z@unknown.example", "pass") + "]";
+        String body = "[" + result("a", "x@example.com", "fail") + "," + result("b", "y@example.org", "pass") + ","
+                + result("c", "z@unknown.example", "pass") + "]";
         ApiResponse response = post(service(Map.of()), body, null);
 
         JsonNode verdicts = JSON.readTree(response.body());
@@ -132,7 +135,12 @@ class IngestServiceTest {
         IngestService service = service(Map.of());
         ApiResponse badJson = post(service, "{\"sourceIp\": ", null);
         assertThat(badJson.status()).isEqualTo(400);
-        assertThat(JSON.readTree(badJson.body()).path("errors").get(0).path("field").asText()).isEqualTo("body");
+        assertThat(JSON.readTree(badJson.body())
+                        .path("errors")
+                        .get(0)
+                        .path("field")
+                        .asText())
+                .isEqualTo("body");
 
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 501; i++) {
@@ -143,9 +151,12 @@ class IngestServiceTest {
         assertThat(tooMany.bodyText()).contains("at most 500");
 
         byte[] huge = new byte[IngestLimits.MAX_BODY_BYTES + 1];
-        assertThat(service.handle(new ApiRequest(huge, "application/json", null)).status()).isEqualTo(413);
+        assertThat(service.handle(new ApiRequest(huge, "application/json", null))
+                        .status())
+                .isEqualTo(413);
         assertThat(service.handle(new ApiRequest("{}".getBytes(StandardCharsets.UTF_8), "text/plain", null))
-                .status()).isEqualTo(415);
+                        .status())
+                .isEqualTo(415);
         assertThat(store.batches()).isZero();
     }
 
@@ -204,8 +215,11 @@ class IngestServiceTest {
     @Test
     void refusesTrailingJsonInsteadOfStoringPartOfIt() {
         IngestService service = service(Map.of());
-        for (String body : new String[] {result("t1", "x@example.com", "pass") + result("t2", "x@example.com", "pass"),
-                "[" + result("t3", "x@example.com", "pass") + "]]", result("t4", "x@example.com", "pass") + " trailing"}) {
+        for (String body : new String[] {
+            result("t1", "x@example.com", "pass") + result("t2", "x@example.com", "pass"),
+            "[" + result("t3", "x@example.com", "pass") + "]]",
+            result("t4", "x@example.com", "pass") + " trailing"
+        }) {
             assertThat(post(service, body, null).status()).isEqualTo(400);
         }
         assertThat(store.batches()).isZero();
@@ -213,9 +227,11 @@ class IngestServiceTest {
 
     @Test
     void acceptsAnyIdempotencyKeyWithoutControlCharacters() {
-        assertThat(post(service(Map.of()), result("k2", "x@example.com", "pass"), "batch 42 / mx1").status())
+        assertThat(post(service(Map.of()), result("k2", "x@example.com", "pass"), "batch 42 / mx1")
+                        .status())
                 .isEqualTo(200);
-        assertThat(post(service(Map.of()), result("k3", "x@example.com", "pass"), "bad\u0001key").status())
+        assertThat(post(service(Map.of()), result("k3", "x@example.com", "pass"), "bad\u0001key")
+                        .status())
                 .isEqualTo(400);
     }
 
@@ -227,9 +243,12 @@ class IngestServiceTest {
         post(service(Map.of()), result("c1", "x@example.com", "pass"), null);
         post(service(Map.of()), result("c2", "x@example.org", "pass"), null);
 
-        assertThat(store.windows().keySet()).containsExactlyInAnyOrder(
-                new ReportingWindow("example.com", cut),
-                new ReportingWindow("example.org", Instant.parse("2026-11-27T00:00:00Z").getEpochSecond()));
+        assertThat(store.windows().keySet())
+                .containsExactlyInAnyOrder(
+                        new ReportingWindow("example.com", cut),
+                        new ReportingWindow(
+                                "example.org",
+                                Instant.parse("2026-11-27T00:00:00Z").getEpochSecond()));
     }
 
     @Test
@@ -237,24 +256,26 @@ class IngestServiceTest {
         ReportingSettings settings = SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example"));
         DmarcEvaluator evaluator = new DmarcEvaluator(ZoneFileResolver.fromText(ZONE));
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        IngestService busy = new IngestService(evaluator, new StubStore(new IngestOutcome.InProgress(), false),
-                settings, clock);
+        IngestService busy =
+                new IngestService(evaluator, new StubStore(new IngestOutcome.InProgress(), false), settings, clock);
         IngestService down = new IngestService(evaluator, new StubStore(null, false), settings, clock);
         IngestService cutsDown = new IngestService(evaluator, new StubStore(null, true), settings, clock);
 
-        assertThat(post(busy, result("b", "x@example.com", "pass"), "key-1").status()).isEqualTo(409);
+        assertThat(post(busy, result("b", "x@example.com", "pass"), "key-1").status())
+                .isEqualTo(409);
         ApiResponse unavailable = post(down, result("d", "x@example.com", "pass"), null);
         assertThat(unavailable.status()).isEqualTo(503);
         assertThat(JSON.readTree(unavailable.body()).path("detail").asText()).contains("Idempotency-Key");
-        assertThat(post(cutsDown, result("e", "x@example.com", "pass"), "key-2").status()).isEqualTo(503);
+        assertThat(post(cutsDown, result("e", "x@example.com", "pass"), "key-2").status())
+                .isEqualTo(503);
     }
 
     @Test
     void a503CarriesRetryAfterAndPromisesSafeRetriesOnlyToAKeyedRequest() throws Exception {
         ReportingSettings settings = SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example"));
         DmarcEvaluator evaluator = new DmarcEvaluator(ZoneFileResolver.fromText(ZONE));
-        IngestService down = new IngestService(evaluator, new StubStore(null, false), settings,
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        IngestService down =
+                new IngestService(evaluator, new StubStore(null, false), settings, Clock.fixed(NOW, ZoneOffset.UTC));
 
         ApiResponse keyless = post(down, result("d", "x@example.com", "pass"), null);
         ApiResponse keyed = post(down, result("d", "x@example.com", "pass"), "key-3");
@@ -266,7 +287,8 @@ class IngestServiceTest {
         }
         String keylessDetail = JSON.readTree(keyless.body()).path("detail").asText();
         assertThat(keylessDetail).doesNotContain("same Idempotency-Key").contains("may count those twice");
-        assertThat(JSON.readTree(keyed.body()).path("detail").asText()).contains("retry later with the same Idempotency-Key");
+        assertThat(JSON.readTree(keyed.body()).path("detail").asText())
+                .contains("retry later with the same Idempotency-Key");
     }
 
     static Stream<Arguments> overParserLimits() {
@@ -274,15 +296,18 @@ class IngestServiceTest {
         String good = result("lim", "x@example.com", "pass");
         return Stream.of(
                 Arguments.of("arrays nested 10,000 deep", deep),
-                Arguments.of("nested 10,000 deep in an unknown field", good.replace("\"unknownField\": 1",
-                        "\"unknownField\": " + deep)),
+                Arguments.of(
+                        "nested 10,000 deep in an unknown field",
+                        good.replace("\"unknownField\": 1", "\"unknownField\": " + deep)),
                 Arguments.of("objects nested 10,000 deep", "{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000)),
-                Arguments.of("a 5,000-digit number", good.replace("\"unknownField\": 1",
-                        "\"unknownField\": " + "7".repeat(5_000))),
-                Arguments.of("a 5,000-digit port", good.replace("\"unknownField\": 1",
-                        "\"sourcePort\": 2" + "0".repeat(4_999))),
-                Arguments.of("a 60,000-character key", good.replace("\"unknownField\"",
-                        "\"" + "k".repeat(60_000) + "\"")));
+                Arguments.of(
+                        "a 5,000-digit number",
+                        good.replace("\"unknownField\": 1", "\"unknownField\": " + "7".repeat(5_000))),
+                Arguments.of(
+                        "a 5,000-digit port",
+                        good.replace("\"unknownField\": 1", "\"sourcePort\": 2" + "0".repeat(4_999))),
+                Arguments.of(
+                        "a 60,000-character key", good.replace("\"unknownField\"", "\"" + "k".repeat(60_000) + "\"")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -308,8 +333,8 @@ class IngestServiceTest {
         for (int i = 0; i < 200; i++) {
             int depth = random.nextInt(3_000);
             boolean objects = random.nextBoolean();
-            String value = objects ? "{\"a\":".repeat(depth) + "0" + "}".repeat(depth)
-                    : "[".repeat(depth) + "]".repeat(depth);
+            String value =
+                    objects ? "{\"a\":".repeat(depth) + "0" + "}".repeat(depth) : "[".repeat(depth) + "]".repeat(depth);
             String field = random.nextBoolean() ? "unknownField" : "dkim";
             String body = good.replace("\"" + field + "\": ", "\"" + field + "\": " + value + ", \"was\": ");
             ApiResponse response = post(service, random.nextBoolean() ? "[" + body + "]" : body, null);
@@ -325,11 +350,12 @@ class IngestServiceTest {
 
     @Test
     void aDuplicateKeyIsRefusedNamingTheFieldAndStoresNothing() throws Exception {
-        String twice = result("d1", "a@example.com", "fail").replace("\"unknownField\": 1",
-                "\"headerFrom\": \"b@example.org\"");
+        String twice = result("d1", "a@example.com", "fail")
+                .replace("\"unknownField\": 1", "\"headerFrom\": \"b@example.org\"");
         String batch = "[" + result("d2", "a@example.com", "pass") + ","
-                + result("d3", "a@example.com", "pass").replace("\"selector\": \"s1\"",
-                        "\"selector\": \"s1\", \"domain\": \"example.org\"") + "]";
+                + result("d3", "a@example.com", "pass")
+                        .replace("\"selector\": \"s1\"", "\"selector\": \"s1\", \"domain\": \"example.org\"")
+                + "]";
 
         JsonNode single = JSON.readTree(post(service(Map.of()), twice, null).body());
         JsonNode inBatch = JSON.readTree(post(service(Map.of()), batch, null).body());
@@ -379,7 +405,9 @@ class IngestServiceTest {
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(store.batches()).isEqualTo(1);
-        assertThat(post(service, result("u2", "x@example.com", "pass"), "nothing-1").status()).isEqualTo(422);
+        assertThat(post(service, result("u2", "x@example.com", "pass"), "nothing-1")
+                        .status())
+                .isEqualTo(422);
         assertThat(store.totalCount()).isZero();
     }
 
@@ -387,7 +415,8 @@ class IngestServiceTest {
     void theRequestDigestIsTheSha256OfTheBodyBytesAndOnlyKeyedRequestsHaveOne() throws Exception {
         List<IngestBatch> seen = new ArrayList<>();
         ReportingSettings settings = SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example"));
-        IngestService service = new IngestService(new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)),
+        IngestService service = new IngestService(
+                new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)),
                 new org.dmarcreporter.core.store.ResultStore() {
                     @Override
                     public long latestCut(String policyDomain) {
@@ -399,22 +428,27 @@ class IngestServiceTest {
                         seen.add(batch);
                         return new IngestOutcome.Stored(0, 1);
                     }
-                }, settings, Clock.fixed(NOW, ZoneOffset.UTC));
+                },
+                settings,
+                Clock.fixed(NOW, ZoneOffset.UTC));
         String body = result("dg", "x@example.com", "pass");
 
         post(service, body, "digest-1");
         post(service, body, null);
 
         byte[] sha = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
-        assertThat(seen).extracting(IngestBatch::requestDigest).containsExactly(
-                "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha), null);
+        assertThat(seen)
+                .extracting(IngestBatch::requestDigest)
+                .containsExactly(
+                        "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha), null);
     }
 
     @Test
     void anIpv4MappedSourceCountsInTheRowOfItsIpv4Address() throws Exception {
         IngestService service = service(Map.of());
-        JsonNode mapped = JSON.readTree(post(service, result("v1", "x@example.com", "pass")
-                .replace("192.0.2.10", "::FFFF:192.0.2.10"), null).body());
+        JsonNode mapped = JSON.readTree(
+                post(service, result("v1", "x@example.com", "pass").replace("192.0.2.10", "::FFFF:192.0.2.10"), null)
+                        .body());
         post(service, result("v2", "x@example.com", "pass"), null);
         post(service, result("v3", "x@example.com", "pass").replace("192.0.2.10", "::ffff:c000:20a"), null);
 
@@ -426,10 +460,15 @@ class IngestServiceTest {
     @Test
     void aSourceIpWithNonAsciiDigitsIsRefused() throws Exception {
         for (String ip : new String[] {"\uff12\uff10\uff10\uff11:db8::1", "2001:db8::\u0661", "192.0.2.\u0661"}) {
-            ApiResponse response = post(service(Map.of()), result("na", "x@example.com", "pass")
-                    .replace("192.0.2.10", ip), null);
+            ApiResponse response = post(
+                    service(Map.of()), result("na", "x@example.com", "pass").replace("192.0.2.10", ip), null);
             assertThat(response.status()).isEqualTo(400);
-            assertThat(JSON.readTree(response.body()).path("errors").get(0).path("field").asText()).isEqualTo("sourceIp");
+            assertThat(JSON.readTree(response.body())
+                            .path("errors")
+                            .get(0)
+                            .path("field")
+                            .asText())
+                    .isEqualTo("sourceIp");
         }
         assertThat(store.batches()).isZero();
     }
@@ -437,17 +476,21 @@ class IngestServiceTest {
     @Test
     void aReceivedAtMoreThanADayAheadIsRefusedAndALeapSecondAccepted() throws Exception {
         IngestService service = service(Map.of());
-        String tomorrow = result("t1", "x@example.com", "pass").replace("\"unknownField\": 1",
-                "\"receivedAt\": \"2026-11-28T10:00:00Z\"");
-        String leap = result("t2", "x@example.com", "pass").replace("\"unknownField\": 1",
-                "\"receivedAt\": \"2016-12-31T23:59:60Z\"");
+        String tomorrow = result("t1", "x@example.com", "pass")
+                .replace("\"unknownField\": 1", "\"receivedAt\": \"2026-11-28T10:00:00Z\"");
+        String leap = result("t2", "x@example.com", "pass")
+                .replace("\"unknownField\": 1", "\"receivedAt\": \"2016-12-31T23:59:60Z\"");
 
         assertThat(post(service, tomorrow, null).status()).isEqualTo(200);
         assertThat(post(service, leap, null).status()).isEqualTo(200);
         for (String ahead : new String[] {"2026-11-28T10:00:01Z", "9999-12-31T23:59:59Z"}) {
-            ApiResponse response = post(service, "[" + result("t3", "x@example.com", "pass") + ","
-                    + result("t4", "x@example.com", "pass").replace("\"unknownField\": 1",
-                    "\"receivedAt\": \"" + ahead + "\"") + "]", null);
+            ApiResponse response = post(
+                    service,
+                    "[" + result("t3", "x@example.com", "pass") + ","
+                            + result("t4", "x@example.com", "pass")
+                                    .replace("\"unknownField\": 1", "\"receivedAt\": \"" + ahead + "\"")
+                            + "]",
+                    null);
             assertThat(response.status()).isEqualTo(400);
             JsonNode error = JSON.readTree(response.body()).path("errors").get(0);
             assertThat(error.path("field").asText()).isEqualTo("receivedAt");
@@ -481,10 +524,10 @@ class IngestServiceTest {
             }
         };
         ReportingSettings settings = SettingsReader.read(Map.of("orgName", "r.example", "contactEmail", "a@r.example"));
-        IngestService service = new IngestService(new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)), store,
-                settings, stepping);
-        String body = "[" + result("s1", "x@example.com", "pass") + "," + result("s2", "x@example.com", "pass")
-                + "," + result("s3", "x@example.com", "pass") + "]";
+        IngestService service =
+                new IngestService(new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)), store, settings, stepping);
+        String body = "[" + result("s1", "x@example.com", "pass") + "," + result("s2", "x@example.com", "pass") + ","
+                + result("s3", "x@example.com", "pass") + "]";
 
         JsonNode verdicts = JSON.readTree(post(service, body, null).body());
 

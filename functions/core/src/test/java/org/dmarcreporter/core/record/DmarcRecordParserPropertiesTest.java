@@ -20,19 +20,27 @@ class DmarcRecordParserPropertiesTest {
 
     private static final String PUNCTUATION = ";=,:!@% \t\"<>";
 
-    private static final Set<String> KNOWN = Set.of(
-            "v", "p", "sp", "np", "adkim", "aspf", "psd", "t", "fo", "rua", "ruf", "pct", "rf", "ri");
+    private static final Set<String> KNOWN =
+            Set.of("v", "p", "sp", "np", "adkim", "aspf", "psd", "t", "fo", "rua", "ruf", "pct", "rf", "ri");
 
     @Test
     void neverThrowsOnArbitraryText() {
-        forAll(2000, DmarcRecordParserPropertiesTest::anyText, text ->
-                assertThat(DmarcRecordParser.parse(text)).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE));
+        forAll(
+                2000,
+                DmarcRecordParserPropertiesTest::anyText,
+                text -> assertThat(DmarcRecordParser.parse(text))
+                        .isNotNull()
+                        .isNotSameAs(DmarcRecordParser.UNREADABLE));
     }
 
     @Test
     void neverThrowsOnHugeText() {
-        forAll(20, DmarcRecordParserPropertiesTest::hugeText, text ->
-                assertThat(DmarcRecordParser.parse(text)).isNotNull().isNotSameAs(DmarcRecordParser.UNREADABLE));
+        forAll(
+                20,
+                DmarcRecordParserPropertiesTest::hugeText,
+                text -> assertThat(DmarcRecordParser.parse(text))
+                        .isNotNull()
+                        .isNotSameAs(DmarcRecordParser.UNREADABLE));
     }
 
     @Test
@@ -71,18 +79,20 @@ class DmarcRecordParserPropertiesTest {
 
     static String anyText(Random r) {
         return Text.<String>oneOf(
-                c -> Text.any(c, 200),
-                c -> Text.of(c, "v=DMARC1;p=rejct,:!@ \t\r\nmailto%0123456789kmgt", 200),
-                c -> "v=DMARC1;" + Text.any(c, 100),
-                c -> "v=DMARC1; rua=" + Text.ascii(c, 100)).apply(r);
+                        c -> Text.any(c, 200),
+                        c -> Text.of(c, "v=DMARC1;p=rejct,:!@ \t\r\nmailto%0123456789kmgt", 200),
+                        c -> "v=DMARC1;" + Text.any(c, 100),
+                        c -> "v=DMARC1; rua=" + Text.ascii(c, 100))
+                .apply(r);
     }
 
     static String hugeText(Random r) {
         return Text.<String>oneOf(
-                c -> Text.any(c, 50_000, 200_000),
-                c -> "v=DMARC1" + "; rua=mailto:a@example.com!10m".repeat(Text.between(c, 10_000, 50_000)),
-                c -> "v=DMARC1;" + ";".repeat(Text.between(c, 10_000, 200_000)),
-                c -> "v=DMARC1; fo=" + "1:".repeat(Text.between(c, 10_000, 200_000))).apply(r);
+                        c -> Text.any(c, 50_000, 200_000),
+                        c -> "v=DMARC1" + "; rua=mailto:a@example.com!10m".repeat(Text.between(c, 10_000, 50_000)),
+                        c -> "v=DMARC1;" + ";".repeat(Text.between(c, 10_000, 200_000)),
+                        c -> "v=DMARC1; fo=" + "1:".repeat(Text.between(c, 10_000, 200_000)))
+                .apply(r);
     }
 
     static String mutatedRecord(Random random) {

@@ -68,19 +68,20 @@ class DmarcRecordParserTest {
     void ruaListWithObsoleteSizeSuffixAndSpaceAfterComma() {
         DmarcRecord r = valid("v=DMARC1; p=reject; rua=mailto:d@example.com!10m, mailto:x@y.example");
         assertThat(r.policy()).isEqualTo(Policy.REJECT);
-        assertThat(r.aggregateUris()).containsExactly(
-                new ReportUri("mailto:d@example.com", "d@example.com", 10L * 1024 * 1024),
-                new ReportUri("mailto:x@y.example", "x@y.example", null));
+        assertThat(r.aggregateUris())
+                .containsExactly(
+                        new ReportUri("mailto:d@example.com", "d@example.com", 10L * 1024 * 1024),
+                        new ReportUri("mailto:x@y.example", "x@y.example", null));
     }
 
     @ParameterizedTest
     @CsvSource({
-            "!10, 10",
-            "!10k, 10240",
-            "!10K, 10240",
-            "!2m, 2097152",
-            "!1g, 1073741824",
-            "!1t, 1099511627776",
+        "!10, 10",
+        "!10k, 10240",
+        "!10K, 10240",
+        "!2m, 2097152",
+        "!1g, 1073741824",
+        "!1t, 1099511627776",
     })
     void sizeSuffixUnitsArePowersOf1024(String suffix, long bytes) {
         DmarcRecord r = valid("v=DMARC1; rua=mailto:a@example.com" + suffix);
@@ -102,37 +103,40 @@ class DmarcRecordParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "v=DMARC1; p=quarantine;",
-            "v=DMARC1; p=quarantine; ",
-            "v = DMARC1 ; p = quarantine ;",
-            "v=DMARC1\t;\tp=quarantine",
-            "  v=DMARC1; p=quarantine  ",
-            "v=DMARC1;;p=quarantine;;",
-            "v=DMARC1; p=quarantine\r\n",
-    })
+    @ValueSource(
+            strings = {
+                "v=DMARC1; p=quarantine;",
+                "v=DMARC1; p=quarantine; ",
+                "v = DMARC1 ; p = quarantine ;",
+                "v=DMARC1\t;\tp=quarantine",
+                "  v=DMARC1; p=quarantine  ",
+                "v=DMARC1;;p=quarantine;;",
+                "v=DMARC1; p=quarantine\r\n",
+            })
     void whitespaceAndTrailingSeparatorsAreAllowed(String text) {
         assertThat(valid(text).policy()).isEqualTo(Policy.QUARANTINE);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "V=DMARC1; p=reject",
-            "v=dmarc1; p=reject",
-            "v=DMARC2; p=reject",
-            "v=DMARC1x; p=reject",
-            "v=DMARC1 p=reject",
-            "p=reject; v=DMARC1",
-            "v=spf1 include:_spf.example.com ~all",
-            "v=; p=reject",
-            "x=DMARC1",
-    })
+    @ValueSource(
+            strings = {
+                "V=DMARC1; p=reject",
+                "v=dmarc1; p=reject",
+                "v=DMARC2; p=reject",
+                "v=DMARC1x; p=reject",
+                "v=DMARC1 p=reject",
+                "p=reject; v=DMARC1",
+                "v=spf1 include:_spf.example.com ~all",
+                "v=; p=reject",
+                "x=DMARC1",
+            })
     void firstTagMustBeExactlyVersionDmarc1(String text) {
         assertThat(invalidReason(text)).isEqualTo(Reason.NOT_DMARC1);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hello world", "v", "DMARC1", ";v=DMARC1", "v1=DMARC1", "=DMARC1", "google-site-verification"})
+    @ValueSource(
+            strings = {"hello world", "v", "DMARC1", ";v=DMARC1", "v1=DMARC1", "=DMARC1", "google-site-verification"})
     void textThatIsNotATagListIsSyntax(String text) {
         assertThat(invalidReason(text)).isEqualTo(Reason.SYNTAX);
     }
@@ -150,8 +154,8 @@ class DmarcRecordParserTest {
 
     @ParameterizedTest
     @CsvSource({
-            "none, NONE", "quarantine, QUARANTINE", "reject, REJECT",
-            "Reject, REJECT", "QUARANTINE, QUARANTINE", "None, NONE",
+        "none, NONE", "quarantine, QUARANTINE", "reject, REJECT",
+        "Reject, REJECT", "QUARANTINE, QUARANTINE", "None, NONE",
     })
     void policyValuesAreReadCaseInsensitively(String value, Policy expected) {
         DmarcRecord r = valid("v=DMARC1; p=" + value + "; sp=" + value + "; np=" + value);
@@ -233,9 +237,9 @@ class DmarcRecordParserTest {
 
     @ParameterizedTest
     @CsvSource({
-            "adkim=x, aspf=maybe, RELAXED, RELAXED",
-            "adkim=S, aspf=R, STRICT, RELAXED",
-            "adkim=r, aspf=s, RELAXED, STRICT",
+        "adkim=x, aspf=maybe, RELAXED, RELAXED",
+        "adkim=S, aspf=R, STRICT, RELAXED",
+        "adkim=r, aspf=s, RELAXED, STRICT",
     })
     void alignmentModesFallBackToRelaxed(String adkim, String aspf, AlignmentMode dkim, AlignmentMode spf) {
         DmarcRecord r = valid("v=DMARC1; " + adkim + "; " + aspf);
@@ -256,20 +260,23 @@ class DmarcRecordParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "0      | true  | false | false | false",
-            "1      | false | true  | false | false",
-            "d      | false | false | true  | false",
-            "s      | false | false | false | true",
-            "d:s    | false | false | true  | true",
-            "s:d    | false | false | true  | true",
-            "1:d:s  | false | true  | true  | true",
-            "s:1    | false | true  | false | true",
-            "0:d    | true  | false | true  | false",
-            "D:S    | false | false | true  | true",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0      | true  | false | false | false",
+                "1      | false | true  | false | false",
+                "d      | false | false | true  | false",
+                "s      | false | false | false | true",
+                "d:s    | false | false | true  | true",
+                "s:d    | false | false | true  | true",
+                "1:d:s  | false | true  | true  | true",
+                "s:1    | false | true  | false | true",
+                "0:d    | true  | false | true  | false",
+                "D:S    | false | false | true  | true",
+            })
     void failureOptionsCombinationsKeepPublishedText(String fo, boolean all, boolean any, boolean dkim, boolean spf) {
-        FailureOptions options = valid("v=DMARC1; ruf=mailto:f@example.com; fo=" + fo).failureOptions();
+        FailureOptions options =
+                valid("v=DMARC1; ruf=mailto:f@example.com; fo=" + fo).failureOptions();
         assertThat(options).isEqualTo(new FailureOptions(all, any, dkim, spf, fo));
     }
 
@@ -290,7 +297,9 @@ class DmarcRecordParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"pct=101 | ri=-1", "pct=abc | ri=1h", "pct=-5 | ri=", "pct= | ri=99999999999999999999"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"pct=101 | ri=-1", "pct=abc | ri=1h", "pct=-5 | ri=", "pct= | ri=99999999999999999999"})
     void invalidRemovedTagsStayEmpty(String pct, String ri) {
         DmarcRecord r = valid("v=DMARC1; " + pct + "; " + ri);
         assertThat(r.pct()).isEmpty();
@@ -308,42 +317,47 @@ class DmarcRecordParserTest {
     void mailtoMailboxIsPercentDecodedWithoutQuery() {
         DmarcRecord r = valid("v=DMARC1; rua=mailto:dmarc%2Breports@example.com?subject=DMARC%20report, "
                 + "MAILTO:Reports@Example.COM");
-        assertThat(r.aggregateUris()).containsExactly(
-                new ReportUri("mailto:dmarc%2Breports@example.com?subject=DMARC%20report", "dmarc+reports@example.com", null),
-                new ReportUri("MAILTO:Reports@Example.COM", "Reports@Example.COM", null));
+        assertThat(r.aggregateUris())
+                .containsExactly(
+                        new ReportUri(
+                                "mailto:dmarc%2Breports@example.com?subject=DMARC%20report",
+                                "dmarc+reports@example.com", null),
+                        new ReportUri("MAILTO:Reports@Example.COM", "Reports@Example.COM", null));
     }
 
     @Test
     void nonMailtoUrisAreKeptWithoutMailbox() {
         DmarcRecord r = valid("v=DMARC1; rua=https://reports.example.com/dmarc?x=1, mailto:a@example.com");
-        assertThat(r.aggregateUris()).containsExactly(
-                new ReportUri("https://reports.example.com/dmarc?x=1", null, null),
-                new ReportUri("mailto:a@example.com", "a@example.com", null));
+        assertThat(r.aggregateUris())
+                .containsExactly(
+                        new ReportUri("https://reports.example.com/dmarc?x=1", null, null),
+                        new ReportUri("mailto:a@example.com", "a@example.com", null));
         assertThat(r.aggregateUris().get(0).isMailto()).isFalse();
         assertThat(r.aggregateUris().get(1).isMailto()).isTrue();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "a@example.com",                  // no scheme
-            "mailto:",                        // nothing after the scheme
-            "mailto:a b@example.com",         // space inside
-            "mailto:a@exa mple.com",
-            "mailto:noatsign",
-            "mailto:@example.com",
-            "mailto:a@",
-            "mailto:a@-bad-.example",
-            "mailto:a@[192.0.2.1]",
-            "mailto:a%0D%0ABcc:x@example.com", // CRLF injection
-            "mailto:a@example.com%0A",
-            "mailto:a%ZZ@example.com",        // bad escape
-            "mailto:a%C3@example.com",        // broken UTF-8
-            "mailto:\"a\"@example.com",       // '"' is not a URI character
-            "1mailto:a@example.com",          // scheme must start with a letter
-            "mailto:a@example.com#x#y",
-            "mailto:a@b.example@c.example",
-            "http://exa<mple.com/",
-    })
+    @ValueSource(
+            strings = {
+                "a@example.com", // no scheme
+                "mailto:", // nothing after the scheme
+                "mailto:a b@example.com", // space inside
+                "mailto:a@exa mple.com",
+                "mailto:noatsign",
+                "mailto:@example.com",
+                "mailto:a@",
+                "mailto:a@-bad-.example",
+                "mailto:a@[192.0.2.1]",
+                "mailto:a%0D%0ABcc:x@example.com", // CRLF injection
+                "mailto:a@example.com%0A",
+                "mailto:a%ZZ@example.com", // bad escape
+                "mailto:a%C3@example.com", // broken UTF-8
+                "mailto:\"a\"@example.com", // '"' is not a URI character
+                "1mailto:a@example.com", // scheme must start with a letter
+                "mailto:a@example.com#x#y",
+                "mailto:a@b.example@c.example",
+                "http://exa<mple.com/",
+            })
     void invalidUrisAreDropped(String uri) {
         DmarcRecord r = valid("v=DMARC1; p=none; rua=" + uri + ", mailto:ok@example.com");
         assertThat(r.aggregateUris()).extracting(ReportUri::uri).containsExactly("mailto:ok@example.com");

@@ -20,8 +20,7 @@ import org.dmarcreporter.core.window.ReportingWindow;
  */
 public final class InMemoryResultStore implements ResultStore, ResultStoreReadBack {
 
-    private record Answer(String requestDigest, byte[] response, Instant expiresAt) {
-    }
+    private record Answer(String requestDigest, byte[] response, Instant expiresAt) {}
 
     private final Map<ReportingWindow, Map<AggregateRow, Long>> rows = new LinkedHashMap<>();
     private final Map<ReportingWindow, String> windows = new LinkedHashMap<>();
@@ -29,6 +28,7 @@ public final class InMemoryResultStore implements ResultStore, ResultStoreReadBa
     private final Set<String> keysInProgress = new HashSet<>();
     /** messageId -> until when it counts as seen. */
     private final Map<String, Instant> messageIds = new HashMap<>();
+
     private final Map<String, FailureCandidate> candidates = new LinkedHashMap<>();
     private final Map<String, Long> cuts = new HashMap<>();
     private int batches;
@@ -65,7 +65,8 @@ public final class InMemoryResultStore implements ResultStore, ResultStoreReadBa
             }
             Answer earlier = answers.get(key);
             if (earlier != null && earlier.expiresAt().isAfter(now)) {
-                if (earlier.requestDigest() != null && batch.requestDigest() != null
+                if (earlier.requestDigest() != null
+                        && batch.requestDigest() != null
                         && !earlier.requestDigest().equals(batch.requestDigest())) {
                     return new IngestOutcome.KeyReused();
                 }
@@ -97,7 +98,8 @@ public final class InMemoryResultStore implements ResultStore, ResultStoreReadBa
             writes++;
         }
         for (StoredResult r : counted) {
-            if (r.failureCandidate() != null && candidates.putIfAbsent(r.failureCandidate().id(), r.failureCandidate()) == null) {
+            if (r.failureCandidate() != null
+                    && candidates.putIfAbsent(r.failureCandidate().id(), r.failureCandidate()) == null) {
                 writes++;
             }
         }
@@ -116,7 +118,10 @@ public final class InMemoryResultStore implements ResultStore, ResultStoreReadBa
 
     /** Sum of all counters. */
     public synchronized long totalCount() {
-        return rows.values().stream().flatMap(r -> r.values().stream()).mapToLong(Long::longValue).sum();
+        return rows.values().stream()
+                .flatMap(r -> r.values().stream())
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     /** Counters over all windows. */

@@ -99,8 +99,12 @@ public abstract class ResultStoreContract {
         ReportingWindow w = window(DOMAIN);
         ReportingWindow other = window(OTHER_DOMAIN);
 
-        IngestOutcome outcome = store().ingest(batch(result("m1", w, ROW_A), result("m2", w, ROW_B),
-                result("m3", w, ROW_A), result("m4", other, OTHER_ROW), result("m5", w, ROW_A)));
+        IngestOutcome outcome = store().ingest(batch(
+                result("m1", w, ROW_A),
+                result("m2", w, ROW_B),
+                result("m3", w, ROW_A),
+                result("m4", other, OTHER_ROW),
+                result("m5", w, ROW_A)));
 
         assertThat(stored(outcome).duplicateMessages()).isZero();
         assertThat(readBack().rows(w)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 3L, ROW_B, 1L));
@@ -110,14 +114,29 @@ public abstract class ResultStoreContract {
     @Test
     void aRowReadsBackExactlyAsItWasStored() {
         ReportingWindow w = window(DOMAIN);
-        AggregateRow unusual = new AggregateRow("2001:db8::7", DOMAIN, null, ReportedDisposition.NONE, false, true,
-                List.of(new OverrideReason("local_policy", "forwarded; \"trusted\" list"),
+        AggregateRow unusual = new AggregateRow(
+                "2001:db8::7",
+                DOMAIN,
+                null,
+                ReportedDisposition.NONE,
+                false,
+                true,
+                List.of(
+                        new OverrideReason("local_policy", "forwarded; \"trusted\" list"),
                         new OverrideReason("mailing_list", null)),
                 List.of(new DkimAuth("lists.example.org", "s2024", "pass"), new DkimAuth(DOMAIN, "s1", "fail")),
                 null);
         // The null sender ("") and an unknown MAIL FROM (null) are different rows.
-        AggregateRow nullSender = new AggregateRow("2001:db8::7", DOMAIN, "", ReportedDisposition.NONE, false, true,
-                unusual.reasons(), unusual.dkim(), null);
+        AggregateRow nullSender = new AggregateRow(
+                "2001:db8::7",
+                DOMAIN,
+                "",
+                ReportedDisposition.NONE,
+                false,
+                true,
+                unusual.reasons(),
+                unusual.dkim(),
+                null);
 
         store().ingest(batch(result("m1", w, unusual), result("m2", w, nullSender), result("m3", w, unusual)));
 
@@ -136,8 +155,10 @@ public abstract class ResultStoreContract {
         store().ingest(batch(withRecord(result("m1", w, ROW_A), older)));
         clock.advance(Duration.ofSeconds(5));
 
-        store().ingest(batch(withRecord(result("m2", w, ROW_A), older), withRecord(result("m3", other, OTHER_ROW),
-                otherRecord), withRecord(result("m4", w, ROW_B), newer)));
+        store().ingest(batch(
+                withRecord(result("m2", w, ROW_A), older),
+                withRecord(result("m3", other, OTHER_ROW), otherRecord),
+                withRecord(result("m4", w, ROW_B), newer)));
 
         assertThat(readBack().windows()).containsExactlyInAnyOrderEntriesOf(Map.of(w, newer, other, otherRecord));
     }
@@ -150,7 +171,10 @@ public abstract class ResultStoreContract {
         ReportingWindow other = window(OTHER_DOMAIN);
         assertThat(afterCut.start()).isEqualTo(cutAt).isNotEqualTo(day.start());
 
-        store().ingest(batch(result("m1", day, ROW_A), result("m2", afterCut, ROW_A), result("m3", afterCut, ROW_A),
+        store().ingest(batch(
+                result("m1", day, ROW_A),
+                result("m2", afterCut, ROW_A),
+                result("m3", afterCut, ROW_A),
                 result("m4", other, OTHER_ROW)));
         clock.advance(Duration.ofDays(1));
         ReportingWindow nextDay = window(DOMAIN);
@@ -200,8 +224,8 @@ public abstract class ResultStoreContract {
     void aMessageIdRepeatedWithinOneBatchCountsOnceInTheRowOfItsFirstResult() {
         ReportingWindow w = window(DOMAIN);
 
-        IngestOutcome outcome = store().ingest(batch(result("m1", w, ROW_A), result("m1", w, ROW_A),
-                result("m1", w, ROW_B), result("m2", w, ROW_A)));
+        IngestOutcome outcome = store().ingest(batch(
+                result("m1", w, ROW_A), result("m1", w, ROW_A), result("m1", w, ROW_B), result("m2", w, ROW_A)));
 
         assertThat(stored(outcome).duplicateMessages()).isEqualTo(2);
         assertThat(readBack().rows(w)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 2L));
@@ -240,16 +264,23 @@ public abstract class ResultStoreContract {
         store().ingest(keyed("key-1", "digest-1", "[{\"messageId\":\"m1\",\"dmarc\":\"fail\"}]", firstFailing));
         clock.advance(Duration.ofSeconds(30));
 
-        IngestOutcome retry = store().ingest(keyed("key-1", "digest-1", "[\"another answer\"]",
-                withCandidate(result("m2", w, ROW_B), "cand-2"), result(null, w, ROW_C)));
+        IngestOutcome retry = store().ingest(keyed(
+                "key-1",
+                "digest-1",
+                "[\"another answer\"]",
+                withCandidate(result("m2", w, ROW_B), "cand-2"),
+                result(null, w, ROW_C)));
 
-        assertThat(retry).isInstanceOfSatisfying(IngestOutcome.Replayed.class, r -> assertThat(r.response())
-                .isEqualTo(bytes("[{\"messageId\":\"m1\",\"dmarc\":\"fail\"}]")));
+        assertThat(retry)
+                .isInstanceOfSatisfying(
+                        IngestOutcome.Replayed.class,
+                        r -> assertThat(r.response()).isEqualTo(bytes("[{\"messageId\":\"m1\",\"dmarc\":\"fail\"}]")));
         assertThat(readBack().rows(w)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 1L));
         assertThat(readBack().candidates()).containsExactly(firstFailing.failureCandidate());
         assertThat(readBack().windows()).containsOnlyKeys(w);
         // The replayed request left no trace of m2 either: it is not a duplicate now.
-        assertThat(stored(store().ingest(batch(result("m2", w, ROW_B)))).duplicateMessages()).isZero();
+        assertThat(stored(store().ingest(batch(result("m2", w, ROW_B)))).duplicateMessages())
+                .isZero();
     }
 
     @Test
@@ -260,8 +291,10 @@ public abstract class ResultStoreContract {
 
         IngestOutcome retry = store().ingest(keyed("key-empty", "digest-1", "other", result("m1", w, ROW_A)));
 
-        assertThat(retry).isInstanceOfSatisfying(IngestOutcome.Replayed.class,
-                r -> assertThat(r.response()).isEqualTo(bytes("[{\"dmarc\":\"none\"}]")));
+        assertThat(retry)
+                .isInstanceOfSatisfying(
+                        IngestOutcome.Replayed.class,
+                        r -> assertThat(r.response()).isEqualTo(bytes("[{\"dmarc\":\"none\"}]")));
         assertThat(readBack().rows(w)).isEmpty();
         assertThat(readBack().windows()).isEmpty();
     }
@@ -277,8 +310,10 @@ public abstract class ResultStoreContract {
         IngestOutcome retry = store().ingest(keyed("key-1", "digest-2", "third", result("m2", later, ROW_A)));
 
         assertThat(outcome).isInstanceOf(IngestOutcome.Stored.class);
-        assertThat(retry).isInstanceOfSatisfying(IngestOutcome.Replayed.class,
-                r -> assertThat(r.response()).isEqualTo(bytes("second")));
+        assertThat(retry)
+                .isInstanceOfSatisfying(
+                        IngestOutcome.Replayed.class,
+                        r -> assertThat(r.response()).isEqualTo(bytes("second")));
         assertThat(readBack().rows(first)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 1L));
         assertThat(readBack().rows(later)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 1L));
     }
@@ -291,8 +326,8 @@ public abstract class ResultStoreContract {
         assumeTrue(held.isPresent(), "this store stores a keyed request in one step: none is ever in progress");
         Map<AggregateRow, Long> whileHeld = readBack().rows(w);
 
-        IngestOutcome second = store().ingest(keyed("key-busy", "digest-1", "second",
-                withCandidate(result("m3", w, ROW_B), "cand-3")));
+        IngestOutcome second = store().ingest(
+                        keyed("key-busy", "digest-1", "second", withCandidate(result("m3", w, ROW_B), "cand-3")));
 
         assertThat(second).isEqualTo(new IngestOutcome.InProgress());
         assertThat(readBack().rows(w)).isEqualTo(whileHeld);
@@ -300,7 +335,9 @@ public abstract class ResultStoreContract {
         assertThat(held.get().finish()).isInstanceOf(IngestOutcome.Stored.class);
         assertThat(readBack().rows(w)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 2L));
         assertThat(store().ingest(keyed("key-busy", "digest-1", "third")))
-                .isInstanceOfSatisfying(IngestOutcome.Replayed.class, r -> assertThat(r.response()).isEqualTo(bytes("first")));
+                .isInstanceOfSatisfying(
+                        IngestOutcome.Replayed.class,
+                        r -> assertThat(r.response()).isEqualTo(bytes("first")));
     }
 
     @Test
@@ -311,8 +348,12 @@ public abstract class ResultStoreContract {
         clock.advance(Duration.ofSeconds(30));
         ReportingWindow other = window(OTHER_DOMAIN);
 
-        IngestOutcome reused = store().ingest(keyed("key-1", "digest-2", "second",
-                withCandidate(result("m2", w, ROW_B), "cand-2"), result("m3", other, OTHER_ROW)));
+        IngestOutcome reused = store().ingest(keyed(
+                "key-1",
+                "digest-2",
+                "second",
+                withCandidate(result("m2", w, ROW_B), "cand-2"),
+                result("m3", other, OTHER_ROW)));
 
         assertThat(reused).isEqualTo(new IngestOutcome.KeyReused());
         assertThat(readBack().rows(w)).containsExactlyInAnyOrderEntriesOf(Map.of(ROW_A, 1L));
@@ -320,8 +361,11 @@ public abstract class ResultStoreContract {
         assertThat(readBack().candidates()).containsExactly(firstFailing.failureCandidate());
         // The key still answers its own request, and the refused one left no messageId behind.
         assertThat(store().ingest(keyed("key-1", "digest-1", "again", firstFailing)))
-                .isInstanceOfSatisfying(IngestOutcome.Replayed.class, r -> assertThat(r.response()).isEqualTo(bytes("first")));
-        assertThat(stored(store().ingest(batch(result("m2", w, ROW_B)))).duplicateMessages()).isZero();
+                .isInstanceOfSatisfying(
+                        IngestOutcome.Replayed.class,
+                        r -> assertThat(r.response()).isEqualTo(bytes("first")));
+        assertThat(stored(store().ingest(batch(result("m2", w, ROW_B)))).duplicateMessages())
+                .isZero();
     }
 
     // --- failure candidates -----------------------------------------------------------------
@@ -393,7 +437,9 @@ public abstract class ResultStoreContract {
     private long totalCount() {
         long total = 0;
         for (ReportingWindow w : readBack().windows().keySet()) {
-            total += readBack().rows(w).values().stream().mapToLong(Long::longValue).sum();
+            total += readBack().rows(w).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
         return total;
     }
@@ -404,8 +450,16 @@ public abstract class ResultStoreContract {
     }
 
     private static AggregateRow row(String domain, String sourceIp) {
-        return new AggregateRow(sourceIp, domain, "bounce." + domain, ReportedDisposition.REJECT, false, false,
-                List.of(), List.of(new DkimAuth(domain, "s1", "fail")), new SpfAuth("bounce." + domain, "mfrom", "fail"));
+        return new AggregateRow(
+                sourceIp,
+                domain,
+                "bounce." + domain,
+                ReportedDisposition.REJECT,
+                false,
+                false,
+                List.of(),
+                List.of(new DkimAuth(domain, "s1", "fail")),
+                new SpfAuth("bounce." + domain, "mfrom", "fail"));
     }
 
     /** The day window of {@code domain} at the clock's time (no send-now cut). */
@@ -418,19 +472,33 @@ public abstract class ResultStoreContract {
     }
 
     private static StoredResult withRecord(StoredResult r, String policyRecord) {
-        return new StoredResult(r.messageId(), r.window(), r.row(), policyRecord, r.failureCandidate(), r.requestIndex());
+        return new StoredResult(
+                r.messageId(), r.window(), r.row(), policyRecord, r.failureCandidate(), r.requestIndex());
     }
 
     private StoredResult withCandidate(StoredResult r, String candidateId) {
         String domain = r.window().policyDomain();
         Instant now = clock.instant();
-        AuthenticationResult posted = new AuthenticationResult(r.messageId(), now, r.row().sourceIp(), 25,
-                "mx.attacker.test", "bounce@attacker.test", List.of("bob@example.org"), "Billing <billing@" + domain + ">",
-                new SpfCheck(SpfResult.FAIL, "attacker.test", SpfScope.MFROM), List.of(),
+        AuthenticationResult posted = new AuthenticationResult(
+                r.messageId(),
+                now,
+                r.row().sourceIp(),
+                25,
+                "mx.attacker.test",
+                "bounce@attacker.test",
+                List.of("bob@example.org"),
+                "Billing <billing@" + domain + ">",
+                new SpfCheck(SpfResult.FAIL, "attacker.test", SpfScope.MFROM),
+                List.of(),
                 "From: billing@" + domain + "\r\nSubject: invoice\r\n");
-        FailureCandidate candidate = new FailureCandidate(candidateId, domain, r.policyRecord(),
-                Set.of(FailureTrigger.DMARC_ALL_FAILED), posted,
-                new Verdict(r.messageId(), domain, DmarcResult.FAIL, Policy.REJECT, false, false), now);
+        FailureCandidate candidate = new FailureCandidate(
+                candidateId,
+                domain,
+                r.policyRecord(),
+                Set.of(FailureTrigger.DMARC_ALL_FAILED),
+                posted,
+                new Verdict(r.messageId(), domain, DmarcResult.FAIL, Policy.REJECT, false, false),
+                now);
         return new StoredResult(r.messageId(), r.window(), r.row(), r.policyRecord(), candidate, r.requestIndex());
     }
 
@@ -450,8 +518,8 @@ public abstract class ResultStoreContract {
     private static List<StoredResult> numbered(StoredResult... results) {
         List<StoredResult> out = new ArrayList<>(results.length);
         for (StoredResult r : Arrays.asList(results)) {
-            out.add(new StoredResult(r.messageId(), r.window(), r.row(), r.policyRecord(), r.failureCandidate(),
-                    out.size()));
+            out.add(new StoredResult(
+                    r.messageId(), r.window(), r.row(), r.policyRecord(), r.failureCandidate(), out.size()));
         }
         return out;
     }

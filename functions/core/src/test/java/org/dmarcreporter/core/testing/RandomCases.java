@@ -23,8 +23,7 @@ public final class RandomCases {
 
     private static final int SHOWN_CHARS = 160;
 
-    private RandomCases() {
-    }
+    private RandomCases() {}
 
     /** The seed this run uses: {@code property.seed}, or the fixed default. */
     public static long seed() {
@@ -60,9 +59,11 @@ public final class RandomCases {
             try {
                 property.accept(input);
             } catch (Throwable failure) {
-                throw new AssertionError("property failed on case " + i + " of " + total + " (seed " + seed
-                        + "; replay with -Dproperty.seed=" + seed + "), input " + show(input)
-                        + ": " + failure.getMessage(), failure);
+                throw new AssertionError(
+                        "property failed on case " + i + " of " + total + " (seed " + seed
+                                + "; replay with -Dproperty.seed=" + seed + "), input " + show(input)
+                                + ": " + failure.getMessage(),
+                        failure);
             }
         }
     }

@@ -10,8 +10,7 @@ public final class Text {
     private static final String AWKWARD = " \t\r\n\u0000\u000b\u000c\u001f\u007f\u0085\u00a0\u2028\u2029\u3000"
             + "\ufeff\ufffd\uffff\ud800\udbff\udc00\udfff";
 
-    private Text() {
-    }
+    private Text() {}
 
     /** Any UTF-16 text (every char value, lone surrogates included) of 0 to {@code maxLength} chars. */
     public static String any(Random r, int maxLength) {

@@ -11,7 +11,8 @@ class ReportingWindowsTest {
 
     @Test
     void resultsWithoutACutCountInTheirUtcDay() {
-        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T23:59:59Z"), 0)).isEqualTo(MIDNIGHT);
+        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T23:59:59Z"), 0))
+                .isEqualTo(MIDNIGHT);
         assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-28T00:00:00Z"), 0))
                 .isEqualTo(MIDNIGHT + 86_400);
     }
@@ -19,9 +20,12 @@ class ReportingWindowsTest {
     @Test
     void aSendNowCutStartsANewWindowForTheRestOfTheDay() {
         long cut = MIDNIGHT + 3_600 * 14;
-        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T13:59:59Z"), cut)).isEqualTo(MIDNIGHT);
-        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T14:00:00Z"), cut)).isEqualTo(cut);
-        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T18:00:00Z"), cut)).isEqualTo(cut);
+        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T13:59:59Z"), cut))
+                .isEqualTo(MIDNIGHT);
+        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T14:00:00Z"), cut))
+                .isEqualTo(cut);
+        assertThat(ReportingWindows.windowStart(Instant.parse("2026-11-27T18:00:00Z"), cut))
+                .isEqualTo(cut);
     }
 
     @Test

@@ -63,12 +63,17 @@ public final class IngestHttpServer {
      * @param maxHeaderBytes request line and headers at most (431 beyond)
      * @param maxHeaders     header fields at most (431 beyond)
      */
-    public record Limits(Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout, int maxConnections,
-                         int maxHeaderBytes, int maxHeaders) {
+    public record Limits(
+            Duration idleTimeout,
+            Duration headerTimeout,
+            Duration bodyTimeout,
+            int maxConnections,
+            int maxHeaderBytes,
+            int maxHeaders) {
 
         /** Generous for a mail server on the same machine or network: 4 MiB in 30 s is 140 KB/s. */
-        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(10), Duration.ofSeconds(10),
-                Duration.ofSeconds(30), 512, 16 * 1024, 100);
+        public static final Limits DEFAULT =
+                new Limits(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(30), 512, 16 * 1024, 100);
     }
 
     private final Server server;
@@ -78,10 +83,11 @@ public final class IngestHttpServer {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Per connection still reading its headers: how many requests it had, and since when. */
     private final Map<EndPoint, long[]> headersSince = new ConcurrentHashMap<>();
+
     private volatile boolean stopping;
 
-    private IngestHttpServer(Server server, ServerConnector connector, Limits limits,
-                             Function<ApiRequest, ApiResponse> ingest) {
+    private IngestHttpServer(
+            Server server, ServerConnector connector, Limits limits, Function<ApiRequest, ApiResponse> ingest) {
         this.server = server;
         this.connector = connector;
         this.limits = limits;
@@ -121,7 +127,8 @@ public final class IngestHttpServer {
         server.addConnector(connector);
         NetworkConnectionLimit connectionLimit = new NetworkConnectionLimit(limits.maxConnections(), connector);
         // At the limit, idle connections make way sooner.
-        connectionLimit.setEndPointIdleTimeout(Math.min(1000, limits.idleTimeout().toMillis()));
+        connectionLimit.setEndPointIdleTimeout(
+                Math.min(1000, limits.idleTimeout().toMillis()));
         server.addBean(connectionLimit);
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopAtShutdown(false); // LocalRuntime stops us, finishing requests first
@@ -137,7 +144,8 @@ public final class IngestHttpServer {
             }
             if (e instanceof IOException io) {
                 throw io.getCause() != null && io.getCause().getMessage() != null
-                        ? new IOException(io.getCause().getMessage(), io) : io;
+                        ? new IOException(io.getCause().getMessage(), io)
+                        : io;
             }
             throw new IOException(e.getMessage(), e);
         }
@@ -183,20 +191,23 @@ public final class IngestHttpServer {
     private void scheduleHeaderSweep() {
         Scheduler scheduler = connector.getScheduler();
         long every = Math.max(100, Math.min(1000, limits.headerTimeout().toMillis() / 4));
-        scheduler.schedule(new Runnable() {
-            @Override
-            public void run() {
-                if (!server.isRunning()) {
-                    return;
-                }
-                try {
-                    sweepSlowHeaders();
-                } catch (RuntimeException e) {
-                    LOG.warn("header sweep failed", e);
-                }
-                scheduler.schedule(this, every, TimeUnit.MILLISECONDS);
-            }
-        }, every, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                new Runnable() {
+                    @Override
+                    public void run() {
+                        if (!server.isRunning()) {
+                            return;
+                        }
+                        try {
+                            sweepSlowHeaders();
+                        } catch (RuntimeException e) {
+                            LOG.warn("header sweep failed", e);
+                        }
+                        scheduler.schedule(this, every, TimeUnit.MILLISECONDS);
+                    }
+                },
+                every,
+                TimeUnit.MILLISECONDS);
     }
 
     private void sweepSlowHeaders() {
@@ -206,15 +217,18 @@ public final class IngestHttpServer {
             // Jetty's HTTP/1.1 connection: its parser says whether the headers are still coming.
             // START is an idle keep-alive connection, which the idle timeout covers.
             if (!(endPoint.getConnection() instanceof HttpConnection connection)
-                    || !connection.getParser().inHeaderState() || connection.getParser().isStart()) {
+                    || !connection.getParser().inHeaderState()
+                    || connection.getParser().isStart()) {
                 headersSince.remove(endPoint);
                 continue;
             }
             long requests = connection.getMessagesIn();
-            long[] since = headersSince.compute(endPoint,
-                    (e, old) -> old != null && old[0] == requests ? old : new long[] {requests, now});
+            long[] since = headersSince.compute(
+                    endPoint, (e, old) -> old != null && old[0] == requests ? old : new long[] {requests, now});
             if (now - since[1] > limits.headerTimeout().toNanos()) {
-                LOG.debug("dropping {}: headers not complete after {}", endPoint.getRemoteSocketAddress(),
+                LOG.debug(
+                        "dropping {}: headers not complete after {}",
+                        endPoint.getRemoteSocketAddress(),
                         limits.headerTimeout());
                 headersSince.remove(endPoint);
                 endPoint.close();
@@ -230,24 +244,36 @@ public final class IngestHttpServer {
             inFlight.incrementAndGet();
             Exchange exchange = new Exchange(request, response, callback);
             if (stopping) {
-                exchange.answer(ProblemJson.of(503, "Service Unavailable", "the server is stopping; try again shortly"),
-                        Map.of("Retry-After", "1"), true);
+                exchange.answer(
+                        ProblemJson.of(503, "Service Unavailable", "the server is stopping; try again shortly"),
+                        Map.of("Retry-After", "1"),
+                        true);
                 return true;
             }
             String path = request.getHttpURI().getPath();
             if (!RESULTS_PATH.equals(path)) {
-                exchange.answer(ProblemJson.of(404, "Not Found",
-                        "no resource at " + path + "; results go to POST " + RESULTS_PATH), Map.of(), false);
+                exchange.answer(
+                        ProblemJson.of(
+                                404, "Not Found", "no resource at " + path + "; results go to POST " + RESULTS_PATH),
+                        Map.of(),
+                        false);
                 return true;
             }
             if (!"POST".equals(request.getMethod())) {
-                exchange.answer(ProblemJson.of(405, "Method Not Allowed", RESULTS_PATH + " takes POST only"),
-                        Map.of("Allow", "POST"), false);
+                exchange.answer(
+                        ProblemJson.of(405, "Method Not Allowed", RESULTS_PATH + " takes POST only"),
+                        Map.of("Allow", "POST"),
+                        false);
                 return true;
             }
             if (request.getHeaders().size() > limits.maxHeaders()) {
-                exchange.answer(ProblemJson.of(431, "Request Header Fields Too Large",
-                        "at most " + limits.maxHeaders() + " header fields"), Map.of(), true);
+                exchange.answer(
+                        ProblemJson.of(
+                                431,
+                                "Request Header Fields Too Large",
+                                "at most " + limits.maxHeaders() + " header fields"),
+                        Map.of(),
+                        true);
                 return true;
             }
             // Jetty has refused a malformed or negative Content-Length already (400).
@@ -323,9 +349,18 @@ public final class IngestHttpServer {
 
         void readBody(long declared) {
             body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8 * 1024);
-            deadline = connector.getScheduler().schedule(() -> answer(ProblemJson.of(408, "Request Timeout",
-                    "the body did not arrive within " + limits.bodyTimeout().toSeconds() + " s"), Map.of(), true),
-                    limits.bodyTimeout());
+            deadline = connector
+                    .getScheduler()
+                    .schedule(
+                            () -> answer(
+                                    ProblemJson.of(
+                                            408,
+                                            "Request Timeout",
+                                            "the body did not arrive within "
+                                                    + limits.bodyTimeout().toSeconds() + " s"),
+                                    Map.of(),
+                                    true),
+                            limits.bodyTimeout());
             run();
         }
 
@@ -363,20 +398,20 @@ public final class IngestHttpServer {
 
         private ApiResponse ingest() {
             HttpFields headers = request.getHeaders();
-            ApiRequest apiRequest = new ApiRequest(body.toByteArray(), headers.get(HttpHeader.CONTENT_TYPE),
-                    headers.get("Idempotency-Key"));
+            ApiRequest apiRequest = new ApiRequest(
+                    body.toByteArray(), headers.get(HttpHeader.CONTENT_TYPE), headers.get("Idempotency-Key"));
             try {
                 return ingest.apply(apiRequest);
             } catch (StoreUnavailableException e) {
                 LOG.warn("store unavailable: {}", e.getMessage());
-                ApiResponse problem = ProblemJson.of(503, "Service Unavailable",
-                        "the store cannot take results right now; try again");
-                return new ApiResponse(problem.status(), problem.contentType(), problem.body(),
-                        Map.of("Retry-After", "1"));
+                ApiResponse problem = ProblemJson.of(
+                        503, "Service Unavailable", "the store cannot take results right now; try again");
+                return new ApiResponse(
+                        problem.status(), problem.contentType(), problem.body(), Map.of("Retry-After", "1"));
             } catch (RuntimeException e) {
                 LOG.error("ingest failed", e);
-                return ProblemJson.of(500, "Internal Server Error",
-                        "the request could not be processed; nothing was stored");
+                return ProblemJson.of(
+                        500, "Internal Server Error", "the request could not be processed; nothing was stored");
             }
         }
 
@@ -416,18 +451,23 @@ public final class IngestHttpServer {
                 headers.put(HttpHeader.CONNECTION, "close");
             }
             byte[] bytes = answer.body() == null ? new byte[0] : answer.body();
-            response.write(true, ByteBuffer.wrap(bytes), Callback.from(() -> {
-                inFlight.decrementAndGet();
-                if (drain) {
-                    new Drain(request, callback, connector.getScheduler(), limits.bodyTimeout()).run();
-                } else {
-                    callback.succeeded();
-                }
-            }, x -> {
-                inFlight.decrementAndGet();
-                LOG.debug("client went away: {}", x.toString());
-                callback.failed(x);
-            }));
+            response.write(
+                    true,
+                    ByteBuffer.wrap(bytes),
+                    Callback.from(
+                            () -> {
+                                inFlight.decrementAndGet();
+                                if (drain) {
+                                    new Drain(request, callback, connector.getScheduler(), limits.bodyTimeout()).run();
+                                } else {
+                                    callback.succeeded();
+                                }
+                            },
+                            x -> {
+                                inFlight.decrementAndGet();
+                                LOG.debug("client went away: {}", x.toString());
+                                callback.failed(x);
+                            }));
         }
 
         private void fail(Throwable failure) {

@@ -18,8 +18,8 @@ import org.eclipse.jetty.util.Callback;
 final class ProblemErrorHandler extends ErrorHandler {
 
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-                                    Callback callback) {
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
         String title = HttpStatus.getMessage(code);
         // Jetty's message for a 4xx names what was wrong with the request ("Invalid Content-Length
         // Value"); a 5xx message may carry internals and is not passed on.

@@ -84,7 +84,8 @@ public final class OutboxTransport implements MailTransport {
      */
     public static String fileName(String messageId, String recipient) {
         String id = messageId.startsWith("<") && messageId.endsWith(">") && messageId.length() > 2
-                ? messageId.substring(1, messageId.length() - 1) : messageId;
+                ? messageId.substring(1, messageId.length() - 1)
+                : messageId;
         return readable(id) + "_to_" + readable(recipient) + "_" + hash(messageId + "\n" + recipient) + ".eml";
     }
 
@@ -94,7 +95,8 @@ public final class OutboxTransport implements MailTransport {
         try {
             // Hidden and not *.eml, so nothing that reads the outbox picks up a half-written file.
             temp = Files.createTempFile(directory, ".outbox-", ".part");
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel out =
+                    FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer bytes = ByteBuffer.wrap(mail.message());
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
@@ -130,8 +132,13 @@ public final class OutboxTransport implements MailTransport {
         StringBuilder b = new StringBuilder(Math.min(s.length(), READABLE));
         for (int i = 0; i < s.length() && b.length() < READABLE; i++) {
             char c = s.charAt(i);
-            boolean safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '@' || c == '+' || c == '-';
+            boolean safe = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '@'
+                    || c == '+'
+                    || c == '-';
             b.append(safe ? c : '_');
         }
         // A name must not start with a dot (hidden, or "." / "..").

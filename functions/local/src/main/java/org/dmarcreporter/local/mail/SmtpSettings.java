@@ -21,9 +21,18 @@ import java.util.Optional;
  * @param trustedHosts    hosts whose certificate is trusted without checking ({@code mail.smtp.ssl.trust});
  *                        for tests and private relays only, empty for normal verification
  */
-public record SmtpSettings(String host, int port, boolean requireTls, Optional<Credentials> credentials,
-                           Duration connectTimeout, Duration readTimeout, Duration writeTimeout,
-                           int attempts, Duration firstBackoff, long maxMessageBytes, Optional<String> trustedHosts) {
+public record SmtpSettings(
+        String host,
+        int port,
+        boolean requireTls,
+        Optional<Credentials> credentials,
+        Duration connectTimeout,
+        Duration readTimeout,
+        Duration writeTimeout,
+        int attempts,
+        Duration firstBackoff,
+        long maxMessageBytes,
+        Optional<String> trustedHosts) {
 
     /** Environment variable with the AUTH user name. */
     public static final String USERNAME_VARIABLE = "DMARC_SMTP_USERNAME";
@@ -63,8 +72,18 @@ public record SmtpSettings(String host, int port, boolean requireTls, Optional<C
      * write timeouts, 3 tries with 1 s then 2 s between them, no size limit of our own.
      */
     public static SmtpSettings defaults(String host, int port) {
-        return new SmtpSettings(host, port, false, Optional.empty(), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), 3, Duration.ofSeconds(1), 0, Optional.empty());
+        return new SmtpSettings(
+                host,
+                port,
+                false,
+                Optional.empty(),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30),
+                3,
+                Duration.ofSeconds(1),
+                0,
+                Optional.empty());
     }
 
     /**
@@ -88,33 +107,93 @@ public record SmtpSettings(String host, int port, boolean requireTls, Optional<C
     }
 
     public SmtpSettings withRequireTls(boolean require) {
-        return new SmtpSettings(host, port, require, credentials, connectTimeout, readTimeout, writeTimeout,
-                attempts, firstBackoff, maxMessageBytes, trustedHosts);
+        return new SmtpSettings(
+                host,
+                port,
+                require,
+                credentials,
+                connectTimeout,
+                readTimeout,
+                writeTimeout,
+                attempts,
+                firstBackoff,
+                maxMessageBytes,
+                trustedHosts);
     }
 
     public SmtpSettings withCredentials(Optional<Credentials> auth) {
-        return new SmtpSettings(host, port, requireTls, auth, connectTimeout, readTimeout, writeTimeout,
-                attempts, firstBackoff, maxMessageBytes, trustedHosts);
+        return new SmtpSettings(
+                host,
+                port,
+                requireTls,
+                auth,
+                connectTimeout,
+                readTimeout,
+                writeTimeout,
+                attempts,
+                firstBackoff,
+                maxMessageBytes,
+                trustedHosts);
     }
 
     public SmtpSettings withRetries(int tries, Duration backoff) {
-        return new SmtpSettings(host, port, requireTls, credentials, connectTimeout, readTimeout, writeTimeout,
-                tries, backoff, maxMessageBytes, trustedHosts);
+        return new SmtpSettings(
+                host,
+                port,
+                requireTls,
+                credentials,
+                connectTimeout,
+                readTimeout,
+                writeTimeout,
+                tries,
+                backoff,
+                maxMessageBytes,
+                trustedHosts);
     }
 
     public SmtpSettings withMaxMessageBytes(long max) {
-        return new SmtpSettings(host, port, requireTls, credentials, connectTimeout, readTimeout, writeTimeout,
-                attempts, firstBackoff, max, trustedHosts);
+        return new SmtpSettings(
+                host,
+                port,
+                requireTls,
+                credentials,
+                connectTimeout,
+                readTimeout,
+                writeTimeout,
+                attempts,
+                firstBackoff,
+                max,
+                trustedHosts);
     }
 
     public SmtpSettings withTrustedHosts(String hosts) {
-        return new SmtpSettings(host, port, requireTls, credentials, connectTimeout, readTimeout, writeTimeout,
-                attempts, firstBackoff, maxMessageBytes, Optional.of(hosts));
+        return new SmtpSettings(
+                host,
+                port,
+                requireTls,
+                credentials,
+                connectTimeout,
+                readTimeout,
+                writeTimeout,
+                attempts,
+                firstBackoff,
+                maxMessageBytes,
+                Optional.of(hosts));
     }
 
     public SmtpSettings withTimeouts(Duration connect, Duration read, Duration write) {
-        return new SmtpSettings(host, port, requireTls, credentials, connect, read, write,
-                attempts, firstBackoff, maxMessageBytes, trustedHosts);
+        return new SmtpSettings(
+                host,
+                port,
+                requireTls,
+                credentials,
+                connect,
+                read,
+                write,
+                attempts,
+                firstBackoff,
+                maxMessageBytes,
+                trustedHosts);
     }
 
     private static String blankToNull(String s) {

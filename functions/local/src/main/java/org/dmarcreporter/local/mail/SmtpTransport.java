@@ -61,11 +61,14 @@ public final class SmtpTransport implements MailTransport {
         p.setProperty("mail.smtp.port", Integer.toString(s.port()));
         p.setProperty("mail.smtp.starttls.enable", "true");
         // A password never goes over an unencrypted connection.
-        p.setProperty("mail.smtp.starttls.required", Boolean.toString(s.requireTls() || s.credentials().isPresent()));
+        p.setProperty(
+                "mail.smtp.starttls.required",
+                Boolean.toString(s.requireTls() || s.credentials().isPresent()));
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
         s.trustedHosts().ifPresent(h -> p.setProperty("mail.smtp.ssl.trust", h));
         p.setProperty("mail.smtp.auth", Boolean.toString(s.credentials().isPresent()));
-        p.setProperty("mail.smtp.connectiontimeout", Long.toString(s.connectTimeout().toMillis()));
+        p.setProperty(
+                "mail.smtp.connectiontimeout", Long.toString(s.connectTimeout().toMillis()));
         p.setProperty("mail.smtp.timeout", Long.toString(s.readTimeout().toMillis()));
         p.setProperty("mail.smtp.writetimeout", Long.toString(s.writeTimeout().toMillis()));
         // Send to the recipients the relay took even when it refused others; outcomes are per recipient.
@@ -95,8 +98,13 @@ public final class SmtpTransport implements MailTransport {
             if (pending.isEmpty() || !result.retryNow() || attempt >= settings.attempts()) {
                 break;
             }
-            LOG.info("relay {}:{} answered {} for {}: trying again in {} ms", settings.host(), settings.port(),
-                    result.outcomes().get(pending.get(0)).detail(), mail.messageId(), backoff);
+            LOG.info(
+                    "relay {}:{} answered {} for {}: trying again in {} ms",
+                    settings.host(),
+                    settings.port(),
+                    result.outcomes().get(pending.get(0)).detail(),
+                    mail.messageId(),
+                    backoff);
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException e) {
@@ -127,23 +135,32 @@ public final class SmtpTransport implements MailTransport {
         try {
             try {
                 if (settings.credentials().isPresent()) {
-                    smtp.connect(settings.host(), settings.port(), settings.credentials().get().username(),
+                    smtp.connect(
+                            settings.host(),
+                            settings.port(),
+                            settings.credentials().get().username(),
                             settings.credentials().get().password());
                 } else {
                     smtp.connect(settings.host(), settings.port(), null, null);
                 }
             } catch (AuthenticationFailedException e) {
-                return Attempt.all(recipients, temporary("relay " + relay + " refused our AUTH credentials: " + text(e)), false);
+                return Attempt.all(
+                        recipients, temporary("relay " + relay + " refused our AUTH credentials: " + text(e)), false);
             } catch (MessagingException e) {
                 if (hasCause(e, SSLException.class)) {
-                    return Attempt.all(recipients, temporary("TLS with relay " + relay + " failed: " + rootText(e)), false);
+                    return Attempt.all(
+                            recipients, temporary("TLS with relay " + relay + " failed: " + rootText(e)), false);
                 }
                 String m = String.valueOf(e.getMessage());
                 if (m.contains("STARTTLS")) {
-                    return Attempt.all(recipients, temporary("relay " + relay
-                            + " does not offer STARTTLS and TLS is required (requireTls): nothing sent"), false);
+                    return Attempt.all(
+                            recipients,
+                            temporary("relay " + relay
+                                    + " does not offer STARTTLS and TLS is required (requireTls): nothing sent"),
+                            false);
                 }
-                return Attempt.all(recipients, temporary("could not connect to relay " + relay + ": " + rootText(e)), true);
+                return Attempt.all(
+                        recipients, temporary("could not connect to relay " + relay + ": " + rootText(e)), true);
             }
             if (!smtp.isSSL()) {
                 LOG.warn("relay {} does not offer STARTTLS: sending {} unencrypted", relay, mail.messageId());
@@ -151,8 +168,13 @@ public final class SmtpTransport implements MailTransport {
             String size = smtp.getExtensionParameter("SIZE");
             long relayLimit = parseSize(size);
             if (relayLimit > 0 && mail.message().length > relayLimit) {
-                return Attempt.all(recipients, new DeliveryOutcome.PermanentFailure(Cause.TOO_LARGE, "message is "
-                        + mail.message().length + " bytes, over relay " + relay + "'s SIZE limit of " + relayLimit + " bytes"), false);
+                return Attempt.all(
+                        recipients,
+                        new DeliveryOutcome.PermanentFailure(
+                                Cause.TOO_LARGE,
+                                "message is " + mail.message().length + " bytes, over relay " + relay
+                                        + "'s SIZE limit of " + relayLimit + " bytes"),
+                        false);
             }
             return transfer(smtp, mail, recipients, relay);
         } finally {
@@ -188,7 +210,8 @@ public final class SmtpTransport implements MailTransport {
     }
 
     /** Per-recipient outcomes from a refusal: RCPT replies first, then the MAIL or DATA reply. */
-    private static Attempt partial(SendFailedException e, List<String> recipients, String relay, String lastReply, boolean tls) {
+    private static Attempt partial(
+            SendFailedException e, List<String> recipients, String relay, String lastReply, boolean tls) {
         Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
         List<Exception> chain = new ArrayList<>();
         for (Exception x = e; x != null; x = x instanceof MessagingException me ? me.getNextException() : null) {
@@ -196,13 +219,15 @@ public final class SmtpTransport implements MailTransport {
         }
         for (Exception x : chain) {
             if (x instanceof SMTPAddressFailedException af) {
-                outcomes.put(af.getAddress().getAddress(), byCode(af.getReturnCode(),
-                        "relay " + relay + " refused RCPT TO: " + text(af)));
+                outcomes.put(
+                        af.getAddress().getAddress(),
+                        byCode(af.getReturnCode(), "relay " + relay + " refused RCPT TO: " + text(af)));
             }
         }
         if (e.getValidSentAddresses() != null) {
             for (Address a : e.getValidSentAddresses()) {
-                outcomes.putIfAbsent(((InternetAddress) a).getAddress(),
+                outcomes.putIfAbsent(
+                        ((InternetAddress) a).getAddress(),
                         new DeliveryOutcome.Sent(lastReply + (tls ? " (TLS)" : " (no TLS)")));
             }
         }

@@ -51,6 +51,7 @@ final class MessageIdIndex {
     private long[] lows;
     /** Expiry (epoch second) per slot; 0 marks an empty slot. */
     private long[] expiries;
+
     private int size;
 
     MessageIdIndex() {

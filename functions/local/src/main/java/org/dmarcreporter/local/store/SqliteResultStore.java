@@ -1,6 +1,5 @@
 package org.dmarcreporter.local.store;
 
-import org.dmarcreporter.core.window.WindowTiming;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
@@ -28,9 +28,9 @@ import org.dmarcreporter.core.store.ResultStore;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoreUnavailableException;
-import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.store.WindowPolicy;
+import org.dmarcreporter.core.window.WindowTiming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -146,8 +146,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 "SELECT response, request_digest FROM idempotency WHERE key = ? AND expires_at > ?");
         rememberResponse = db.prepareStatement(
                 "INSERT OR REPLACE INTO idempotency (key, response, expires_at, request_digest) VALUES (?, ?, ?, ?)");
-        markMessage = db.prepareStatement(
-                "INSERT INTO message_ids (message_id, id_hash, expires_at) VALUES (?, ?, ?)");
+        markMessage = db.prepareStatement("INSERT INTO message_ids (message_id, id_hash, expires_at) VALUES (?, ?, ?)");
         // Most increments hit an existing row: try the update first and build the row's JSON
         // only for rows not stored yet.
         addToRow = db.prepareStatement("UPDATE report_rows SET count = count + ?"
@@ -168,7 +167,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     }
 
     private void loadSeenMessages(long now) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("SELECT id_hash, expires_at FROM message_ids WHERE expires_at > ?")) {
+        try (PreparedStatement s =
+                db.prepareStatement("SELECT id_hash, expires_at FROM message_ids WHERE expires_at > ?")) {
             s.setLong(1, now);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -177,7 +177,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             }
         }
         if (seenMessages.size() > 0) {
-            LOG.info("{} messageIds of the last {} h loaded for de-duplication", seenMessages.size(),
+            LOG.info(
+                    "{} messageIds of the last {} h loaded for de-duplication",
+                    seenMessages.size(),
                     Retention.DEDUPE.toHours());
         }
     }
@@ -227,8 +229,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * process writing the same file would count duplicates.
      */
     private static FileChannel lockDataDir(Path dataDir) throws IOException {
-        FileChannel channel = FileChannel.open(dataDir.resolve(LOCK_FILE_NAME),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(dataDir.resolve(LOCK_FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
             if (channel.tryLock() != null) {
                 return channel; // the lock goes with the channel, and with the process
@@ -309,8 +311,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         return keys;
     }
 
-    private record Written(IngestOutcome outcome, Set<MessageIdIndex.Key> newMessages, long markerExpiry) {
-    }
+    private record Written(IngestOutcome outcome, Set<MessageIdIndex.Key> newMessages, long markerExpiry) {}
 
     /** Runs under the lock, inside the batch's transaction. */
     private Written store(IngestBatch batch, List<MessageIdIndex.Key> keys) throws SQLException {
@@ -322,10 +323,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             try (ResultSet rs = findResponse.executeQuery()) {
                 if (rs.next()) {
                     String digest = rs.getString(2);
-                    boolean reused = digest != null && batch.requestDigest() != null
-                            && !digest.equals(batch.requestDigest());
-                    return new Written(reused ? new IngestOutcome.KeyReused()
-                            : new IngestOutcome.Replayed(rs.getBytes(1)), Set.of(), 0);
+                    boolean reused =
+                            digest != null && batch.requestDigest() != null && !digest.equals(batch.requestDigest());
+                    return new Written(
+                            reused ? new IngestOutcome.KeyReused() : new IngestOutcome.Replayed(rs.getBytes(1)),
+                            Set.of(),
+                            0);
                 }
             }
         }
@@ -423,8 +426,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         long deleted = 0;
         for (Map.Entry<String, String> table : EXPIRING.entrySet()) {
             String keys = table.getValue();
-            String sql = "DELETE FROM " + table.getKey() + " WHERE (" + keys + ") IN (SELECT " + keys
-                    + " FROM " + table.getKey() + " WHERE expires_at <= ? LIMIT " + PURGE_CHUNK + ")";
+            String sql = "DELETE FROM " + table.getKey() + " WHERE (" + keys + ") IN (SELECT " + keys + " FROM "
+                    + table.getKey() + " WHERE expires_at <= ? LIMIT " + PURGE_CHUNK + ")";
             int n;
             do {
                 n = withLock(() -> {
@@ -493,8 +496,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             try (ResultSet rs = s.executeQuery("SELECT max(version) FROM schema_version")) {
                 int version = rs.next() ? rs.getInt(1) : 0;
                 if (version > SCHEMA_VERSION) {
-                    throw new SQLException("the data folder was written by a newer version (schema "
-                            + version + ", this one knows " + SCHEMA_VERSION + ")");
+                    throw new SQLException("the data folder was written by a newer version (schema " + version
+                            + ", this one knows " + SCHEMA_VERSION + ")");
                 }
                 if (version == 0) {
                     s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
@@ -557,6 +560,5 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         T run() throws SQLException;
     }
 
-    private record CachedCut(long cutAt, long readAtNanos) {
-    }
+    private record CachedCut(long cutAt, long readAtNanos) {}
 }

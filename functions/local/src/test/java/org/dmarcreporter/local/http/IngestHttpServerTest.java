@@ -22,16 +22,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.dmarcreporter.core.dns.ZoneFileResolver;
-import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.api.ApiRequest;
 import org.dmarcreporter.core.api.ApiResponse;
 import org.dmarcreporter.core.api.IngestLimits;
+import org.dmarcreporter.core.dns.ZoneFileResolver;
+import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.intake.IngestService;
 import org.dmarcreporter.core.settings.SettingsReader;
+import org.dmarcreporter.core.store.InMemoryResultStore;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.IngestOutcome;
-import org.dmarcreporter.core.store.InMemoryResultStore;
 import org.dmarcreporter.core.store.ResultStore;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.testing.SlowClients;
@@ -43,8 +43,10 @@ class IngestHttpServerTest {
 
     // One client per test: a pooled connection to an earlier test's server, whose port the next
     // server may get again, would otherwise be reused and fail.
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final ApiResponse OK = new ApiResponse(200, "application/json", "{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ApiResponse OK =
+            new ApiResponse(200, "application/json", "{\"ok\":true}".getBytes(StandardCharsets.UTF_8));
 
     private final List<ApiRequest> received = new CopyOnWriteArrayList<>();
     private IngestHttpServer server;
@@ -68,8 +70,8 @@ class IngestHttpServerTest {
     }
 
     /** Short limits, so that a test sees a slow client dropped in a second or two. */
-    private static final Limits SHORT = new Limits(Duration.ofSeconds(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(2), 512, 16 * 1024, 100);
+    private static final Limits SHORT =
+            new Limits(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2), 512, 16 * 1024, 100);
 
     private static final String ZONE = "$ORIGIN example.com.\n_dmarc TXT \"v=DMARC1; p=reject\"\n";
 
@@ -82,12 +84,15 @@ class IngestHttpServerTest {
 
     /** The real use case, DNS from a zone text, with the given store. */
     private static IngestService service(ResultStore store) {
-        return new IngestService(new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)), store,
+        return new IngestService(
+                new DmarcEvaluator(ZoneFileResolver.fromText(ZONE)),
+                store,
                 SettingsReader.read(key -> switch (key) {
                     case "orgName" -> "example.org";
                     case "contactEmail" -> "a@example.org";
                     default -> null;
-                }), Clock.systemUTC());
+                }),
+                Clock.systemUTC());
     }
 
     /** A store whose disk is full: IngestService answers 503. */
@@ -129,8 +134,13 @@ class IngestHttpServerTest {
     void passesBodyContentTypeAndIdempotencyKeyThroughAndAnswersWithTheServicesResponse() throws Exception {
         start(r -> OK);
 
-        HttpResponse<String> response = post("/v1/results", HttpRequest.BodyPublishers.ofString("[{\"a\":1}]"),
-                "Content-Type", "application/json; charset=utf-8", "Idempotency-Key", "retry-42");
+        HttpResponse<String> response = post(
+                "/v1/results",
+                HttpRequest.BodyPublishers.ofString("[{\"a\":1}]"),
+                "Content-Type",
+                "application/json; charset=utf-8",
+                "Idempotency-Key",
+                "retry-42");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
@@ -150,7 +160,8 @@ class IngestHttpServerTest {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100000000\r\n\r\n[{").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: 100000000\r\n\r\n[{")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String answer = readResponse(socket.getInputStream());
 
@@ -168,8 +179,8 @@ class IngestHttpServerTest {
         java.util.Arrays.fill(big, (byte) ' ');
 
         // ofInputStream has no length, so the client sends it chunked (no Content-Length)
-        HttpResponse<String> response = post("/v1/results",
-                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)));
+        HttpResponse<String> response =
+                post("/v1/results", HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)));
 
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -181,8 +192,8 @@ class IngestHttpServerTest {
         start(r -> OK);
         byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
 
-        HttpResponse<String> response = post("/v1/results",
-                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+        HttpResponse<String> response =
+                post("/v1/results", HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(received.get(0).body()).isEqualTo(body);
@@ -194,8 +205,11 @@ class IngestHttpServerTest {
         IngestService ingest = service(store);
         start(ingest::handle);
 
-        HttpResponse<String> response = post("/v1/results", HttpRequest.BodyPublishers.ofString("[{\"sourceIp\": "),
-                "Content-Type", "application/json");
+        HttpResponse<String> response = post(
+                "/v1/results",
+                HttpRequest.BodyPublishers.ofString("[{\"sourceIp\": "),
+                "Content-Type",
+                "application/json");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
@@ -221,8 +235,8 @@ class IngestHttpServerTest {
     void anotherMethodIs405WithAllow() throws Exception {
         start(r -> OK);
 
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/v1/results")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(uri("/v1/results")).GET().build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.headers().firstValue("Allow")).hasValue("POST");
@@ -266,7 +280,9 @@ class IngestHttpServerTest {
             return OK;
         });
         CompletableFuture<HttpResponse<String>> pending = client.sendAsync(
-                HttpRequest.newBuilder(uri("/v1/results")).POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
+                HttpRequest.newBuilder(uri("/v1/results"))
+                        .POST(HttpRequest.BodyPublishers.ofString("[]"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -286,8 +302,8 @@ class IngestHttpServerTest {
             return new ApiResponse(answer.status(), answer.contentType(), answer.body(), Map.of("X-Trace", "t-1"));
         });
 
-        HttpResponse<String> response = post("/v1/results", HttpRequest.BodyPublishers.ofString(RESULT),
-                "Content-Type", "application/json");
+        HttpResponse<String> response =
+                post("/v1/results", HttpRequest.BodyPublishers.ofString(RESULT), "Content-Type", "application/json");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Trace")).hasValue("t-1");
@@ -298,12 +314,12 @@ class IngestHttpServerTest {
     @Test
     void theRealServicesRetryAfterOn503ReachesTheClient() throws Exception {
         IngestService ingest = service(UNAVAILABLE);
-        ApiResponse direct = ingest.handle(new ApiRequest(RESULT.getBytes(StandardCharsets.UTF_8),
-                "application/json", null));
+        ApiResponse direct =
+                ingest.handle(new ApiRequest(RESULT.getBytes(StandardCharsets.UTF_8), "application/json", null));
         start(ingest::handle);
 
-        HttpResponse<String> response = post("/v1/results", HttpRequest.BodyPublishers.ofString(RESULT),
-                "Content-Type", "application/json");
+        HttpResponse<String> response =
+                post("/v1/results", HttpRequest.BodyPublishers.ofString(RESULT), "Content-Type", "application/json");
 
         assertThat(direct.status()).isEqualTo(503);
         assertThat(response.statusCode()).isEqualTo(503);
@@ -319,7 +335,8 @@ class IngestHttpServerTest {
         byte[] body = new byte[IngestLimits.MAX_BODY_BYTES + 1];
         java.util.Arrays.fill(body, (byte) ' ');
         byte[] head = ("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "Content-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
 
         // Whether a close with unread input resets the connection depends on timing: try a few times.
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -344,8 +361,9 @@ class IngestHttpServerTest {
         start(r -> OK);
 
         for (String length : List.of("-1", "12abc", "")) {
-            String answer = exchange("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + length + "\r\n\r\n[]");
+            String answer =
+                    exchange("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + length + "\r\n\r\n[]");
 
             assertThat(answer).as(length).startsWith("HTTP/1.1 400");
             assertThat(answer).as(length).containsIgnoringCase("Content-Type: application/problem+json");
@@ -362,8 +380,8 @@ class IngestHttpServerTest {
             many.append("X-H").append(i).append(": v\r\n");
         }
 
-        String tooMany = exchange("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many
-                + "Content-Length: 2\r\n\r\n[]");
+        String tooMany =
+                exchange("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n" + many + "Content-Length: 2\r\n\r\n[]");
         String tooLong = exchange("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + "a".repeat(40_000)
                 + "\r\nContent-Length: 2\r\n\r\n[]");
 
@@ -412,7 +430,9 @@ class IngestHttpServerTest {
             return OK;
         });
         CompletableFuture<HttpResponse<String>> pending = client.sendAsync(
-                HttpRequest.newBuilder(uri("/v1/results")).POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
+                HttpRequest.newBuilder(uri("/v1/results"))
+                        .POST(HttpRequest.BodyPublishers.ofString("[]"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         IngestHttpServer stopping = server;
@@ -420,8 +440,8 @@ class IngestHttpServerTest {
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> stopping.stop(Duration.ofSeconds(10)));
         Thread.sleep(200); // let stop() begin: it waits for the request in progress
 
-        String answer = exchangeOn(stopping.port(), "POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Content-Length: 2\r\n\r\n[]");
+        String answer = exchangeOn(
+                stopping.port(), "POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "Content-Length: 2\r\n\r\n[]");
         release.countDown();
 
         assertThat(answer).startsWith("HTTP/1.1 503");
@@ -437,8 +457,8 @@ class IngestHttpServerTest {
 
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             socket.setSoTimeout(30_000); // generous: the server's limit is 1 s
-            socket.getOutputStream().write("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
 
             assertThat(socket.getInputStream().readAllBytes()).isEmpty(); // closed, no answer
         }
@@ -462,7 +482,9 @@ class IngestHttpServerTest {
             }
             trickle.interrupt();
 
-            assertThat(answer).as("dropped, not answered after the trickle stopped").isEmpty();
+            assertThat(answer)
+                    .as("dropped, not answered after the trickle stopped")
+                    .isEmpty();
         }
         assertThat(received).isEmpty();
     }
@@ -475,7 +497,8 @@ class IngestHttpServerTest {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 1000\r\n\r\n[").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: 1000\r\n\r\n[")
+                    .getBytes(StandardCharsets.US_ASCII));
             Thread trickle = trickle(out, ' ');
 
             String answer = readResponse(socket.getInputStream());
@@ -496,9 +519,11 @@ class IngestHttpServerTest {
         try (SlowClients slow = SlowClients.open(server.port(), 200, 100)) {
             Thread.sleep(500);
             for (int i = 0; i < 20; i++) {
-                HttpResponse<String> response = post("/v1/results",
+                HttpResponse<String> response = post(
+                        "/v1/results",
                         HttpRequest.BodyPublishers.ofString(RESULT.replace("<m1@", "<m" + i + "@")),
-                        "Content-Type", "application/json");
+                        "Content-Type",
+                        "application/json");
                 assertThat(response.statusCode()).isEqualTo(200);
             }
         }
@@ -547,7 +572,8 @@ class IngestHttpServerTest {
             }
             head.append((char) c);
         }
-        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        java.util.regex.Matcher length =
+                java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
         int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
         return head + new String(in.readNBytes(bodyLength), StandardCharsets.UTF_8);
     }

@@ -46,31 +46,41 @@ class OutboxTransportTest extends MailTransportContract {
     void fileNamesAreReadableSafeAndDistinct() {
         String name = OutboxTransport.fileName("<1764547200-example.com@reporter.example>", "dmarc@example.com");
 
-        assertThat(name).matches("1764547200-example\\.com@reporter\\.example_to_dmarc@example\\.com_[0-9a-f]{12}\\.eml");
+        assertThat(name)
+                .matches("1764547200-example\\.com@reporter\\.example_to_dmarc@example\\.com_[0-9a-f]{12}\\.eml");
         assertThat(OutboxTransport.fileName("<a/../b@x>", "../../etc/passwd@x.example"))
-                .doesNotContain("/").doesNotStartWith(".");
+                .doesNotContain("/")
+                .doesNotStartWith(".");
         // Names that read the same still differ: case, and characters shown as '_'.
         assertThat(OutboxTransport.fileName("<a@x>", "Dmarc@example.com"))
                 .isNotEqualToIgnoringCase(OutboxTransport.fileName("<a@x>", "dmarc@example.com"));
         assertThat(OutboxTransport.fileName("<a_b@x>", "r@x.example"))
                 .isNotEqualTo(OutboxTransport.fileName("<a/b@x>", "r@x.example"));
-        assertThat(OutboxTransport.fileName("<" + "x".repeat(500) + "@x>", "r@x.example").length()).isLessThan(200);
+        assertThat(OutboxTransport.fileName("<" + "x".repeat(500) + "@x>", "r@x.example")
+                        .length())
+                .isLessThan(200);
     }
 
     @Test
     void aResendOfTheSameMessageReplacesTheRecipientsFile() throws IOException {
         OutboxTransport transport = OutboxTransport.create(outbox);
         OutgoingMail first = mail(List.of(FIRST, SECOND), body());
-        OutgoingMail resent = new OutgoingMail(first.envelopeFrom(), List.of(FIRST), first.messageId(),
-                (new String(first.message(), StandardCharsets.US_ASCII) + "resent\r\n").getBytes(StandardCharsets.US_ASCII));
+        OutgoingMail resent = new OutgoingMail(
+                first.envelopeFrom(),
+                List.of(FIRST),
+                first.messageId(),
+                (new String(first.message(), StandardCharsets.US_ASCII) + "resent\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
 
         transport.send(first);
         Delivery again = transport.send(resent);
 
         assertThat(again.allSent()).isTrue();
         assertThat(emlFiles()).hasSize(2);
-        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), FIRST))).isEqualTo(resent.message());
-        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), SECOND))).isEqualTo(first.message());
+        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), FIRST)))
+                .isEqualTo(resent.message());
+        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), SECOND)))
+                .isEqualTo(first.message());
     }
 
     @Test
@@ -83,8 +93,10 @@ class OutboxTransportTest extends MailTransportContract {
         transport.send(two);
 
         assertThat(emlFiles()).hasSize(2);
-        assertThat(Files.readAllBytes(transport.fileFor(one.messageId(), FIRST))).isEqualTo(one.message());
-        assertThat(Files.readAllBytes(transport.fileFor(two.messageId(), FIRST))).isEqualTo(two.message());
+        assertThat(Files.readAllBytes(transport.fileFor(one.messageId(), FIRST)))
+                .isEqualTo(one.message());
+        assertThat(Files.readAllBytes(transport.fileFor(two.messageId(), FIRST)))
+                .isEqualTo(two.message());
     }
 
     @Test
@@ -92,7 +104,8 @@ class OutboxTransportTest extends MailTransportContract {
         OutboxTransport.create(outbox).send(mail(List.of(FIRST, SECOND), body()));
 
         try (Stream<Path> files = Files.list(outbox)) {
-            assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.endsWith(".eml") && !n.startsWith("."));
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .allMatch(n -> n.endsWith(".eml") && !n.startsWith("."));
         }
     }
 

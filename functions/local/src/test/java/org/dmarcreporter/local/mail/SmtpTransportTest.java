@@ -66,7 +66,8 @@ class SmtpTransportTest extends MailTransportContract {
 
     private List<TestRelay.Received> receivedWith(OutgoingMail mail) throws Exception {
         return relay.received().stream()
-                .filter(r -> new String(r.data(), java.nio.charset.StandardCharsets.US_ASCII).contains(mail.messageId()))
+                .filter(r ->
+                        new String(r.data(), java.nio.charset.StandardCharsets.US_ASCII).contains(mail.messageId()))
                 .toList();
     }
 
@@ -77,7 +78,9 @@ class SmtpTransportTest extends MailTransportContract {
         Delivery delivery = new SmtpTransport(settings(relay.port).withRequireTls(true)).send(mail);
 
         assertThat(delivery.allSent()).isTrue();
-        assertThat(delivery.outcome(FIRST).orElseThrow().detail()).contains("250").contains("(TLS)");
+        assertThat(delivery.outcome(FIRST).orElseThrow().detail())
+                .contains("250")
+                .contains("(TLS)");
         assertThat(receivedWith(mail)).singleElement().satisfies(r -> {
             assertThat(r.tls()).as("session upgraded by STARTTLS").isTrue();
             assertThat(r.mailFrom()).isEqualTo(SENDER);
@@ -100,15 +103,18 @@ class SmtpTransportTest extends MailTransportContract {
             assertThat(plain.received()).isEmpty();
 
             // With AUTH credentials TLS is required too: no password in clear.
-            Delivery withAuth = new SmtpTransport(settings(plain.port).withCredentials(java.util.Optional.of(
-                    new SmtpSettings.Credentials("reporter", "s3cret")))).send(mail);
+            Delivery withAuth = new SmtpTransport(settings(plain.port)
+                            .withCredentials(java.util.Optional.of(new SmtpSettings.Credentials("reporter", "s3cret"))))
+                    .send(mail);
             assertThat(withAuth.outcome(FIRST).orElseThrow().detail()).contains("does not offer STARTTLS");
             assertThat(plain.received()).isEmpty();
 
             // Not required: sent, unencrypted, and the outcome says so.
             Delivery open = new SmtpTransport(settings(plain.port)).send(mail);
             assertThat(open.outcome(FIRST).orElseThrow().detail()).contains("(no TLS)");
-            assertThat(plain.received()).singleElement().satisfies(r -> assertThat(r.tls()).isFalse());
+            assertThat(plain.received())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.tls()).isFalse());
         }
     }
 
@@ -177,17 +183,19 @@ class SmtpTransportTest extends MailTransportContract {
         Delivery delivery = new SmtpTransport(settings(unused)).send(mail(List.of(FIRST), body()));
 
         assertThat(delivery.toRetry()).containsExactly(FIRST);
-        assertThat(delivery.outcome(FIRST).orElseThrow().detail()).contains("could not connect to relay 127.0.0.1:" + unused);
+        assertThat(delivery.outcome(FIRST).orElseThrow().detail())
+                .contains("could not connect to relay 127.0.0.1:" + unused);
     }
 
     @Test
     void credentialsComeFromTheEnvironmentAsAPair() {
         assertThat(SmtpSettings.credentialsFromEnvironment(java.util.Map.of())).isEmpty();
-        assertThat(SmtpSettings.credentialsFromEnvironment(java.util.Map.of(
-                "DMARC_SMTP_USERNAME", "reporter", "DMARC_SMTP_PASSWORD", "s3cret")).orElseThrow())
+        assertThat(SmtpSettings.credentialsFromEnvironment(
+                                java.util.Map.of("DMARC_SMTP_USERNAME", "reporter", "DMARC_SMTP_PASSWORD", "s3cret"))
+                        .orElseThrow())
                 .hasToString("Credentials[username=reporter, password=***]");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SmtpSettings.credentialsFromEnvironment(
-                        java.util.Map.of("DMARC_SMTP_USERNAME", "reporter")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                        SmtpSettings.credentialsFromEnvironment(java.util.Map.of("DMARC_SMTP_USERNAME", "reporter")))
                 .hasMessageContaining("DMARC_SMTP_PASSWORD");
     }
 }

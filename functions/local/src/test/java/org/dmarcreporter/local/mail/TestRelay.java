@@ -24,8 +24,7 @@ import java.util.stream.Stream;
 final class TestRelay implements AutoCloseable {
 
     /** One accepted message as the relay recorded it. */
-    record Received(boolean tls, String mailFrom, List<String> recipients, byte[] data) {
-    }
+    record Received(boolean tls, String mailFrom, List<String> recipients, byte[] data) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,10 +50,12 @@ final class TestRelay implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> command = new ArrayList<>(List.of(python, script.toString(), "--port", Integer.toString(port),
-                "--out", out.toString()));
+        List<String> command = new ArrayList<>(
+                List.of(python, script.toString(), "--port", Integer.toString(port), "--out", out.toString()));
         command.addAll(List.of(options));
-        Process p = new ProcessBuilder(command).redirectError(work.resolve("relay.log").toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(work.resolve("relay.log").toFile())
+                .start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = lines.readLine();
         if (!"READY".equals(line)) {
@@ -67,11 +68,16 @@ final class TestRelay implements AutoCloseable {
     List<Received> received() throws IOException {
         List<Received> all = new ArrayList<>();
         try (Stream<Path> files = Files.list(out)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList()) {
                 JsonNode n = JSON.readTree(f.toFile());
                 List<String> rcpt = new ArrayList<>();
                 n.get("rcpt_tos").forEach(r -> rcpt.add(r.asText()));
-                all.add(new Received(n.get("tls").asBoolean(), n.get("mail_from").asText(), rcpt,
+                all.add(new Received(
+                        n.get("tls").asBoolean(),
+                        n.get("mail_from").asText(),
+                        rcpt,
                         Base64.getDecoder().decode(n.get("data").asText())));
             }
         }

@@ -81,8 +81,10 @@ class SqliteResultStoreContractTest extends ResultStoreContract {
                 Map<ReportingWindow, String> out = new LinkedHashMap<>();
                 contents.windows().forEach((domainAtStart, record) -> {
                     int at = domainAtStart.lastIndexOf('@');
-                    out.put(new ReportingWindow(domainAtStart.substring(0, at),
-                            Long.parseLong(domainAtStart.substring(at + 1))), record);
+                    out.put(
+                            new ReportingWindow(
+                                    domainAtStart.substring(0, at), Long.parseLong(domainAtStart.substring(at + 1))),
+                            record);
                 });
                 return out;
             }

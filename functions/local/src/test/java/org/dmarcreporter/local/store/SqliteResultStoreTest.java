@@ -1,7 +1,5 @@
 package org.dmarcreporter.local.store;
 
-import org.dmarcreporter.core.window.WindowTiming;
-import org.dmarcreporter.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.dmarcreporter.local.store.StoreFixtures.batch;
@@ -23,6 +21,7 @@ import org.dmarcreporter.core.store.IngestOutcome;
 import org.dmarcreporter.core.store.Retention;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.testing.MutableClock;
 import org.dmarcreporter.local.store.SqliteResultStore.Durability;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,9 +55,11 @@ class SqliteResultStoreTest {
 
     @Test
     void aBatchCostsOneWritePerMessageMarkerDistinctRowAndWindow() {
-        IngestOutcome outcome = store.ingest(batch(T0, List.of(
-                result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0),
-                result("m3", DOMAIN, "192.0.2.1", T0), result("m4", "example.net", "192.0.2.1", T0))));
+        IngestOutcome outcome = store.ingest(batch(
+                T0,
+                List.of(
+                        result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0),
+                        result("m3", DOMAIN, "192.0.2.1", T0), result("m4", "example.net", "192.0.2.1", T0))));
 
         // 4 message markers + 2 rows + 2 windows
         assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 8));
@@ -73,8 +74,9 @@ class SqliteResultStoreTest {
         store.close();
         store = SqliteResultStore.open(dataDir, clock, Durability.FULL, CUT_CACHE);
 
-        IngestOutcome outcome = store.ingest(batch(T0.plusSeconds(60), List.of(result("m1", DOMAIN, "192.0.2.1", T0),
-                result("m2", DOMAIN, "192.0.2.1", T0))));
+        IngestOutcome outcome = store.ingest(batch(
+                T0.plusSeconds(60),
+                List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0))));
 
         assertThat(((IngestOutcome.Stored) outcome).duplicateMessages()).isEqualTo(1);
         assertThat(contents.totalCount()).isEqualTo(2);
@@ -98,7 +100,7 @@ class SqliteResultStoreTest {
         // A result whose candidate JSON cannot be written makes the batch fail after its markers
         // were inserted; the retry must count those messages.
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
-             Statement s = other.createStatement()) {
+                Statement s = other.createStatement()) {
             s.executeUpdate("CREATE TRIGGER refuse BEFORE INSERT ON failure_candidates"
                     + " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
         }
@@ -111,7 +113,7 @@ class SqliteResultStoreTest {
         assertThat(contents.rows("message_ids")).isZero();
 
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
-             Statement s = other.createStatement()) {
+                Statement s = other.createStatement()) {
             s.executeUpdate("DROP TRIGGER refuse");
         }
         IngestOutcome retry = store.ingest(batch(T0, List.of(plain, failing)));
@@ -131,14 +133,29 @@ class SqliteResultStoreTest {
     @Test
     void anIdempotencyKeyReusedWithAnotherBodyDigestIsRefusedAndStoresNothing() {
         byte[] first = response("[{\"messageId\":\"m1\"}]");
-        store.ingest(new IngestBatch("key-1", "sha256:first", first,
-                List.of(withCandidate(result("m1", DOMAIN, "192.0.2.1", T0), "c1", T0)), true, T0));
+        store.ingest(new IngestBatch(
+                "key-1",
+                "sha256:first",
+                first,
+                List.of(withCandidate(result("m1", DOMAIN, "192.0.2.1", T0), "c1", T0)),
+                true,
+                T0));
         long rows = contents.rows("report_rows");
 
-        IngestOutcome reused = store.ingest(new IngestBatch("key-1", "sha256:second", response("other"),
-                List.of(withCandidate(result("m2", DOMAIN, "192.0.2.9", T0), "c2", T0)), true, T0.plusSeconds(5)));
-        IngestOutcome retry = store.ingest(new IngestBatch("key-1", "sha256:first", response("again"),
-                List.of(result("m1", DOMAIN, "192.0.2.1", T0)), true, T0.plusSeconds(10)));
+        IngestOutcome reused = store.ingest(new IngestBatch(
+                "key-1",
+                "sha256:second",
+                response("other"),
+                List.of(withCandidate(result("m2", DOMAIN, "192.0.2.9", T0), "c2", T0)),
+                true,
+                T0.plusSeconds(5)));
+        IngestOutcome retry = store.ingest(new IngestBatch(
+                "key-1",
+                "sha256:first",
+                response("again"),
+                List.of(result("m1", DOMAIN, "192.0.2.1", T0)),
+                true,
+                T0.plusSeconds(10)));
 
         assertThat(reused).isInstanceOf(IngestOutcome.KeyReused.class);
         assertThat(((IngestOutcome.Replayed) retry).response()).isEqualTo(first);
@@ -171,8 +188,9 @@ class SqliteResultStoreTest {
         contents.close();
         Path oldDir = dataDir.resolve("old");
         java.nio.file.Files.createDirectories(oldDir);
-        try (Connection old = DriverManager.getConnection("jdbc:sqlite:" + oldDir.resolve(SqliteResultStore.FILE_NAME));
-             Statement s = old.createStatement()) {
+        try (Connection old =
+                        DriverManager.getConnection("jdbc:sqlite:" + oldDir.resolve(SqliteResultStore.FILE_NAME));
+                Statement s = old.createStatement()) {
             s.executeUpdate("CREATE TABLE schema_version (version INTEGER NOT NULL)");
             s.executeUpdate("INSERT INTO schema_version (version) VALUES (1)");
             s.executeUpdate("CREATE TABLE idempotency (key TEXT PRIMARY KEY, response BLOB NOT NULL,"
@@ -184,8 +202,15 @@ class SqliteResultStoreTest {
         store = SqliteResultStore.open(oldDir, clock, Durability.FULL);
         contents = StoreContents.open(oldDir);
 
-        assertThat(((IngestOutcome.Replayed) store.ingest(new IngestBatch("old-key", "sha256:any", response("new"),
-                List.of(result("m1", DOMAIN, "192.0.2.1", T0)), true, T0))).response()).isEqualTo(response("old"));
+        assertThat(((IngestOutcome.Replayed) store.ingest(new IngestBatch(
+                                "old-key",
+                                "sha256:any",
+                                response("new"),
+                                List.of(result("m1", DOMAIN, "192.0.2.1", T0)),
+                                true,
+                                T0)))
+                        .response())
+                .isEqualTo(response("old"));
         store.ingest(new IngestBatch("new-key", "sha256:first", response("first"), List.of(), true, T0));
         assertThat(store.ingest(new IngestBatch("new-key", "sha256:second", response("x"), List.of(), true, T0)))
                 .isInstanceOf(IngestOutcome.KeyReused.class);
@@ -252,7 +277,7 @@ class SqliteResultStoreTest {
     void aCutWrittenByAnotherProcessIsSeenWithinTheCacheTime() throws Exception {
         assertThat(store.latestCut(DOMAIN)).isZero();
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
-             Statement s = other.createStatement()) {
+                Statement s = other.createStatement()) {
             s.executeUpdate("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES ('example.com', 4242)");
         }
 
@@ -264,7 +289,8 @@ class SqliteResultStoreTest {
 
     @Test
     void everythingSurvivesReopeningTheFile() {
-        store.ingest(new IngestBatch("key-1", response("first"), List.of(result("m1", DOMAIN, "192.0.2.1", T0)), true, T0));
+        store.ingest(
+                new IngestBatch("key-1", response("first"), List.of(result("m1", DOMAIN, "192.0.2.1", T0)), true, T0));
         store.recordCut(DOMAIN, 777);
         store.close();
 
@@ -289,9 +315,11 @@ class SqliteResultStoreTest {
     @Test
     void aFileFromANewerSchemaIsRefused() throws Exception {
         store.close();
-        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteResultStore.FILE_NAME));
-             Statement s = other.createStatement()) {
-            s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + (SqliteResultStore.SCHEMA_VERSION + 1) + ")");
+        try (Connection other =
+                        DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteResultStore.FILE_NAME));
+                Statement s = other.createStatement()) {
+            s.executeUpdate(
+                    "INSERT INTO schema_version (version) VALUES (" + (SqliteResultStore.SCHEMA_VERSION + 1) + ")");
         }
 
         assertThatThrownBy(() -> SqliteResultStore.open(dataDir, clock, Durability.FULL))

@@ -26,8 +26,8 @@ public final class StoreContents implements AutoCloseable {
     /** Opens {@code dataDir}'s database file. */
     public static StoreContents open(Path dataDir) {
         try {
-            return new StoreContents(DriverManager.getConnection(
-                    "jdbc:sqlite:" + dataDir.resolve(SqliteResultStore.FILE_NAME).toAbsolutePath()));
+            return new StoreContents(DriverManager.getConnection("jdbc:sqlite:"
+                    + dataDir.resolve(SqliteResultStore.FILE_NAME).toAbsolutePath()));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -46,23 +46,30 @@ public final class StoreContents implements AutoCloseable {
     /** Row key -> count, for one window. */
     public Map<String, Long> counts(String policyDomain, long windowStart) {
         Map<String, Long> out = new LinkedHashMap<>();
-        query("SELECT row_key, count FROM report_rows WHERE policy_domain = ? AND window_start = ? ORDER BY row_key",
-                rs -> out.put(rs.getString(1), rs.getLong(2)), policyDomain, windowStart);
+        query(
+                "SELECT row_key, count FROM report_rows WHERE policy_domain = ? AND window_start = ? ORDER BY row_key",
+                rs -> out.put(rs.getString(1), rs.getLong(2)),
+                policyDomain,
+                windowStart);
         return out;
     }
 
     /** The stored JSON of each row of one window, by row key. */
     public Map<String, String> rowJson(String policyDomain, long windowStart) {
         Map<String, String> out = new LinkedHashMap<>();
-        query("SELECT row_key, row_json FROM report_rows WHERE policy_domain = ? AND window_start = ?",
-                rs -> out.put(rs.getString(1), rs.getString(2)), policyDomain, windowStart);
+        query(
+                "SELECT row_key, row_json FROM report_rows WHERE policy_domain = ? AND window_start = ?",
+                rs -> out.put(rs.getString(1), rs.getString(2)),
+                policyDomain,
+                windowStart);
         return out;
     }
 
     /** "domain@start" -> policy record. */
     public Map<String, String> windows() {
         Map<String, String> out = new LinkedHashMap<>();
-        query("SELECT policy_domain, window_start, policy_record FROM report_windows ORDER BY policy_domain, window_start",
+        query(
+                "SELECT policy_domain, window_start, policy_record FROM report_windows ORDER BY policy_domain, window_start",
                 rs -> out.put(rs.getString(1) + "@" + rs.getLong(2), rs.getString(3)));
         return out;
     }

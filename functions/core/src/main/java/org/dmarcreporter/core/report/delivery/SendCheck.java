@@ -32,7 +32,8 @@ public final class SendCheck {
         Map<String, DeliveryOutcome> refused = new LinkedHashMap<>();
         List<String> sendable = new ArrayList<>();
         if (maxMessageBytes > 0 && mail.message().length > maxMessageBytes) {
-            DeliveryOutcome tooLarge = new DeliveryOutcome.PermanentFailure(DeliveryOutcome.Cause.TOO_LARGE,
+            DeliveryOutcome tooLarge = new DeliveryOutcome.PermanentFailure(
+                    DeliveryOutcome.Cause.TOO_LARGE,
                     "message is " + mail.message().length + " bytes, over the limit of " + maxMessageBytes + " bytes");
             mail.recipients().forEach(r -> refused.putIfAbsent(r, tooLarge));
             return new SendCheck(mail, refused, List.of());
@@ -46,7 +47,9 @@ public final class SendCheck {
             if (problem == null) {
                 sendable.add(recipient);
             } else {
-                refused.put(recipient, new DeliveryOutcome.PermanentFailure(DeliveryOutcome.Cause.INVALID_ADDRESS, problem));
+                refused.put(
+                        recipient,
+                        new DeliveryOutcome.PermanentFailure(DeliveryOutcome.Cause.INVALID_ADDRESS, problem));
             }
         }
         return new SendCheck(mail, refused, List.copyOf(sendable));

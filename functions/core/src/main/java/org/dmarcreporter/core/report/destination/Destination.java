@@ -12,14 +12,11 @@ public sealed interface Destination {
      * @param external the destination is outside the policy domain's Organizational Domain and
      *                 authorized it through {@code ._report._dmarc} (RFC 9990 §4)
      */
-    record Send(String uri, String mailbox, boolean external) implements Destination {
-    }
+    record Send(String uri, String mailbox, boolean external) implements Destination {}
 
     /** Never send there for this report; {@code reason} is logged and put in the summary. */
-    record Skip(String uri, String reason) implements Destination {
-    }
+    record Skip(String uri, String reason) implements Destination {}
 
     /** A DNS question needed to decide failed temporarily; ask again on a later run (RFC 9990 §4 step 5). */
-    record Defer(String uri, String reason) implements Destination {
-    }
+    record Defer(String uri, String reason) implements Destination {}
 }

@@ -16,16 +16,16 @@ import org.dmarcreporter.core.report.mail.MailAddresses;
 /** RFC 9990 §4 (and RFC 9991 §5 for {@code ruf}): may a domain outside ours receive the reports? */
 final class ExternalVerification {
 
-    private ExternalVerification() {
-    }
+    private ExternalVerification() {}
 
-    static List<Destination> verify(DnsResolver dns, ReportKind kind, String policyDomain, String host, ReportUri uri,
-                                    String mailbox) {
+    static List<Destination> verify(
+            DnsResolver dns, ReportKind kind, String policyDomain, String host, ReportUri uri, String mailbox) {
         // §4 steps 2-4; a name over DNS limits cannot be authorized.
         String name = policyDomain + "._report._dmarc." + host;
         if (name.length() > 253) {
-            return List.of(new Destination.Skip(uri.uri(), "external destination " + host
-                    + " cannot be verified: " + name + " is longer than DNS allows"));
+            return List.of(new Destination.Skip(
+                    uri.uri(),
+                    "external destination " + host + " cannot be verified: " + name + " is longer than DNS allows"));
         }
         TxtAnswer answer = dns.txt(name);
         if (answer.status() == DnsStatus.TEMPFAIL) {
@@ -38,11 +38,14 @@ final class ExternalVerification {
                 .map(r -> ((RecordParseResult.Valid) r).record())
                 .findFirst();
         if (authorizing.isEmpty()) {
-            return List.of(new Destination.Skip(uri.uri(), "external destination " + host
-                    + " has not authorized reports for " + policyDomain + " (no v=DMARC1 record at " + name + ")"));
+            return List.of(new Destination.Skip(
+                    uri.uri(),
+                    "external destination " + host + " has not authorized reports for " + policyDomain
+                            + " (no v=DMARC1 record at " + name + ")"));
         }
         List<ReportUri> override = kind == ReportKind.AGGREGATE
-                ? authorizing.get().aggregateUris() : authorizing.get().failureUris();
+                ? authorizing.get().aggregateUris()
+                : authorizing.get().failureUris();
         if (override.isEmpty()) {
             return List.of(new Destination.Send(uri.uri(), mailbox, true));
         }
@@ -62,11 +65,14 @@ final class ExternalVerification {
             } catch (IllegalArgumentException e) {
                 mailbox = null;
             }
-            Optional<String> overrideHost = mailbox == null ? Optional.empty()
+            Optional<String> overrideHost = mailbox == null
+                    ? Optional.empty()
                     : DomainNames.normalize(mailbox.substring(mailbox.lastIndexOf('@') + 1));
             if (overrideHost.isEmpty() || !overrideHost.get().equals(host)) {
-                return List.of(new Destination.Skip(original.uri(), "the authorizing record at " + host
-                        + " redirects reports to " + o.uri() + ", which is not on " + host));
+                return List.of(new Destination.Skip(
+                        original.uri(),
+                        "the authorizing record at " + host + " redirects reports to " + o.uri() + ", which is not on "
+                                + host));
             }
             out.add(new Destination.Send(o.uri(), mailbox, true));
         }

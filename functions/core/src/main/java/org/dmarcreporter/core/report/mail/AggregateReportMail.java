@@ -1,5 +1,6 @@
 package org.dmarcreporter.core.report.mail;
 
+import jakarta.activation.DataHandler;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -8,7 +9,6 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
-import jakarta.activation.DataHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -29,8 +29,7 @@ public final class AggregateReportMail {
 
     private static final Session SESSION = Session.getInstance(new Properties());
 
-    private AggregateReportMail() {
-    }
+    private AggregateReportMail() {}
 
     /**
      * @param from         the From address (in the {@code orgName} domain, see docs/settings.md)
@@ -44,8 +43,16 @@ public final class AggregateReportMail {
      * @param date         the Date header
      * @throws IllegalArgumentException when an address cannot be used safely
      */
-    public static OutgoingMail compose(String from, String envelopeFrom, List<String> to, ReportNames names,
-                                       String policyDomain, long begin, long end, byte[] gzipReport, Instant date) {
+    public static OutgoingMail compose(
+            String from,
+            String envelopeFrom,
+            List<String> to,
+            ReportNames names,
+            String policyDomain,
+            long begin,
+            long end,
+            byte[] gzipReport,
+            Instant date) {
         String sender = MailAddresses.requireValid(from);
         String returnPath = MailAddresses.requireValid(envelopeFrom);
         List<String> recipients = to.stream().map(MailAddresses::requireValid).toList();

@@ -11,8 +11,7 @@ import jakarta.mail.internet.InternetAddress;
  */
 public final class MailAddresses {
 
-    private MailAddresses() {
-    }
+    private MailAddresses() {}
 
     /** The address itself (trimmed), or an {@link IllegalArgumentException} saying why not. */
     public static String requireValid(String address) {

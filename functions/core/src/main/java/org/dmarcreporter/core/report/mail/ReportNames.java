@@ -25,7 +25,8 @@ public record ReportNames(String reportId, String fileName, String subject, Stri
         String org = domain("orgName", orgName);
         String domain = domain("policy domain", policyDomain);
         String reportId = begin + "-" + domain + "@" + org;
-        return new ReportNames(reportId,
+        return new ReportNames(
+                reportId,
                 org + "!" + domain + "!" + begin + "!" + end + ".xml.gz",
                 "Report Domain: " + domain + " Submitter: " + org + " Report-ID: " + reportId,
                 "<" + reportId + ">");

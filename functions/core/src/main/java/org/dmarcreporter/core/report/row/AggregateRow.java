@@ -19,17 +19,38 @@ import java.util.List;
  * @param spf          the MAIL FROM SPF result, or null when none was given
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"sourceIp", "headerFrom", "envelopeFrom", "disposition", "dkimAligned", "spfAligned",
-        "reasons", "dkim", "spf"})
+@JsonPropertyOrder({
+    "sourceIp",
+    "headerFrom",
+    "envelopeFrom",
+    "disposition",
+    "dkimAligned",
+    "spfAligned",
+    "reasons",
+    "dkim",
+    "spf"
+})
 public record AggregateRow(
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String sourceIp,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String headerFrom,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String sourceIp,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String headerFrom,
+
         String envelopeFrom,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) ReportedDisposition disposition,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        ReportedDisposition disposition,
+
         @JsonProperty(required = true) boolean dkimAligned,
         @JsonProperty(required = true) boolean spfAligned,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<OverrideReason> reasons,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) List<DkimAuth> dkim,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        List<OverrideReason> reasons,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        List<DkimAuth> dkim,
+
         SpfAuth spf) {
 
     public AggregateRow {
@@ -44,21 +65,36 @@ public record AggregateRow(
      */
     public String key() {
         StringBuilder b = new StringBuilder(96);
-        b.append(sourceIp).append('\u001f')
-                .append(headerFrom).append('\u001f')
-                .append(envelopeFrom == null ? "\u0000" : envelopeFrom).append('\u001f')
-                .append(disposition.token()).append('\u001f')
-                .append(dkimAligned ? 'p' : 'f').append(spfAligned ? 'p' : 'f').append('\u001f');
+        b.append(sourceIp)
+                .append('\u001f')
+                .append(headerFrom)
+                .append('\u001f')
+                .append(envelopeFrom == null ? "\u0000" : envelopeFrom)
+                .append('\u001f')
+                .append(disposition.token())
+                .append('\u001f')
+                .append(dkimAligned ? 'p' : 'f')
+                .append(spfAligned ? 'p' : 'f')
+                .append('\u001f');
         for (OverrideReason r : reasons) {
             b.append(r.type()).append('\u001e').append(escape(r.comment())).append('\u001d');
         }
         b.append('\u001f');
         for (DkimAuth d : dkim) {
-            b.append(d.domain()).append('\u001e').append(d.selector()).append('\u001e').append(d.result()).append('\u001d');
+            b.append(d.domain())
+                    .append('\u001e')
+                    .append(d.selector())
+                    .append('\u001e')
+                    .append(d.result())
+                    .append('\u001d');
         }
         b.append('\u001f');
         if (spf != null) {
-            b.append(spf.domain()).append('\u001e').append(spf.scope()).append('\u001e').append(spf.result());
+            b.append(spf.domain())
+                    .append('\u001e')
+                    .append(spf.scope())
+                    .append('\u001e')
+                    .append(spf.result());
         }
         return b.toString();
     }
@@ -67,6 +103,9 @@ public record AggregateRow(
         if (s == null) {
             return "\u0000";
         }
-        return s.replace("\\", "\\\\").replace("\u001d", "\\d").replace("\u001e", "\\e").replace("\u001f", "\\f");
+        return s.replace("\\", "\\\\")
+                .replace("\u001d", "\\d")
+                .replace("\u001e", "\\e")
+                .replace("\u001f", "\\f");
     }
 }

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.annotation.Nulls;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OverrideReason(
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String type,
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String type,
+
         String comment) {
     public static final OverrideReason POLICY_TEST_MODE = new OverrideReason("policy_test_mode", null);
 }

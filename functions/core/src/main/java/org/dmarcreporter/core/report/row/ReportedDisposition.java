@@ -9,7 +9,10 @@ import java.util.Locale;
  * {@code none}.
  */
 public enum ReportedDisposition {
-    NONE, PASS, QUARANTINE, REJECT;
+    NONE,
+    PASS,
+    QUARANTINE,
+    REJECT;
 
     private final String token = name().toLowerCase(Locale.ROOT);
 

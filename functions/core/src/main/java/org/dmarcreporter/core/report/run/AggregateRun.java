@@ -82,8 +82,14 @@ public final class AggregateRun {
     private final Clock clock;
     private final Pause pause;
 
-    public AggregateRun(ReportLedger ledger, ReportDestinations destinations, MailTransport transport,
-                        ReportingSettings settings, RunOptions options, Clock clock, Pause pause) {
+    public AggregateRun(
+            ReportLedger ledger,
+            ReportDestinations destinations,
+            MailTransport transport,
+            ReportingSettings settings,
+            RunOptions options,
+            Clock clock,
+            Pause pause) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.destinations = Objects.requireNonNull(destinations, "destinations");
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -126,8 +132,14 @@ public final class AggregateRun {
         });
         List<WindowReport> sorted = new ArrayList<>(reports);
         sorted.sort(Comparator.comparing(WindowReport::domain).thenComparingLong(WindowReport::windowStart));
-        RunSummary summary = new RunSummary(request.sendNow() ? "send-now" : "midnight", request.policyDomain(),
-                request.dryRun(), startedAt, cutAt, sorted, RunSummary.Totals.of(sorted, notSettled.get()));
+        RunSummary summary = new RunSummary(
+                request.sendNow() ? "send-now" : "midnight",
+                request.policyDomain(),
+                request.dryRun(),
+                startedAt,
+                cutAt,
+                sorted,
+                RunSummary.Totals.of(sorted, notSettled.get()));
         LOG.info("aggregate run {}: {}", summary.trigger(), summary.totals());
         return summary;
     }
@@ -184,8 +196,18 @@ public final class AggregateRun {
             return new WindowJob(item, end, now, dryRun, sink).run();
         } catch (RuntimeException e) {
             LOG.warn("aggregate report for {} window {} failed", domain, start, e);
-            return new WindowReport(domain, start, -1, null, null, "error", String.valueOf(e.getMessage()),
-                    null, null, null, List.of());
+            return new WindowReport(
+                    domain,
+                    start,
+                    -1,
+                    null,
+                    null,
+                    "error",
+                    String.valueOf(e.getMessage()),
+                    null,
+                    null,
+                    null,
+                    List.of());
         }
     }
 
@@ -209,18 +231,33 @@ public final class AggregateRun {
             this.names = ReportNames.aggregate(settings.orgName(), window.policyDomain(), window.start(), end - 1);
         }
 
-        private WindowReport result(String status, String reason, LedgerRows rows, Long bytes,
-                                    List<RecipientReport> recipients) {
-            return new WindowReport(window.policyDomain(), window.start(), end, names.reportId(),
-                    new DateRange(window.start(), end - 1), status, reason,
-                    rows == null ? null : rows.rows(), rows == null ? null : rows.messages(), bytes, recipients);
+        private WindowReport result(
+                String status, String reason, LedgerRows rows, Long bytes, List<RecipientReport> recipients) {
+            return new WindowReport(
+                    window.policyDomain(),
+                    window.start(),
+                    end,
+                    names.reportId(),
+                    new DateRange(window.start(), end - 1),
+                    status,
+                    reason,
+                    rows == null ? null : rows.rows(),
+                    rows == null ? null : rows.messages(),
+                    bytes,
+                    recipients);
         }
 
         /** Marks the window done (not in a dry run) and answers with {@code status}. */
         private WindowReport done(String status, String reason) {
             if (!dryRun) {
-                ledger.markReported(window, new ReportedWindow(names.reportId(), window.start(), end - 1, now,
-                        reason == null ? status : status + ": " + reason));
+                ledger.markReported(
+                        window,
+                        new ReportedWindow(
+                                names.reportId(),
+                                window.start(),
+                                end - 1,
+                                now,
+                                reason == null ? status : status + ": " + reason));
             }
             return result(status, reason, null, null, List.of());
         }
@@ -242,8 +279,11 @@ public final class AggregateRun {
             if (record.aggregateUris().isEmpty()) {
                 return done("no-recipients", "the DMARC record has no rua");
             }
-            List<Destination> chosen = new ArrayList<>(destinations.choose(ReportKind.AGGREGATE,
-                    window.policyDomain(), record.aggregateUris(), settings.maxReportRecipients()));
+            List<Destination> chosen = new ArrayList<>(destinations.choose(
+                    ReportKind.AGGREGATE,
+                    window.policyDomain(),
+                    record.aggregateUris(),
+                    settings.maxReportRecipients()));
             for (String copy : settings.copyReportsTo()) {
                 chosen.add(copyDestination(copy));
             }
@@ -266,7 +306,12 @@ public final class AggregateRun {
                     if (!COPY.equals(s.uri()) && !s.reason().startsWith("beyond maxReportRecipients")) {
                         errors.add(s.uri() + ": " + s.reason());
                     }
-                    LOG.info("{} report {}: skipped {}: {}", window.policyDomain(), names.reportId(), s.uri(), s.reason());
+                    LOG.info(
+                            "{} report {}: skipped {}: {}",
+                            window.policyDomain(),
+                            names.reportId(),
+                            s.uri(),
+                            s.reason());
                 } else if (d instanceof Destination.Defer f) {
                     DeliveryState state = states.get(f.uri());
                     DeliveryState next = deferred(f, state);
@@ -275,8 +320,8 @@ public final class AggregateRun {
                 } else if (d instanceof Destination.Send s) {
                     String key = ReportingSettings.normalizeAddress(s.mailbox());
                     if (!seen.add(key)) {
-                        out[i] = new RecipientReport(s.mailbox(), s.uri(), "skipped", "already a recipient of this report",
-                                null, null);
+                        out[i] = new RecipientReport(
+                                s.mailbox(), s.uri(), "skipped", "already a recipient of this report", null, null);
                         continue;
                     }
                     boolean copy = COPY.equals(s.uri());
@@ -285,8 +330,8 @@ public final class AggregateRun {
                     if (state != null && state.isFinal()) {
                         out[i] = fromState(s.mailbox(), s.uri(), state, null);
                     } else if (state instanceof DeliveryState.Failed f && f.nextRetry() > now) {
-                        out[i] = new RecipientReport(s.mailbox(), s.uri(), "deferred", f.reason(), f.attempts(),
-                                f.nextRetry());
+                        out[i] = new RecipientReport(
+                                s.mailbox(), s.uri(), "deferred", f.reason(), f.attempts(), f.nextRetry());
                         complete = false;
                     } else {
                         (copy ? dueCopies : dueMain).add(new Due(i, key, s, state == null ? 0 : state.attempts()));
@@ -315,8 +360,8 @@ public final class AggregateRun {
                 return result("dry-run", null, rows, bytes, recipients);
             }
             if (complete) {
-                ledger.markReported(window, new ReportedWindow(names.reportId(), window.start(), end - 1, now,
-                        "reported"));
+                ledger.markReported(
+                        window, new ReportedWindow(names.reportId(), window.start(), end - 1, now, "reported"));
                 return result("reported", null, rows, bytes, recipients);
             }
             return result("pending", null, rows, bytes, recipients);
@@ -343,15 +388,25 @@ public final class AggregateRun {
         }
 
         private byte[] render(DmarcRecord record, LedgerRows rows, List<String> errors) {
-            ReportMetadata metadata = new ReportMetadata(settings.orgName(), settings.contactEmail(),
-                    settings.extraContactInfo(), names.reportId(), window.start(), end - 1, options.generator(),
+            ReportMetadata metadata = new ReportMetadata(
+                    settings.orgName(),
+                    settings.contactEmail(),
+                    settings.extraContactInfo(),
+                    names.reportId(),
+                    window.start(),
+                    end - 1,
+                    options.generator(),
                     errors.isEmpty() ? null : String.join("; ", errors));
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
             // base64 makes the attachment 4/3 as large; the rest of the message is a few hundred bytes.
             long limit = options.maxMessageBytes() * 3 / 4 - 8 * 1024;
             try {
-                AggregateReportWriter.writeGzip(new Limited(buffer, limit), settings.reportFormat(), metadata,
-                        PublishedPolicy.of(window.policyDomain(), record), rows);
+                AggregateReportWriter.writeGzip(
+                        new Limited(buffer, limit),
+                        settings.reportFormat(),
+                        metadata,
+                        PublishedPolicy.of(window.policyDomain(), record),
+                        rows);
             } catch (ReportTooLarge e) {
                 throw e;
             } catch (IOException e) {
@@ -367,10 +422,21 @@ public final class AggregateRun {
             }
             OutgoingMail mail = null;
             if (gzip != null) {
-                OutgoingMail composed = AggregateReportMail.compose(options.fromAddress(), settings.returnPath(), to,
-                        names, window.policyDomain(), window.start(), end - 1, gzip, Instant.ofEpochSecond(now));
-                mail = new OutgoingMail(composed.envelopeFrom(),
-                        due.stream().map(d -> d.send().mailbox()).toList(), composed.messageId(), composed.message());
+                OutgoingMail composed = AggregateReportMail.compose(
+                        options.fromAddress(),
+                        settings.returnPath(),
+                        to,
+                        names,
+                        window.policyDomain(),
+                        window.start(),
+                        end - 1,
+                        gzip,
+                        Instant.ofEpochSecond(now));
+                mail = new OutgoingMail(
+                        composed.envelopeFrom(),
+                        due.stream().map(d -> d.send().mailbox()).toList(),
+                        composed.messageId(),
+                        composed.message());
                 if (mail.message().length > options.maxMessageBytes()) {
                     mail = null;
                 }
@@ -382,19 +448,23 @@ public final class AggregateRun {
                     if (!dryRun) {
                         ledger.recordDelivery(window, d.key(), new DeliveryState.GivenUp(reason, d.attempts()));
                     }
-                    out[d.index()] = new RecipientReport(d.send().mailbox(), d.send().uri(), "skipped", reason, null, null);
+                    out[d.index()] =
+                            new RecipientReport(d.send().mailbox(), d.send().uri(), "skipped", reason, null, null);
                 }
                 return true;
             }
             if (dryRun) {
                 try {
-                    sink.write(names.fileName().replace(".xml.gz", "") + (due.get(0).send().uri().equals(COPY)
-                            ? "-copy" : "") + ".eml", mail);
+                    sink.write(
+                            names.fileName().replace(".xml.gz", "")
+                                    + (due.get(0).send().uri().equals(COPY) ? "-copy" : "") + ".eml",
+                            mail);
                 } catch (IOException e) {
                     throw new IllegalStateException("could not write the dry-run message", e);
                 }
                 for (Due d : due) {
-                    out[d.index()] = new RecipientReport(d.send().mailbox(), d.send().uri(), "dry-run", null, null, null);
+                    out[d.index()] =
+                            new RecipientReport(d.send().mailbox(), d.send().uri(), "dry-run", null, null, null);
                 }
                 return true;
             }
@@ -416,7 +486,8 @@ public final class AggregateRun {
                 if (o == null) {
                     o = outcomes.get(d.key());
                 }
-                allFinal &= record(d, o == null ? new DeliveryOutcome.TemporaryFailure("no outcome from the transport") : o, out);
+                allFinal &= record(
+                        d, o == null ? new DeliveryOutcome.TemporaryFailure("no outcome from the transport") : o, out);
             }
             return allFinal;
         }
@@ -428,15 +499,22 @@ public final class AggregateRun {
             } else if (outcome instanceof DeliveryOutcome.PermanentFailure p) {
                 next = new DeliveryState.GivenUp(p.reason(), d.attempts() + 1);
             } else {
-                next = options.retry().afterFailure(((DeliveryOutcome.TemporaryFailure) outcome).reason(), d.attempts(), now);
+                next = options.retry()
+                        .afterFailure(((DeliveryOutcome.TemporaryFailure) outcome).reason(), d.attempts(), now);
             }
             ledger.recordDelivery(window, d.key(), next);
             if (!(next instanceof DeliveryState.Sent)) {
-                LOG.warn("{} report {}: {} -> {}", window.policyDomain(), names.reportId(), d.send().mailbox(), next);
+                LOG.warn(
+                        "{} report {}: {} -> {}",
+                        window.policyDomain(),
+                        names.reportId(),
+                        d.send().mailbox(),
+                        next);
             }
             out[d.index()] = fromState(d.send().mailbox(), d.send().uri(), next, null);
             if (next instanceof DeliveryState.Sent) {
-                out[d.index()] = new RecipientReport(d.send().mailbox(), d.send().uri(), "sent", null, next.attempts(), null);
+                out[d.index()] =
+                        new RecipientReport(d.send().mailbox(), d.send().uri(), "sent", null, next.attempts(), null);
             }
             return next.isFinal();
         }
@@ -451,12 +529,11 @@ public final class AggregateRun {
             return new RecipientReport(mailbox, uri, "given-up", g.reason(), g.attempts(), null);
         }
         DeliveryState.Failed f = (DeliveryState.Failed) state;
-        return new RecipientReport(mailbox, uri, deferReason != null ? "deferred" : "failed", f.reason(), f.attempts(),
-                f.nextRetry());
+        return new RecipientReport(
+                mailbox, uri, deferReason != null ? "deferred" : "failed", f.reason(), f.attempts(), f.nextRetry());
     }
 
-    private record Due(int index, String key, Destination.Send send, int attempts) {
-    }
+    private record Due(int index, String key, Destination.Send send, int attempts) {}
 
     private static final class ReportTooLarge extends RuntimeException {
         ReportTooLarge() {

@@ -14,13 +14,10 @@ public sealed interface DeliveryState {
         return this instanceof Sent || this instanceof GivenUp;
     }
 
-    record Sent(long at, int attempts) implements DeliveryState {
-    }
+    record Sent(long at, int attempts) implements DeliveryState {}
 
     /** @param nextRetry epoch second from which a run tries again */
-    record Failed(String reason, int attempts, long nextRetry) implements DeliveryState {
-    }
+    record Failed(String reason, int attempts, long nextRetry) implements DeliveryState {}
 
-    record GivenUp(String reason, int attempts) implements DeliveryState {
-    }
+    record GivenUp(String reason, int attempts) implements DeliveryState {}
 }

@@ -67,8 +67,7 @@ public interface ReportLedger {
      *
      * @param policyRecord the DMARC record seen last in the window ({@code policy_published})
      */
-    record IndexedWindow(ReportingWindow window, String policyRecord) {
-    }
+    record IndexedWindow(ReportingWindow window, String policyRecord) {}
 
     /** @param nextPageToken null on the last page */
     record WindowPage(List<IndexedWindow> windows, String nextPageToken) {
@@ -91,6 +90,5 @@ public interface ReportLedger {
      * @param end     the report's date_range end (window end - 1)
      * @param outcome short text: "reported", "not sent: ...", "no recipients"
      */
-    record ReportedWindow(String reportId, long begin, long end, long reportedAt, String outcome) {
-    }
+    record ReportedWindow(String reportId, long begin, long end, long reportedAt, String outcome) {}
 }

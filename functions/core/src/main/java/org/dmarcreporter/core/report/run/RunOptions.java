@@ -14,8 +14,14 @@ import java.time.Duration;
  * @param generator       RFC 9990 {@code generator}
  * @param concurrency     windows processed at once
  */
-public record RunOptions(String fromAddress, Duration settle, RetryPolicy retry, int pageSize, long maxMessageBytes,
-                         String generator, int concurrency) {
+public record RunOptions(
+        String fromAddress,
+        Duration settle,
+        RetryPolicy retry,
+        int pageSize,
+        long maxMessageBytes,
+        String generator,
+        int concurrency) {
 
     public static final Duration SETTLE = Duration.ofSeconds(60);
 
@@ -32,8 +38,8 @@ public record RunOptions(String fromAddress, Duration settle, RetryPolicy retry,
 
     /** From {@code noreply@<orgName>}, 60 s settle, default retries, pages of 500, SES's size limit, one at a time. */
     public static RunOptions defaults(String orgName) {
-        return new RunOptions("noreply@" + orgName, SETTLE, RetryPolicy.DEFAULT, 500, SES_MAX_MESSAGE,
-                "dmarc-reporter", 1);
+        return new RunOptions(
+                "noreply@" + orgName, SETTLE, RetryPolicy.DEFAULT, 500, SES_MAX_MESSAGE, "dmarc-reporter", 1);
     }
 
     public RunOptions withSettle(Duration value) {

@@ -16,8 +16,14 @@ import java.util.List;
  * @param totals   counts over {@code reports}, for logs and metrics
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunSummary(String trigger, String domain, boolean dryRun, long startedAt, Long cutAt,
-                         List<WindowReport> reports, Totals totals) {
+public record RunSummary(
+        String trigger,
+        String domain,
+        boolean dryRun,
+        long startedAt,
+        Long cutAt,
+        List<WindowReport> reports,
+        Totals totals) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,17 +56,25 @@ public record RunSummary(String trigger, String domain, boolean dryRun, long sta
      * @param bytes      size of the gzip report, when one was rendered
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record WindowReport(String domain, long windowStart, long windowEnd, String reportId, DateRange dateRange,
-                               String status, String reason, Long rows, Long messages, Long bytes,
-                               List<RecipientReport> recipients) {
+    public record WindowReport(
+            String domain,
+            long windowStart,
+            long windowEnd,
+            String reportId,
+            DateRange dateRange,
+            String status,
+            String reason,
+            Long rows,
+            Long messages,
+            Long bytes,
+            List<RecipientReport> recipients) {
         public WindowReport {
             recipients = List.copyOf(recipients);
         }
     }
 
     /** RFC 9990 §3.1.1.4 {@code date_range}: first and last second. */
-    public record DateRange(long begin, long end) {
-    }
+    public record DateRange(long begin, long end) {}
 
     /**
      * One recipient (or an rua URI that never became one).
@@ -73,16 +87,25 @@ public record RunSummary(String trigger, String domain, boolean dryRun, long sta
      * @param nextRetry epoch second of the next attempt, for failed and deferred
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record RecipientReport(String recipient, String uri, String status, String reason, Integer attempts,
-                                  Long nextRetry) {
-    }
+    public record RecipientReport(
+            String recipient, String uri, String status, String reason, Integer attempts, Long nextRetry) {}
 
     /**
      * @param notSettled windows ended less than the settle time ago (or still open), left for a later run
      * @param tooLarge   reports skipped for their size
      */
-    public record Totals(int windows, int reported, int pending, int errors, int sent, int skipped, int failed,
-                         int deferred, int givenUp, int tooLarge, int notSettled) {
+    public record Totals(
+            int windows,
+            int reported,
+            int pending,
+            int errors,
+            int sent,
+            int skipped,
+            int failed,
+            int deferred,
+            int givenUp,
+            int tooLarge,
+            int notSettled) {
 
         static Totals of(List<WindowReport> reports, int notSettled) {
             int reported = 0;
@@ -99,7 +122,7 @@ public record RunSummary(String trigger, String domain, boolean dryRun, long sta
                     case "reported" -> reported++;
                     case "pending" -> pending++;
                     case "error" -> errors++;
-                    default -> { }
+                    default -> {}
                 }
                 for (RecipientReport r : w.recipients()) {
                     switch (r.status()) {
@@ -108,15 +131,25 @@ public record RunSummary(String trigger, String domain, boolean dryRun, long sta
                         case "failed" -> failed++;
                         case "deferred" -> deferred++;
                         case "given-up" -> givenUp++;
-                        default -> { }
+                        default -> {}
                     }
                     if (r.reason() != null && r.reason().startsWith(AggregateRun.TOO_LARGE)) {
                         tooLarge++;
                     }
                 }
             }
-            return new Totals(reports.size(), reported, pending, errors, sent, skipped, failed, deferred, givenUp,
-                    tooLarge, notSettled);
+            return new Totals(
+                    reports.size(),
+                    reported,
+                    pending,
+                    errors,
+                    sent,
+                    skipped,
+                    failed,
+                    deferred,
+                    givenUp,
+                    tooLarge,
+                    notSettled);
         }
     }
 }

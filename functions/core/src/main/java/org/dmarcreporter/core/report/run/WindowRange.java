@@ -9,8 +9,7 @@ import org.dmarcreporter.core.window.ReportingWindows;
  */
 public final class WindowRange {
 
-    private WindowRange() {
-    }
+    private WindowRange() {}
 
     /** @param cuts the cuts that apply to the window's domain, in any order */
     public static long end(long start, List<Long> cuts) {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.dmarcreporter.core.model.AuthenticationResult;
-import org.dmarcreporter.core.model.DkimCheck;
 import org.dmarcreporter.core.model.Verdict;
 
 /**
@@ -33,13 +32,26 @@ import org.dmarcreporter.core.model.Verdict;
  */
 @JsonPropertyOrder({"id", "policyDomain", "policyRecord", "triggers", "storedAt", "verdict", "result"})
 public record FailureCandidate(
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String id,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String policyDomain,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) String policyRecord,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Set<FailureTrigger> triggers,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) AuthenticationResult result,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Verdict verdict,
-        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL) Instant storedAt) {
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String id,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String policyDomain,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        String policyRecord,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        Set<FailureTrigger> triggers,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        AuthenticationResult result,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        Verdict verdict,
+
+        @JsonProperty(required = true) @JsonSetter(nulls = Nulls.FAIL)
+        Instant storedAt) {
 
     /** RFC 9990 §3.1.3 reports at most 100 signatures per row; a failure report needs no more. */
     public static final int MAX_SIGNATURES = 100;
@@ -47,6 +59,7 @@ public record FailureCandidate(
     public static final int MAX_SIGNATURE_BYTES = 16 * 1024;
     /** Recipients kept (ARF's Original-Rcpt-To is optional, RFC 6591 §3.2). */
     public static final int MAX_RECIPIENTS = 100;
+
     public static final int MAX_RECIPIENT_BYTES = 8 * 1024;
     /**
      * UTF-8 bytes of the header block kept. RFC 9991 reports carry the header block (or a part of
@@ -73,18 +86,28 @@ public record FailureCandidate(
      * within {@link #MAX_HEADER_BYTES}. Null when the record is over {@link #MAX_RECORD_BYTES}.
      * Every other field is already bounded by the ingest API's limits.
      */
-    public static FailureCandidate bounded(String id, String policyDomain, String policyRecord,
-                                           Set<FailureTrigger> triggers, AuthenticationResult result,
-                                           Verdict verdict, Instant storedAt) {
+    public static FailureCandidate bounded(
+            String id,
+            String policyDomain,
+            String policyRecord,
+            Set<FailureTrigger> triggers,
+            AuthenticationResult result,
+            Verdict verdict,
+            Instant storedAt) {
         if (policyRecord != null && utf8(policyRecord) > MAX_RECORD_BYTES) {
             return null;
         }
-        AuthenticationResult kept = new AuthenticationResult(result.messageId(), result.receivedAt(),
-                result.sourceIp(), result.sourcePort(), result.helo(), result.envelopeFrom(),
+        AuthenticationResult kept = new AuthenticationResult(
+                result.messageId(),
+                result.receivedAt(),
+                result.sourceIp(),
+                result.sourcePort(),
+                result.helo(),
+                result.envelopeFrom(),
                 leading(result.envelopeTo(), MAX_RECIPIENTS, MAX_RECIPIENT_BYTES, FailureCandidate::utf8),
-                result.headerFrom(), result.spf(),
-                leading(result.dkim(), MAX_SIGNATURES, MAX_SIGNATURE_BYTES,
-                        d -> utf8(d.domain()) + utf8(d.selector())),
+                result.headerFrom(),
+                result.spf(),
+                leading(result.dkim(), MAX_SIGNATURES, MAX_SIGNATURE_BYTES, d -> utf8(d.domain()) + utf8(d.selector())),
                 leadingLines(result.headers(), MAX_HEADER_BYTES));
         return new FailureCandidate(id, policyDomain, policyRecord, triggers, kept, verdict, storedAt);
     }
@@ -124,7 +147,8 @@ public record FailureCandidate(
             }
             bytes += size;
             // A line break followed by SP or HTAB folds the field (RFC 5322 §2.2.3): not a boundary.
-            if (c == '\n' && (i + 1 == headers.length() || (headers.charAt(i + 1) != ' ' && headers.charAt(i + 1) != '\t'))) {
+            if (c == '\n'
+                    && (i + 1 == headers.length() || (headers.charAt(i + 1) != ' ' && headers.charAt(i + 1) != '\t'))) {
                 lastLineEnd = i + 1;
             }
         }

@@ -18,8 +18,7 @@ import org.dmarcreporter.core.record.PsdFlag;
  */
 public final class FailureReportTriggers {
 
-    private FailureReportTriggers() {
-    }
+    private FailureReportTriggers() {}
 
     /** The matched options; empty when no failure report is wanted or allowed. */
     public static Set<FailureTrigger> matching(Evaluation evaluation, AuthenticationResult result) {

@@ -28,15 +28,19 @@ public final class AggregateReportWriter {
 
     private static final int BUFFER = 64 * 1024;
 
-    private AggregateReportWriter() {
-    }
+    private AggregateReportWriter() {}
 
     /**
      * Writes the report gzip-compressed (RFC 9990 §3.5.2: {@code application/gzip}). Uses a fast
      * compression level: report XML is very repetitive, so it still shrinks about tenfold.
      */
-    public static void writeGzip(OutputStream out, ReportFormat format, ReportMetadata metadata,
-                                 PublishedPolicy policy, Iterator<CountedRow> rows) throws IOException {
+    public static void writeGzip(
+            OutputStream out,
+            ReportFormat format,
+            ReportMetadata metadata,
+            PublishedPolicy policy,
+            Iterator<CountedRow> rows)
+            throws IOException {
         GZIPOutputStream gzip = new GZIPOutputStream(out, BUFFER) {
             {
                 def.setLevel(Deflater.BEST_SPEED);
@@ -47,8 +51,13 @@ public final class AggregateReportWriter {
     }
 
     /** Writes the report as UTF-8 XML; does not close {@code out}. */
-    public static void write(OutputStream out, ReportFormat format, ReportMetadata metadata, PublishedPolicy policy,
-                             Iterator<CountedRow> rows) throws IOException {
+    public static void write(
+            OutputStream out,
+            ReportFormat format,
+            ReportMetadata metadata,
+            PublishedPolicy policy,
+            Iterator<CountedRow> rows)
+            throws IOException {
         if (!rows.hasNext()) {
             // RFC 9990 §3.1.1.2: at least one record; a window without traffic sends no report.
             throw new IllegalArgumentException("a report needs at least one row");
@@ -117,8 +126,11 @@ public final class AggregateReportWriter {
         xml.element("count", Long.toString(counted.count()));
         xml.start("policy_evaluated");
         // RFC 7489 has no "pass" disposition: the message was delivered, so "none".
-        xml.element("disposition", legacy && r.disposition() == ReportedDisposition.PASS
-                ? ReportedDisposition.NONE.token() : r.disposition().token());
+        xml.element(
+                "disposition",
+                legacy && r.disposition() == ReportedDisposition.PASS
+                        ? ReportedDisposition.NONE.token()
+                        : r.disposition().token());
         xml.element("dkim", r.dkimAligned() ? "pass" : "fail");
         xml.element("spf", r.spfAligned() ? "pass" : "fail");
         for (OverrideReason reason : r.reasons()) {
@@ -157,8 +169,9 @@ public final class AggregateReportWriter {
         } else if (legacy) {
             // RFC 7489 Appendix C: "There will always be at least one SPF result."
             xml.start("spf");
-            xml.element("domain", r.envelopeFrom() == null || r.envelopeFrom().isEmpty()
-                    ? r.headerFrom() : r.envelopeFrom());
+            xml.element(
+                    "domain",
+                    r.envelopeFrom() == null || r.envelopeFrom().isEmpty() ? r.headerFrom() : r.envelopeFrom());
             xml.element("scope", "mfrom");
             xml.element("result", "none");
             xml.end();

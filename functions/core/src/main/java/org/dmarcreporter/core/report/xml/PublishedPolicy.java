@@ -33,8 +33,15 @@ public record PublishedPolicy(
 
     /** The policy as a report states it, from the record that applied to {@code policyDomain}. */
     public static PublishedPolicy of(String policyDomain, DmarcRecord record) {
-        return new PublishedPolicy(policyDomain, record.policy(), record.existingSubdomainPolicy(),
-                record.nonExistentSubdomainPolicy(), record.dkimAlignment(), record.spfAlignment(),
-                record.failureOptions().text(), record.testMode(), record.pct().orElse(100));
+        return new PublishedPolicy(
+                policyDomain,
+                record.policy(),
+                record.existingSubdomainPolicy(),
+                record.nonExistentSubdomainPolicy(),
+                record.dkimAlignment(),
+                record.spfAlignment(),
+                record.failureOptions().text(),
+                record.testMode(),
+                record.pct().orElse(100));
     }
 }

@@ -98,7 +98,9 @@ final class XmlStream {
                         }
                     }
                 }
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 codePoint(Character.toCodePoint(c, s.charAt(++i)));
             } else if (Character.isSurrogate(c) || c == 0xFFFE || c == 0xFFFF) {
                 codePoint(0xFFFD);

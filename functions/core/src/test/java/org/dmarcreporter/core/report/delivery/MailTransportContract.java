@@ -55,12 +55,20 @@ public abstract class MailTransportContract {
 
     @Test
     void aComposedReportArrivesByteForByte() throws Exception {
-        ReportNames names = ReportNames.aggregate("reporter.example", "t" + unique() + ".example",
-                1764547200L, 1764633599L);
+        ReportNames names =
+                ReportNames.aggregate("reporter.example", "t" + unique() + ".example", 1764547200L, 1764633599L);
         byte[] gzip = new byte[3000];
         new java.util.Random(7).nextBytes(gzip);
-        OutgoingMail mail = AggregateReportMail.compose("noreply@reporter.example", SENDER, List.of(FIRST), names,
-                "example.com", 1764547200L, 1764633599L, gzip, Instant.parse("2026-12-02T00:00:05Z"));
+        OutgoingMail mail = AggregateReportMail.compose(
+                "noreply@reporter.example",
+                SENDER,
+                List.of(FIRST),
+                names,
+                "example.com",
+                1764547200L,
+                1764633599L,
+                gzip,
+                Instant.parse("2026-12-02T00:00:05Z"));
 
         Delivery delivery = transport().send(mail);
 
@@ -119,8 +127,8 @@ public abstract class MailTransportContract {
     @Test
     void anUnusableEnvelopeSenderSendsNothing() throws Exception {
         OutgoingMail good = mail(List.of(FIRST), body());
-        OutgoingMail mail = new OutgoingMail("bounces@reporter.example>\r\nRSET", good.recipients(), good.messageId(),
-                good.message());
+        OutgoingMail mail = new OutgoingMail(
+                "bounces@reporter.example>\r\nRSET", good.recipients(), good.messageId(), good.message());
 
         Delivery delivery = transport().send(mail);
 
@@ -157,7 +165,13 @@ public abstract class MailTransportContract {
     protected static OutgoingMail mail(List<String> recipients, String body) {
         String messageId = "<" + unique() + "@reporter.example>";
         String headers = "From: noreply@reporter.example\r\n"
-                + "To: " + String.join(", ", recipients.stream().filter(r -> r.indexOf('\r') < 0).distinct().toList()) + "\r\n"
+                + "To: "
+                + String.join(
+                        ", ",
+                        recipients.stream()
+                                .filter(r -> r.indexOf('\r') < 0)
+                                .distinct()
+                                .toList()) + "\r\n"
                 + "Subject: transport contract test\r\n"
                 + "Date: Wed, 2 Dec 2026 00:00:05 +0000\r\n"
                 + "Message-ID: " + messageId + "\r\n"

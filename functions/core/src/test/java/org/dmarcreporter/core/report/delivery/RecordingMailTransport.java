@@ -15,8 +15,7 @@ import org.dmarcreporter.core.report.mail.OutgoingMail;
 public final class RecordingMailTransport implements MailTransport {
 
     /** One message as one recipient received it. */
-    public record Received(String recipient, OutgoingMail mail) {
-    }
+    public record Received(String recipient, OutgoingMail mail) {}
 
     private final long maxMessageBytes;
     private final List<Received> received = new ArrayList<>();
@@ -64,6 +63,9 @@ public final class RecordingMailTransport implements MailTransport {
 
     /** The messages one recipient received, in order. */
     public synchronized List<OutgoingMail> receivedBy(String recipient) {
-        return received.stream().filter(r -> r.recipient().equals(recipient)).map(Received::mail).toList();
+        return received.stream()
+                .filter(r -> r.recipient().equals(recipient))
+                .map(Received::mail)
+                .toList();
     }
 }

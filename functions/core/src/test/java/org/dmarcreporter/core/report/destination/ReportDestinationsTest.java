@@ -33,7 +33,8 @@ class ReportDestinationsTest {
     @Test
     void ownOrganizationalDomainNeedsNoVerification() {
         assertThat(choose("rua=mailto:dmarc@example.com,mailto:agg@reports.example.com"))
-                .containsExactly(new Destination.Send("mailto:dmarc@example.com", "dmarc@example.com", false),
+                .containsExactly(
+                        new Destination.Send("mailto:dmarc@example.com", "dmarc@example.com", false),
                         new Destination.Send("mailto:agg@reports.example.com", "agg@reports.example.com", false));
     }
 
@@ -58,37 +59,49 @@ class ReportDestinationsTest {
 
     @Test
     void overrideOnTheSameHostReplacesTheAddressPerKind() {
-        assertThat(choose("rua=mailto:r@redirect.example")).containsExactly(
-                new Destination.Send("mailto:a@redirect.example", "a@redirect.example", true),
-                new Destination.Send("mailto:b@redirect.example", "b@redirect.example", true));
-        assertThat(destinations.choose(ReportKind.FAILURE, "example.com", uris("ruf=mailto:r@redirect.example").failureUris(), 0))
+        assertThat(choose("rua=mailto:r@redirect.example"))
+                .containsExactly(
+                        new Destination.Send("mailto:a@redirect.example", "a@redirect.example", true),
+                        new Destination.Send("mailto:b@redirect.example", "b@redirect.example", true));
+        assertThat(destinations.choose(
+                        ReportKind.FAILURE,
+                        "example.com",
+                        uris("ruf=mailto:r@redirect.example").failureUris(),
+                        0))
                 .containsExactly(new Destination.Send("mailto:f@redirect.example", "f@redirect.example", true));
     }
 
     @Test
     void overrideToAnotherHostSendsToNeither() {
-        assertThat(choose("rua=mailto:r@away.example")).singleElement().isInstanceOfSatisfying(Destination.Skip.class,
-                s -> assertThat(s.reason()).contains("elsewhere.example"));
+        assertThat(choose("rua=mailto:r@away.example"))
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        Destination.Skip.class, s -> assertThat(s.reason()).contains("elsewhere.example"));
     }
 
     @Test
     void onlyMailtoInRecordOrderUpToTheLimit() {
-        List<Destination> chosen = destinations.choose(ReportKind.AGGREGATE, "example.com",
+        List<Destination> chosen = destinations.choose(
+                ReportKind.AGGREGATE,
+                "example.com",
                 uris("rua=https://collector.example/r,mailto:a@example.com,mailto:b@example.com,mailto:c@example.com")
-                        .aggregateUris(), 2);
+                        .aggregateUris(),
+                2);
         assertThat(chosen).hasSize(4);
         assertThat(chosen.get(0)).isInstanceOf(Destination.Skip.class);
         assertThat(chosen.get(1)).isEqualTo(new Destination.Send("mailto:a@example.com", "a@example.com", false));
         assertThat(chosen.get(2)).isEqualTo(new Destination.Send("mailto:b@example.com", "b@example.com", false));
-        assertThat(chosen.get(3)).isInstanceOfSatisfying(Destination.Skip.class,
-                s -> assertThat(s.reason()).contains("maxReportRecipients"));
+        assertThat(chosen.get(3))
+                .isInstanceOfSatisfying(
+                        Destination.Skip.class, s -> assertThat(s.reason()).contains("maxReportRecipients"));
     }
 
     @Test
     void addressesThatCouldInjectHeadersAreSkipped() {
         // The record parser already drops such URIs; this checks the second line of defence.
         ReportUri injected = new ReportUri("mailto:a%0D%0ABcc:x@evil.example", "a\r\nBcc: x@evil.example", null);
-        assertThat(destinations.choose(ReportKind.AGGREGATE, "example.com", List.of(injected), 0)).singleElement()
+        assertThat(destinations.choose(ReportKind.AGGREGATE, "example.com", List.of(injected), 0))
+                .singleElement()
                 .isInstanceOf(Destination.Skip.class);
     }
 
@@ -107,9 +120,14 @@ class ReportDestinationsTest {
                 return zone.exists(name);
             }
         };
-        assertThat(new ReportDestinations(failing).choose(ReportKind.AGGREGATE, "example.com",
-                uris("rua=mailto:reports@vendor.example").aggregateUris(), 0))
-                .singleElement().isInstanceOf(Destination.Defer.class);
+        assertThat(new ReportDestinations(failing)
+                        .choose(
+                                ReportKind.AGGREGATE,
+                                "example.com",
+                                uris("rua=mailto:reports@vendor.example").aggregateUris(),
+                                0))
+                .singleElement()
+                .isInstanceOf(Destination.Defer.class);
     }
 
     @Test
@@ -128,13 +146,18 @@ class ReportDestinationsTest {
                 return zone.exists(name);
             }
         };
-        new ReportDestinations(recording).choose(ReportKind.AGGREGATE, "example.com",
-                uris("rua=mailto:reports@vendor.example").aggregateUris(), 0);
+        new ReportDestinations(recording)
+                .choose(
+                        ReportKind.AGGREGATE,
+                        "example.com",
+                        uris("rua=mailto:reports@vendor.example").aggregateUris(),
+                        0);
         assertThat(asked).contains("example.com._report._dmarc.vendor.example");
     }
 
     private List<Destination> choose(String tags) {
-        return destinations.choose(ReportKind.AGGREGATE, "example.com", uris(tags).aggregateUris(), 0);
+        return destinations.choose(
+                ReportKind.AGGREGATE, "example.com", uris(tags).aggregateUris(), 0);
     }
 
     private static DmarcRecord uris(String tags) {

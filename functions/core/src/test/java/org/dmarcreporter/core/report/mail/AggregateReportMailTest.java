@@ -38,11 +38,13 @@ class AggregateReportMailTest {
     void namesFollowTheRfc9990Grammar() {
         assertThat(NAMES.reportId()).isEqualTo("1764547200-example.com@reporter.example");
         assertThat(NAMES.fileName()).isEqualTo("reporter.example!example.com!1764547200!1764633599.xml.gz");
-        assertThat(NAMES.subject()).isEqualTo(
-                "Report Domain: example.com Submitter: reporter.example Report-ID: 1764547200-example.com@reporter.example");
+        assertThat(NAMES.subject())
+                .isEqualTo(
+                        "Report Domain: example.com Submitter: reporter.example Report-ID: 1764547200-example.com@reporter.example");
         assertThat(NAMES.messageId()).isEqualTo("<1764547200-example.com@reporter.example>");
         // The same window always gets the same names (a resend must reuse them, RFC 9990 §3.5.2).
-        assertThat(ReportNames.aggregate("reporter.example", "example.com.", BEGIN, END)).isEqualTo(NAMES);
+        assertThat(ReportNames.aggregate("reporter.example", "example.com.", BEGIN, END))
+                .isEqualTo(NAMES);
     }
 
     @Test
@@ -77,7 +79,9 @@ class AggregateReportMailTest {
         String second = new String(compose(List.of("dmarc@example.com"), gzip).message(), StandardCharsets.US_ASCII);
         // Only the MIME boundary is random (and so where the header holding it is folded);
         // everything a reader compares is the same.
-        assertThat(normalized(first)).contains("Message-ID: " + NAMES.messageId()).isEqualTo(normalized(second));
+        assertThat(normalized(first))
+                .contains("Message-ID: " + NAMES.messageId())
+                .isEqualTo(normalized(second));
     }
 
     private static String normalized(String message) {
@@ -91,15 +95,25 @@ class AggregateReportMailTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dmarc@example.com\r\nBcc: victim@evil.example", "dmarc@example.com\nX: y",
-            "a b@example.com", "<dmarc@example.com>", "dmarc@exa\u0000mple.com", "nobody", "dmarc@", "x@-bad-.example",
-            "a@b.example,c@d.example"})
+    @ValueSource(
+            strings = {
+                "dmarc@example.com\r\nBcc: victim@evil.example",
+                "dmarc@example.com\nX: y",
+                "a b@example.com",
+                "<dmarc@example.com>",
+                "dmarc@exa\u0000mple.com",
+                "nobody",
+                "dmarc@",
+                "x@-bad-.example",
+                "a@b.example,c@d.example"
+            })
     void recipientsThatCouldInjectHeadersAreRefused(String address) {
         assertThatThrownBy(() -> compose(List.of(address), report())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"example.com\r\nBcc: x@evil.example", "exa mple.com", "example..com", "", "ex\u00e4mple.com"})
+    @ValueSource(
+            strings = {"example.com\r\nBcc: x@evil.example", "exa mple.com", "example..com", "", "ex\u00e4mple.com"})
     void domainsThatCouldInjectHeadersAreRefused(String domain) {
         assertThatThrownBy(() -> ReportNames.aggregate("reporter.example", domain, BEGIN, END))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -110,29 +124,74 @@ class AggregateReportMailTest {
     @Test
     void errorMessagesNeverEchoControlCharacters() {
         assertThatThrownBy(() -> MailAddresses.requireValid("a@b.example\r\nBcc: c@d.example"))
-                .hasMessageContaining("\\u000d\\u000a").hasMessageNotContaining("\r");
+                .hasMessageContaining("\\u000d\\u000a")
+                .hasMessageNotContaining("\r");
     }
 
     static OutgoingMail compose(List<String> to, byte[] gzip) {
-        return AggregateReportMail.compose("noreply@reporter.example", "bounces@reporter.example", to, NAMES,
-                "example.com", BEGIN, END, gzip, Instant.parse("2026-12-02T00:00:05Z"));
+        return AggregateReportMail.compose(
+                "noreply@reporter.example",
+                "bounces@reporter.example",
+                to,
+                NAMES,
+                "example.com",
+                BEGIN,
+                END,
+                gzip,
+                Instant.parse("2026-12-02T00:00:05Z"));
     }
 
     static byte[] report() {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            AggregateReportWriter.writeGzip(out, ReportFormat.RFC9990,
-                    new ReportMetadata("reporter.example", List.of("dmarc@reporter.example"), null, NAMES.reportId(),
-                            BEGIN, END, "dmarc-reporter test", null),
-                    new PublishedPolicy("example.com", Policy.REJECT, Policy.REJECT, Policy.REJECT,
-                            AlignmentMode.RELAXED, AlignmentMode.RELAXED, "0", false, 100),
-                    List.of(new CountedRow(new AggregateRow("192.0.2.1", "example.com", "example.com",
-                                    ReportedDisposition.PASS, true, true, List.of(),
-                                    List.of(new DkimAuth("example.com", "s1", "pass")),
-                                    new SpfAuth("example.com", "mfrom", "pass")), 41),
-                            new CountedRow(new AggregateRow("2001:db8::7", "example.com", "bounce.other.example",
-                                    ReportedDisposition.REJECT, false, false, List.of(), List.of(),
-                                    new SpfAuth("bounce.other.example", "mfrom", "fail")), 2)).iterator());
+            AggregateReportWriter.writeGzip(
+                    out,
+                    ReportFormat.RFC9990,
+                    new ReportMetadata(
+                            "reporter.example",
+                            List.of("dmarc@reporter.example"),
+                            null,
+                            NAMES.reportId(),
+                            BEGIN,
+                            END,
+                            "dmarc-reporter test",
+                            null),
+                    new PublishedPolicy(
+                            "example.com",
+                            Policy.REJECT,
+                            Policy.REJECT,
+                            Policy.REJECT,
+                            AlignmentMode.RELAXED,
+                            AlignmentMode.RELAXED,
+                            "0",
+                            false,
+                            100),
+                    List.of(
+                                    new CountedRow(
+                                            new AggregateRow(
+                                                    "192.0.2.1",
+                                                    "example.com",
+                                                    "example.com",
+                                                    ReportedDisposition.PASS,
+                                                    true,
+                                                    true,
+                                                    List.of(),
+                                                    List.of(new DkimAuth("example.com", "s1", "pass")),
+                                                    new SpfAuth("example.com", "mfrom", "pass")),
+                                            41),
+                                    new CountedRow(
+                                            new AggregateRow(
+                                                    "2001:db8::7",
+                                                    "example.com",
+                                                    "bounce.other.example",
+                                                    ReportedDisposition.REJECT,
+                                                    false,
+                                                    false,
+                                                    List.of(),
+                                                    List.of(),
+                                                    new SpfAuth("bounce.other.example", "mfrom", "fail")),
+                                            2))
+                            .iterator());
             return out.toByteArray();
         } catch (java.io.IOException e) {
             throw new AssertionError(e);

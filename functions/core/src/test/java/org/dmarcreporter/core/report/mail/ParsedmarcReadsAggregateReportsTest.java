@@ -31,13 +31,18 @@ class ParsedmarcReadsAggregateReportsTest {
         String python = System.getenv("DMARC_TEST_PYTHON");
         assumeTrue(python != null && !python.isBlank(), "DMARC_TEST_PYTHON is not set (scripts/test sets it)");
         Path eml = dir.resolve("report.eml");
-        Files.write(eml, AggregateReportMailTest.compose(List.of("dmarc@example.com"),
-                AggregateReportMailTest.report()).message());
+        Files.write(
+                eml,
+                AggregateReportMailTest.compose(List.of("dmarc@example.com"), AggregateReportMailTest.report())
+                        .message());
         Process p = new ProcessBuilder(python, "-c", READ, eml.toString())
-                .redirectError(dir.resolve("stderr.txt").toFile()).start();
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("stderr.txt"))).isZero();
+        assertThat(p.exitValue())
+                .as(Files.readString(dir.resolve("stderr.txt")))
+                .isZero();
 
         JsonNode parsed = new ObjectMapper().readTree(out);
         assertThat(parsed.path("report_type").asText()).isEqualTo("aggregate");
@@ -56,12 +61,18 @@ class ParsedmarcReadsAggregateReportsTest {
         assertThat(first.path("count").asLong()).isEqualTo(41);
         assertThat(first.path("policy_evaluated").path("disposition").asText()).isEqualTo("pass");
         assertThat(first.path("policy_evaluated").path("dkim").asText()).isEqualTo("pass");
-        assertThat(first.path("auth_results").path("dkim").get(0).path("selector").asText()).isEqualTo("s1");
+        assertThat(first.path("auth_results")
+                        .path("dkim")
+                        .get(0)
+                        .path("selector")
+                        .asText())
+                .isEqualTo("s1");
         JsonNode second = records.get(1);
         assertThat(second.path("source").path("ip_address").asText()).isEqualTo("2001:db8::7");
         assertThat(second.path("count").asLong()).isEqualTo(2);
         assertThat(second.path("policy_evaluated").path("disposition").asText()).isEqualTo("reject");
-        assertThat(second.path("auth_results").path("spf").get(0).path("result").asText()).isEqualTo("fail");
+        assertThat(second.path("auth_results").path("spf").get(0).path("result").asText())
+                .isEqualTo("fail");
         assertThat(second.path("identifiers").path("envelope_from").asText()).isEqualTo("bounce.other.example");
     }
 }

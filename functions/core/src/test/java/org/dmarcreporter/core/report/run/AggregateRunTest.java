@@ -21,6 +21,9 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.dmarcreporter.core.dns.CachingDnsResolver;
+import org.dmarcreporter.core.dns.ZoneBackedResolver;
+import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.report.delivery.MailTransport;
 import org.dmarcreporter.core.report.destination.ReportDestinations;
 import org.dmarcreporter.core.report.mail.OutgoingMail;
@@ -33,9 +36,6 @@ import org.dmarcreporter.core.report.run.RunSummary.WindowReport;
 import org.dmarcreporter.core.report.xml.CountedRow;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
-import org.dmarcreporter.core.dns.CachingDnsResolver;
-import org.dmarcreporter.core.dns.ZoneBackedResolver;
-import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.testing.MutableClock;
@@ -65,8 +65,13 @@ class AggregateRunTest {
     final InMemoryReportLedger ledger = new InMemoryReportLedger();
     final FakeTransport transport = new FakeTransport();
     final MutableClock clock = new MutableClock(Instant.ofEpochSecond(T0 + DAY + 120));
-    final Map<String, Object> settings = new HashMap<>(Map.of("orgName", "reporter.example",
-            "contactEmail", "dmarc-contact@reporter.example", "returnPath", "bounces@reporter.example"));
+    final Map<String, Object> settings = new HashMap<>(Map.of(
+            "orgName",
+            "reporter.example",
+            "contactEmail",
+            "dmarc-contact@reporter.example",
+            "returnPath",
+            "bounces@reporter.example"));
 
     AggregateRun run() {
         return run(RunOptions.defaults("reporter.example"));
@@ -74,13 +79,27 @@ class AggregateRunTest {
 
     AggregateRun run(RunOptions options) {
         ReportingSettings s = SettingsReader.read(settings);
-        return new AggregateRun(ledger, new ReportDestinations(ZoneFileResolver.fromText(ZONE)), transport, s,
-                options, clock, d -> clock.advance(d));
+        return new AggregateRun(
+                ledger,
+                new ReportDestinations(ZoneFileResolver.fromText(ZONE)),
+                transport,
+                s,
+                options,
+                clock,
+                d -> clock.advance(d));
     }
 
     static AggregateRow row(String ip) {
-        return new AggregateRow(ip, "example.com", "example.com", ReportedDisposition.PASS, true, true, List.of(),
-                List.of(new DkimAuth("example.com", "s1", "pass")), new SpfAuth("example.com", "mfrom", "pass"));
+        return new AggregateRow(
+                ip,
+                "example.com",
+                "example.com",
+                ReportedDisposition.PASS,
+                true,
+                true,
+                List.of(),
+                List.of(new DkimAuth("example.com", "s1", "pass")),
+                new SpfAuth("example.com", "mfrom", "pass"));
     }
 
     void add(String domain, long start, String record, String ip, long count) {
@@ -91,8 +110,12 @@ class AggregateRunTest {
     /** Ingests one result at the clock's time, into the window ReportingWindows picks. */
     void ingest(String ip) {
         ReportingWindow w = ReportingWindows.windowFor("example.com", clock.instant(), ledger.latestCut("example.com"));
-        ledger.ingest(new IngestBatch(null, new byte[0], List.of(new StoredResult(null, w, row(ip), RECORD, null, 0)),
-                false, clock.instant()));
+        ledger.ingest(new IngestBatch(
+                null,
+                new byte[0],
+                List.of(new StoredResult(null, w, row(ip), RECORD, null, 0)),
+                false,
+                clock.instant()));
     }
 
     @Test
@@ -116,7 +139,8 @@ class AggregateRunTest {
         assertThat(w.messages()).isEqualTo(42);
         assertThat(w.recipients()).extracting(RecipientReport::status).containsExactly("sent");
         assertThat(ledger.unreportedCount()).isZero();
-        assertThat(ledger.reported(new ReportingWindow("example.com", T0))).get()
+        assertThat(ledger.reported(new ReportingWindow("example.com", T0)))
+                .get()
                 .satisfies(m -> {
                     assertThat(m.reportId()).isEqualTo(report.reportId);
                     assertThat(m.begin()).isEqualTo(T0);
@@ -143,13 +167,18 @@ class AggregateRunTest {
 
     @Test
     void recipientFailingOnceGetsTheSameReportExactlyOnceOnALaterRun() throws Exception {
-        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:dmarc@example.com,mailto:agg@reports.example.com",
-                "192.0.2.1", 5);
+        add(
+                "example.com",
+                T0,
+                "v=DMARC1; p=reject; rua=mailto:dmarc@example.com,mailto:agg@reports.example.com",
+                "192.0.2.1",
+                5);
         transport.failTemporarily("agg@reports.example.com", 1);
 
         RunSummary first = run().run(RunRequest.midnight(), null);
         assertThat(first.reports().get(0).status()).isEqualTo("pending");
-        assertThat(first.reports().get(0).recipients()).extracting(RecipientReport::status)
+        assertThat(first.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
                 .containsExactly("sent", "failed");
         Long nextRetry = first.reports().get(0).recipients().get(1).nextRetry();
         assertThat(nextRetry).isEqualTo(clock.instant().getEpochSecond() + 15 * 60);
@@ -158,14 +187,16 @@ class AggregateRunTest {
         // Before the retry time: nothing is sent.
         clock.advance(Duration.ofMinutes(5));
         RunSummary early = run().run(RunRequest.midnight(), null);
-        assertThat(early.reports().get(0).recipients()).extracting(RecipientReport::status)
+        assertThat(early.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
                 .containsExactly("already-sent", "deferred");
         assertThat(transport.sent).hasSize(1);
 
         clock.advance(Duration.ofMinutes(15));
         RunSummary retry = run().run(RunRequest.midnight(), null);
         assertThat(retry.reports().get(0).status()).isEqualTo("reported");
-        assertThat(retry.reports().get(0).recipients()).extracting(RecipientReport::status)
+        assertThat(retry.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
                 .containsExactly("already-sent", "sent");
         assertThat(transport.sent).hasSize(2);
         assertThat(transport.to("dmarc@example.com")).hasSize(1);
@@ -204,18 +235,25 @@ class AggregateRunTest {
         assertThat(last.reports().get(0).recipients().get(0).status()).isEqualTo("given-up");
         assertThat(last.totals().givenUp()).isEqualTo(1);
         assertThat(ledger.deliveries(new ReportingWindow("example.com", T0)).get("dmarc@example.com"))
-                .isInstanceOf(DeliveryState.GivenUp.class).extracting(DeliveryState::attempts).isEqualTo(5);
+                .isInstanceOf(DeliveryState.GivenUp.class)
+                .extracting(DeliveryState::attempts)
+                .isEqualTo(5);
     }
 
     @Test
     void aPermanentFailureIsGivenUpAtOnceWhileTheOtherRecipientGetsIt() {
-        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:gone@example.com,mailto:dmarc@example.com",
-                "192.0.2.1", 1);
+        add(
+                "example.com",
+                T0,
+                "v=DMARC1; p=reject; rua=mailto:gone@example.com,mailto:dmarc@example.com",
+                "192.0.2.1",
+                1);
         transport.failPermanently("gone@example.com");
 
         RunSummary summary = run().run(RunRequest.midnight(), null);
 
-        assertThat(summary.reports().get(0).recipients()).extracting(RecipientReport::status)
+        assertThat(summary.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
                 .containsExactly("given-up", "sent");
         assertThat(summary.reports().get(0).status()).isEqualTo("reported");
         assertThat(transport.sent).hasSize(1);
@@ -247,8 +285,14 @@ class AggregateRunTest {
         ingest("192.0.2.1");
         long cut = clock.instant().getEpochSecond();
         // The pause after the cut is when a result may still arrive: it must count after the cut.
-        AggregateRun sendNow = new AggregateRun(ledger, new ReportDestinations(ZoneFileResolver.fromText(ZONE)),
-                transport, SettingsReader.read(settings), RunOptions.defaults("reporter.example"), clock, d -> {
+        AggregateRun sendNow = new AggregateRun(
+                ledger,
+                new ReportDestinations(ZoneFileResolver.fromText(ZONE)),
+                transport,
+                SettingsReader.read(settings),
+                RunOptions.defaults("reporter.example"),
+                clock,
+                d -> {
                     clock.advance(Duration.ofSeconds(1));
                     ingest("192.0.2.2");
                     clock.advance(d);
@@ -283,48 +327,64 @@ class AggregateRunTest {
         RunSummary summary = run().run(RunRequest.sendNow("example.org"), null);
 
         assertThat(summary.reports()).extracting(WindowReport::domain).containsExactly("example.org");
-        assertThat(transport.sent).singleElement().satisfies(m -> assertThat(m.recipients()).containsExactly("d@example.org"));
+        assertThat(transport.sent)
+                .singleElement()
+                .satisfies(m -> assertThat(m.recipients()).containsExactly("d@example.org"));
         assertThat(ledger.cuts("example.com")).isEmpty();
         assertThat(ledger.unreportedCount()).isEqualTo(1);
     }
 
     @Test
     void externalDestinationsAreVerifiedBothWays() throws Exception {
-        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:r@vendor.example,mailto:r@other.example", "192.0.2.1", 1);
+        add(
+                "example.com",
+                T0,
+                "v=DMARC1; p=reject; rua=mailto:r@vendor.example,mailto:r@other.example",
+                "192.0.2.1",
+                1);
 
         RunSummary summary = run().run(RunRequest.midnight(), null);
 
         List<RecipientReport> recipients = summary.reports().get(0).recipients();
         assertThat(recipients).extracting(RecipientReport::status).containsExactly("sent", "skipped");
         assertThat(recipients.get(1).reason()).contains("has not authorized");
-        assertThat(transport.sent).singleElement()
+        assertThat(transport.sent)
+                .singleElement()
                 .satisfies(m -> assertThat(m.recipients()).containsExactly("r@vendor.example"));
         // The unusable URI is a problem with the record: said in the report's error element.
-        assertThat(Report.of(transport.sent.get(0)).xml).contains("<error>mailto:r@other.example: external destination");
+        assertThat(Report.of(transport.sent.get(0)).xml)
+                .contains("<error>mailto:r@other.example: external destination");
         assertThat(summary.reports().get(0).status()).isEqualTo("reported");
         assertThat(summary.totals().skipped()).isEqualTo(1);
     }
 
     @Test
     void aVerificationThatFailsTemporarilyIsRetriedOnALaterRun() throws Exception {
-        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:r@vendor.example,mailto:dmarc@example.com",
-                "192.0.2.1", 1);
-        ZoneBackedResolver upstream = new ZoneBackedResolver(ZONE)
-                .failWith("example.com._report._dmarc.vendor.example", Rcode.SERVFAIL);
+        add(
+                "example.com",
+                T0,
+                "v=DMARC1; p=reject; rua=mailto:r@vendor.example,mailto:dmarc@example.com",
+                "192.0.2.1",
+                1);
+        ZoneBackedResolver upstream =
+                new ZoneBackedResolver(ZONE).failWith("example.com._report._dmarc.vendor.example", Rcode.SERVFAIL);
 
         RunSummary first = runWith(upstream).run(RunRequest.midnight(), null);
 
         assertThat(first.reports().get(0).status()).isEqualTo("pending");
-        assertThat(first.reports().get(0).recipients()).extracting(RecipientReport::status)
+        assertThat(first.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
                 .containsExactly("deferred", "sent");
-        assertThat(transport.sent).singleElement()
+        assertThat(transport.sent)
+                .singleElement()
                 .satisfies(m -> assertThat(m.recipients()).containsExactly("dmarc@example.com"));
 
         upstream.heal("example.com._report._dmarc.vendor.example");
         clock.advance(Duration.ofMinutes(16));
         RunSummary second = runWith(upstream).run(RunRequest.midnight(), null);
 
-        assertThat(second.reports().get(0).recipients()).extracting(RecipientReport::status)
+        assertThat(second.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
                 .containsExactly("sent", "already-sent");
         assertThat(second.reports().get(0).status()).isEqualTo("reported");
         assertThat(transport.sent).hasSize(2);
@@ -332,16 +392,26 @@ class AggregateRunTest {
     }
 
     AggregateRun runWith(ZoneBackedResolver upstream) {
-        return new AggregateRun(ledger, new ReportDestinations(new CachingDnsResolver(upstream, clock)), transport,
-                SettingsReader.read(settings), RunOptions.defaults("reporter.example"), clock, d -> clock.advance(d));
+        return new AggregateRun(
+                ledger,
+                new ReportDestinations(new CachingDnsResolver(upstream, clock)),
+                transport,
+                SettingsReader.read(settings),
+                RunOptions.defaults("reporter.example"),
+                clock,
+                d -> clock.advance(d));
     }
 
     @Test
     void recipientLimitAppliesAndCopiesGoInAMessageOfTheirOwn() throws Exception {
         settings.put("maxReportRecipients", 1);
         settings.put("copyReportsTo", List.of("copy@reporter.example", "not an address"));
-        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:dmarc@example.com,mailto:second@example.com",
-                "192.0.2.1", 1);
+        add(
+                "example.com",
+                T0,
+                "v=DMARC1; p=reject; rua=mailto:dmarc@example.com,mailto:second@example.com",
+                "192.0.2.1",
+                1);
 
         RunSummary summary = run().run(RunRequest.midnight(), null);
 
@@ -390,7 +460,9 @@ class AggregateRunTest {
 
         assertThat(transport.sent).isEmpty();
         assertThat(written).hasSize(2);
-        assertThat(written.keySet()).first().isEqualTo("reporter.example!example.com!" + T0 + "!" + (T0 + DAY - 1) + ".eml");
+        assertThat(written.keySet())
+                .first()
+                .isEqualTo("reporter.example!example.com!" + T0 + "!" + (T0 + DAY - 1) + ".eml");
         assertThat(summary.reports()).extracting(WindowReport::status).containsExactly("dry-run", "dry-run");
         assertThat(summary.reports().get(1).dateRange().end()).isEqualTo(T0 + DAY + 3600 - 1);
         assertThat(ledger.unreportedCount()).isEqualTo(2);
@@ -398,8 +470,10 @@ class AggregateRunTest {
         assertThat(ledger.deliveries(new ReportingWindow("example.com", T0))).isEmpty();
 
         run().run(RunRequest.midnight(), null);
-        assertThat(transport.sent).singleElement().satisfies(m ->
-                assertThat(Report.of(m).xml).isEqualTo(Report.of(written.values().iterator().next()).xml));
+        assertThat(transport.sent)
+                .singleElement()
+                .satisfies(m -> assertThat(Report.of(m).xml)
+                        .isEqualTo(Report.of(written.values().iterator().next()).xml));
     }
 
     @Test
@@ -413,15 +487,23 @@ class AggregateRunTest {
             }
             return transport.send(mail);
         };
-        AggregateRun aggregate = new AggregateRun(ledger, new ReportDestinations(ZoneFileResolver.fromText(ZONE)),
-                broken, SettingsReader.read(settings), RunOptions.defaults("reporter.example"), clock, d -> { });
+        AggregateRun aggregate = new AggregateRun(
+                ledger,
+                new ReportDestinations(ZoneFileResolver.fromText(ZONE)),
+                broken,
+                SettingsReader.read(settings),
+                RunOptions.defaults("reporter.example"),
+                clock,
+                d -> {});
 
         RunSummary summary = aggregate.run(RunRequest.midnight(), null);
 
-        assertThat(summary.reports()).extracting(WindowReport::domain, WindowReport::status).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("example.com", "reported"),
-                org.assertj.core.groups.Tuple.tuple("example.net", "pending"),
-                org.assertj.core.groups.Tuple.tuple("example.org", "reported"));
+        assertThat(summary.reports())
+                .extracting(WindowReport::domain, WindowReport::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("example.com", "reported"),
+                        org.assertj.core.groups.Tuple.tuple("example.net", "pending"),
+                        org.assertj.core.groups.Tuple.tuple("example.org", "reported"));
         assertThat(summary.reports().get(1).recipients().get(0).reason()).contains("SES throttled");
         assertThat(summary.anyFailed()).isTrue();
         assertThat(transport.sent).hasSize(2);
@@ -461,19 +543,23 @@ class AggregateRunTest {
             add("d" + d + ".example.com", T0, "v=DMARC1; p=none; rua=mailto:dmarc@example.com", "192.0.2.1", 1);
         }
 
-        RunSummary summary = run(RunOptions.defaults("reporter.example").withConcurrency(4).withPageSize(7))
+        RunSummary summary = run(RunOptions.defaults("reporter.example")
+                        .withConcurrency(4)
+                        .withPageSize(7))
                 .run(RunRequest.midnight(), null);
 
         assertThat(summary.totals().reported()).isEqualTo(40);
         assertThat(transport.sent).hasSize(40);
-        assertThat(transport.sent.stream().map(OutgoingMail::messageId).distinct()).hasSize(40);
+        assertThat(transport.sent.stream().map(OutgoingMail::messageId).distinct())
+                .hasSize(40);
     }
 
     @Test
     void summaryIsJsonWithTheDocumentedShape() throws Exception {
         add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:dmarc@example.com,https://x.example/r", "192.0.2.1", 2);
 
-        JsonNode json = new ObjectMapper().readTree(run().run(RunRequest.midnight(), null).toJson());
+        JsonNode json = new ObjectMapper()
+                .readTree(run().run(RunRequest.midnight(), null).toJson());
 
         assertThat(json.get("trigger").asText()).isEqualTo("midnight");
         JsonNode w = json.get("reports").get(0);
@@ -492,16 +578,33 @@ class AggregateRunTest {
     }
 
     /** What a test reads back from one message. */
-    record Report(String messageId, String to, String fileName, String reportId, long begin, long end,
-                  List<Long> counts, List<String> ips, String xml) {
+    record Report(
+            String messageId,
+            String to,
+            String fileName,
+            String reportId,
+            long begin,
+            long end,
+            List<Long> counts,
+            List<String> ips,
+            String xml) {
 
         static Report of(OutgoingMail mail) throws Exception {
-            MimeMessage m = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(mail.message()));
+            MimeMessage m =
+                    new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(mail.message()));
             MimeBodyPart attachment = (MimeBodyPart) ((MimeMultipart) m.getContent()).getBodyPart(1);
-            String xml = new String(new GZIPInputStream(attachment.getInputStream()).readAllBytes(), StandardCharsets.UTF_8);
-            return new Report(m.getMessageID(), m.getHeader("To", ","), attachment.getFileName(), one(xml, "report_id"),
-                    Long.parseLong(one(xml, "begin")), Long.parseLong(one(xml, "end")),
-                    all(xml, "count").stream().map(Long::parseLong).toList(), all(xml, "source_ip"), xml);
+            String xml =
+                    new String(new GZIPInputStream(attachment.getInputStream()).readAllBytes(), StandardCharsets.UTF_8);
+            return new Report(
+                    m.getMessageID(),
+                    m.getHeader("To", ","),
+                    attachment.getFileName(),
+                    one(xml, "report_id"),
+                    Long.parseLong(one(xml, "begin")),
+                    Long.parseLong(one(xml, "end")),
+                    all(xml, "count").stream().map(Long::parseLong).toList(),
+                    all(xml, "source_ip"),
+                    xml);
         }
 
         private static String one(String xml, String tag) {

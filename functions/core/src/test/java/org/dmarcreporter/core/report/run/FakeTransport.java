@@ -34,7 +34,8 @@ final class FakeTransport implements MailTransport {
         for (String r : mail.recipients()) {
             int left = temporaryFailures.getOrDefault(r, 0);
             if (permanent.containsKey(r)) {
-                outcomes.put(r, new DeliveryOutcome.PermanentFailure(DeliveryOutcome.Cause.REJECTED, "550 no such user"));
+                outcomes.put(
+                        r, new DeliveryOutcome.PermanentFailure(DeliveryOutcome.Cause.REJECTED, "550 no such user"));
             } else if (left > 0) {
                 temporaryFailures.put(r, left - 1);
                 outcomes.put(r, new DeliveryOutcome.TemporaryFailure("451 try again later"));

@@ -51,7 +51,9 @@ public final class InMemoryReportLedger implements ReportLedger, ResultStore {
         int writes = 0;
         for (RowIncrement inc : RowIncrement.merge(batch.results())) {
             rows.computeIfAbsent(inc.window(), w -> new TreeMap<>())
-                    .merge(inc.rowKey(), new CountedRow(inc.row(), inc.count()),
+                    .merge(
+                            inc.rowKey(),
+                            new CountedRow(inc.row(), inc.count()),
                             (a, b) -> new CountedRow(a.row(), a.count() + b.count()));
             writes++;
         }
@@ -94,8 +96,10 @@ public final class InMemoryReportLedger implements ReportLedger, ResultStore {
             page.add(e.getValue());
             last = e.getKey();
         }
-        boolean more = last != null && index.tailMap(last, false).values().stream()
-                .anyMatch(w -> policyDomain == null || w.window().policyDomain().equals(policyDomain));
+        boolean more = last != null
+                && index.tailMap(last, false).values().stream()
+                        .anyMatch(w -> policyDomain == null
+                                || w.window().policyDomain().equals(policyDomain));
         windowPages++;
         largestWindowPage = Math.max(largestWindowPage, page.size());
         return new WindowPage(page, more ? last : null);
@@ -128,7 +132,8 @@ public final class InMemoryReportLedger implements ReportLedger, ResultStore {
 
     @Override
     public synchronized void writeCut(String policyDomain, long at) {
-        cuts.computeIfAbsent(policyDomain == null ? "*" : policyDomain, d -> new TreeSet<>()).add(at);
+        cuts.computeIfAbsent(policyDomain == null ? "*" : policyDomain, d -> new TreeSet<>())
+                .add(at);
     }
 
     @Override

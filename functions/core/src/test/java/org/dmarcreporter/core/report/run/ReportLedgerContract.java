@@ -38,8 +38,16 @@ public abstract class ReportLedgerContract {
         List<StoredResult> results = new ArrayList<>();
         int i = 0;
         for (String ip : ips) {
-            AggregateRow row = new AggregateRow(ip, window.policyDomain(), window.policyDomain(),
-                    ReportedDisposition.NONE, false, false, List.of(), List.of(), null);
+            AggregateRow row = new AggregateRow(
+                    ip,
+                    window.policyDomain(),
+                    window.policyDomain(),
+                    ReportedDisposition.NONE,
+                    false,
+                    false,
+                    List.of(),
+                    List.of(),
+                    null);
             results.add(new StoredResult(null, window, row, record, null, i++));
         }
         store().ingest(new IngestBatch(null, new byte[0], results, false, Instant.ofEpochSecond(window.start() + 1)));
@@ -66,8 +74,9 @@ public abstract class ReportLedgerContract {
         assertThat(seen).hasSize(14).containsExactlyInAnyOrderElementsOf(expected);
 
         WindowPage one = ledger().unreportedWindows("d3.example", null, 10);
-        assertThat(one.windows()).extracting(IndexedWindow::window).containsExactly(
-                new ReportingWindow("d3.example", T0), new ReportingWindow("d3.example", T0 + 86_400));
+        assertThat(one.windows())
+                .extracting(IndexedWindow::window)
+                .containsExactly(new ReportingWindow("d3.example", T0), new ReportingWindow("d3.example", T0 + 86_400));
         assertThat(one.windows().get(0).policyRecord()).isEqualTo("v=DMARC1; p=none; rua=mailto:r@d3.example");
         assertThat(one.nextPageToken()).isNull();
     }
@@ -86,7 +95,8 @@ public abstract class ReportLedgerContract {
             rows.addAll(page.rows());
             token = page.nextPageToken();
         } while (token != null);
-        assertThat(rows).extracting(r -> r.row().sourceIp() + "=" + r.count())
+        assertThat(rows)
+                .extracting(r -> r.row().sourceIp() + "=" + r.count())
                 .containsExactlyInAnyOrder("192.0.2.1=3", "192.0.2.2=1", "192.0.2.3=1", "192.0.2.4=1");
     }
 
@@ -110,7 +120,8 @@ public abstract class ReportLedgerContract {
         ledger().recordDelivery(w, "b@example.com", new DeliveryState.Sent(T0 + 10, 1));
         ledger().recordDelivery(w, "a@example.com", new DeliveryState.GivenUp("550", 2));
         ledger().recordDelivery(other, "a@example.com", new DeliveryState.Sent(T0 + 20, 1));
-        assertThat(ledger().deliveries(w)).hasSize(2)
+        assertThat(ledger().deliveries(w))
+                .hasSize(2)
                 .containsEntry("a@example.com", new DeliveryState.GivenUp("550", 2))
                 .containsEntry("b@example.com", new DeliveryState.Sent(T0 + 10, 1));
     }
@@ -123,11 +134,13 @@ public abstract class ReportLedgerContract {
         ReportedWindow marker = new ReportedWindow("r1", T0, T0 + 86_399, T0 + 86_500, "reported");
 
         assertThat(ledger().markReported(w, marker)).isTrue();
-        assertThat(ledger().markReported(w, new ReportedWindow("r2", 0, 0, 0, "again"))).isFalse();
+        assertThat(ledger().markReported(w, new ReportedWindow("r2", 0, 0, 0, "again")))
+                .isFalse();
 
         assertThat(ledger().reported(w)).contains(marker);
         assertThat(ledger().reported(new ReportingWindow("example.org", T0))).isEmpty();
-        assertThat(ledger().unreportedWindows(null, null, 10).windows()).extracting(IndexedWindow::window)
+        assertThat(ledger().unreportedWindows(null, null, 10).windows())
+                .extracting(IndexedWindow::window)
                 .containsExactly(new ReportingWindow("example.org", T0));
     }
 }

@@ -28,21 +28,28 @@ class WindowRangeTest {
     /** Every instant falls in the window ingest picks, and that window's [start, end) holds it. */
     @Test
     void windowsFromIngestAndFromTheRunAgree() {
-        RandomCases.forAll(500, r -> {
-            List<Long> cuts = new ArrayList<>();
-            for (int i = r.nextInt(4); i > 0; i--) {
-                cuts.add(T0 + r.nextInt(3 * 86_400));
-            }
-            return new Object[] {cuts, T0 + r.nextInt(3 * 86_400)};
-        }, c -> {
-            @SuppressWarnings("unchecked")
-            List<Long> cuts = (List<Long>) c[0];
-            long at = (Long) c[1];
-            long latest = cuts.stream().filter(x -> x <= at).mapToLong(Long::longValue).max().orElse(0);
-            long start = ReportingWindows.windowStart(Instant.ofEpochSecond(at), latest);
-            long end = WindowRange.end(start, cuts);
-            assertThat(start).isLessThanOrEqualTo(at);
-            assertThat(end).isGreaterThan(at);
-        });
+        RandomCases.forAll(
+                500,
+                r -> {
+                    List<Long> cuts = new ArrayList<>();
+                    for (int i = r.nextInt(4); i > 0; i--) {
+                        cuts.add(T0 + r.nextInt(3 * 86_400));
+                    }
+                    return new Object[] {cuts, T0 + r.nextInt(3 * 86_400)};
+                },
+                c -> {
+                    @SuppressWarnings("unchecked")
+                    List<Long> cuts = (List<Long>) c[0];
+                    long at = (Long) c[1];
+                    long latest = cuts.stream()
+                            .filter(x -> x <= at)
+                            .mapToLong(Long::longValue)
+                            .max()
+                            .orElse(0);
+                    long start = ReportingWindows.windowStart(Instant.ofEpochSecond(at), latest);
+                    long end = WindowRange.end(start, cuts);
+                    assertThat(start).isLessThanOrEqualTo(at);
+                    assertThat(end).isGreaterThan(at);
+                });
     }
 }

@@ -23,6 +23,7 @@ class FailureCandidateTest {
 
     /** A character of three UTF-8 bytes: the most any accepted character of these fields costs. */
     private static final String WIDE = "\u20ac";
+
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
 
     /** Every field at the ingest API's limit (ResultReader), in three-byte characters where it can be. */
@@ -39,14 +40,29 @@ class FailureCandidateTest {
         while (headers.length() + 80 <= 64 * 1024) {
             headers.append("X-").append(WIDE.repeat(75)).append(": \"\r\n");
         }
-        return new AuthenticationResult(WIDE.repeat(512), NOW, "2001:db8::1", 25, WIDE.repeat(320),
-                WIDE.repeat(320), recipients, WIDE.repeat(2048), new SpfCheck(SpfResult.FAIL, WIDE.repeat(320),
-                SpfScope.MFROM), dkim, headers.toString());
+        return new AuthenticationResult(
+                WIDE.repeat(512),
+                NOW,
+                "2001:db8::1",
+                25,
+                WIDE.repeat(320),
+                WIDE.repeat(320),
+                recipients,
+                WIDE.repeat(2048),
+                new SpfCheck(SpfResult.FAIL, WIDE.repeat(320), SpfScope.MFROM),
+                dkim,
+                headers.toString());
     }
 
     static FailureCandidate bounded(AuthenticationResult result, String record) {
-        return FailureCandidate.bounded("id", "example.com", record, Set.of(FailureTrigger.DMARC_ALL_FAILED), result,
-                new Verdict(result.messageId(), "example.com", DmarcResult.FAIL, Policy.REJECT, false, false), NOW);
+        return FailureCandidate.bounded(
+                "id",
+                "example.com",
+                record,
+                Set.of(FailureTrigger.DMARC_ALL_FAILED),
+                result,
+                new Verdict(result.messageId(), "example.com", DmarcResult.FAIL, Policy.REJECT, false, false),
+                NOW);
     }
 
     @Test
@@ -72,8 +88,18 @@ class FailureCandidateTest {
             dkim.add(new DkimCheck(DkimResult.FAIL, "d" + i + ".example", "s", false));
             recipients.add("r" + i + "@example.net");
         }
-        AuthenticationResult small = new AuthenticationResult("m", NOW, "192.0.2.1", null, null, null, recipients,
-                "example.com", null, dkim, "From: a@example.com\r\n");
+        AuthenticationResult small = new AuthenticationResult(
+                "m",
+                NOW,
+                "192.0.2.1",
+                null,
+                null,
+                null,
+                recipients,
+                "example.com",
+                null,
+                dkim,
+                "From: a@example.com\r\n");
 
         FailureCandidate c = bounded(small, "v=DMARC1; p=reject");
 
@@ -86,10 +112,12 @@ class FailureCandidateTest {
     @Test
     void theHeaderBlockIsCutAtAFieldBoundaryKeepingFoldedLinesWithTheirField() {
         String first = "From: a@example.com\r\n";
-        String folded = "Subject: " + "a".repeat(100) + "\r\n " + "b".repeat(FailureCandidate.MAX_HEADER_BYTES) + "\r\n";
+        String folded =
+                "Subject: " + "a".repeat(100) + "\r\n " + "b".repeat(FailureCandidate.MAX_HEADER_BYTES) + "\r\n";
         String headers = first + folded + "To: c@example.net\r\n";
 
-        assertThat(FailureCandidate.leadingLines(headers, FailureCandidate.MAX_HEADER_BYTES)).isEqualTo(first);
+        assertThat(FailureCandidate.leadingLines(headers, FailureCandidate.MAX_HEADER_BYTES))
+                .isEqualTo(first);
         assertThat(FailureCandidate.leadingLines(first + "To: x\r\n", 25)).isEqualTo(first);
         assertThat(FailureCandidate.leadingLines("X: " + WIDE.repeat(10), 10)).isEqualTo("X: " + WIDE.repeat(2));
         assertThat(FailureCandidate.leadingLines(null, 10)).isNull();
@@ -97,7 +125,8 @@ class FailureCandidateTest {
 
     @Test
     void aRecordTooLongToStoreGivesNoCandidate() {
-        String record = "v=DMARC1; p=reject; ruf=mailto:f@example.com; x=" + "a".repeat(FailureCandidate.MAX_RECORD_BYTES);
+        String record =
+                "v=DMARC1; p=reject; ruf=mailto:f@example.com; x=" + "a".repeat(FailureCandidate.MAX_RECORD_BYTES);
 
         assertThat(bounded(largestAcceptedResult(), record)).isNull();
     }

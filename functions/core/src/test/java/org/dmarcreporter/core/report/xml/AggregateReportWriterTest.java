@@ -36,31 +36,76 @@ import org.w3c.dom.NodeList;
 
 class AggregateReportWriterTest {
 
-    private static final ReportMetadata METADATA = new ReportMetadata("reporter.example",
-            List.of("dmarc@reporter.example", "abuse@reporter.example"), "https://reporter.example/dmarc",
-            "1764547200.example.com@reporter.example", 1764547200L, 1764633599L, "dmarc-reporter 0.1.0", null);
+    private static final ReportMetadata METADATA = new ReportMetadata(
+            "reporter.example",
+            List.of("dmarc@reporter.example", "abuse@reporter.example"),
+            "https://reporter.example/dmarc",
+            "1764547200.example.com@reporter.example",
+            1764547200L,
+            1764633599L,
+            "dmarc-reporter 0.1.0",
+            null);
 
-    private static final PublishedPolicy POLICY = new PublishedPolicy("example.com", Policy.REJECT,
-            Policy.QUARANTINE, Policy.NONE, AlignmentMode.RELAXED, AlignmentMode.STRICT, "1:d", true, 100);
+    private static final PublishedPolicy POLICY = new PublishedPolicy(
+            "example.com",
+            Policy.REJECT,
+            Policy.QUARANTINE,
+            Policy.NONE,
+            AlignmentMode.RELAXED,
+            AlignmentMode.STRICT,
+            "1:d",
+            true,
+            100);
 
-    private static final AggregateRow PASSING = new AggregateRow("192.0.2.1", "example.com", "example.com",
-            ReportedDisposition.PASS, true, true, List.of(),
+    private static final AggregateRow PASSING = new AggregateRow(
+            "192.0.2.1",
+            "example.com",
+            "example.com",
+            ReportedDisposition.PASS,
+            true,
+            true,
+            List.of(),
             List.of(new DkimAuth("example.com", "s1", "pass"), new DkimAuth("esp.example", "k2", "fail")),
             new SpfAuth("example.com", "mfrom", "pass"));
 
-    private static final AggregateRow TEST_MODE = new AggregateRow("198.51.100.7", "mail.example.com", "",
-            ReportedDisposition.QUARANTINE, false, false, List.of(OverrideReason.POLICY_TEST_MODE), List.of(),
+    private static final AggregateRow TEST_MODE = new AggregateRow(
+            "198.51.100.7",
+            "mail.example.com",
+            "",
+            ReportedDisposition.QUARANTINE,
+            false,
+            false,
+            List.of(OverrideReason.POLICY_TEST_MODE),
+            List.of(),
             new SpfAuth("helo.example.net", "mfrom", "softfail"));
 
-    private static final AggregateRow NO_SPF = new AggregateRow("203.0.113.9", "example.com", null,
-            ReportedDisposition.NONE, false, false, List.of(new OverrideReason("local_policy", "forwarded <via> list & co")),
-            List.of(new DkimAuth("example.com", "s1", "temperror")), null);
+    private static final AggregateRow NO_SPF = new AggregateRow(
+            "203.0.113.9",
+            "example.com",
+            null,
+            ReportedDisposition.NONE,
+            false,
+            false,
+            List.of(new OverrideReason("local_policy", "forwarded <via> list & co")),
+            List.of(new DkimAuth("example.com", "s1", "temperror")),
+            null);
 
-    private static final AggregateRow IPV6 = new AggregateRow("2001:db8::1", "example.com", "example.com",
-            ReportedDisposition.REJECT, false, false, List.of(), List.of(), new SpfAuth("example.com", "mfrom", "fail"));
+    private static final AggregateRow IPV6 = new AggregateRow(
+            "2001:db8::1",
+            "example.com",
+            "example.com",
+            ReportedDisposition.REJECT,
+            false,
+            false,
+            List.of(),
+            List.of(),
+            new SpfAuth("example.com", "mfrom", "fail"));
 
-    private static final List<CountedRow> ROWS = List.of(new CountedRow(PASSING, 120), new CountedRow(TEST_MODE, 3),
-            new CountedRow(NO_SPF, 1), new CountedRow(IPV6, 7));
+    private static final List<CountedRow> ROWS = List.of(
+            new CountedRow(PASSING, 120),
+            new CountedRow(TEST_MODE, 3),
+            new CountedRow(NO_SPF, 1),
+            new CountedRow(IPV6, 7));
 
     @Test
     void rfc9990ReportValidatesAgainstItsSchema() throws Exception {
@@ -72,7 +117,8 @@ class AggregateReportWriterTest {
     void rfc7489ReportValidatesAgainstItsSchema() throws Exception {
         // The RFC 7489 schema's IPAddress pattern rejects compressed IPv6 (errata 5221), so IPv4 rows only.
         byte[] xml = write(ReportFormat.RFC7489, ROWS.subList(0, 3));
-        schema("rfc7489-aggregate.validation-variant.xsd").newValidator()
+        schema("rfc7489-aggregate.validation-variant.xsd")
+                .newValidator()
                 .validate(new StreamSource(new ByteArrayInputStream(xml)));
     }
 
@@ -81,8 +127,9 @@ class AggregateReportWriterTest {
         // The validation above can fail: a pct element is refused by the 2.0 schema.
         String bad = new String(write(ReportFormat.RFC9990, ROWS), StandardCharsets.UTF_8)
                 .replace("<fo>", "<pct>100</pct><fo>");
-        assertThatThrownBy(() -> schema("rfc9990-aggregate.xsd").newValidator()
-                .validate(new StreamSource(new ByteArrayInputStream(bad.getBytes(StandardCharsets.UTF_8)))))
+        assertThatThrownBy(() -> schema("rfc9990-aggregate.xsd")
+                        .newValidator()
+                        .validate(new StreamSource(new ByteArrayInputStream(bad.getBytes(StandardCharsets.UTF_8)))))
                 .hasMessageContaining("pct");
     }
 
@@ -92,9 +139,10 @@ class AggregateReportWriterTest {
         Element root = doc.getDocumentElement();
         assertThat(root.getNamespaceURI()).isEqualTo(AggregateReportWriter.NAMESPACE);
         assertThat(text(root, "version")).isEqualTo("1.0");
-        Element policy = (Element) root.getElementsByTagNameNS("*", "policy_published").item(0);
-        assertThat(childNames(policy)).containsExactly("domain", "adkim", "aspf", "p", "sp", "np", "fo", "testing",
-                "discovery_method");
+        Element policy =
+                (Element) root.getElementsByTagNameNS("*", "policy_published").item(0);
+        assertThat(childNames(policy))
+                .containsExactly("domain", "adkim", "aspf", "p", "sp", "np", "fo", "testing", "discovery_method");
         assertThat(text(policy, "p")).isEqualTo("reject");
         assertThat(text(policy, "sp")).isEqualTo("quarantine");
         assertThat(text(policy, "np")).isEqualTo("none");
@@ -102,7 +150,8 @@ class AggregateReportWriterTest {
         assertThat(text(policy, "fo")).isEqualTo("1:d");
         assertThat(text(policy, "testing")).isEqualTo("y");
         assertThat(text(policy, "discovery_method")).isEqualTo("treewalk");
-        Element meta = (Element) root.getElementsByTagNameNS("*", "report_metadata").item(0);
+        Element meta =
+                (Element) root.getElementsByTagNameNS("*", "report_metadata").item(0);
         assertThat(text(meta, "email")).isEqualTo("dmarc@reporter.example, abuse@reporter.example");
         assertThat(text(meta, "begin")).isEqualTo("1764547200");
         assertThat(text(meta, "end")).isEqualTo("1764633599");
@@ -128,12 +177,15 @@ class AggregateReportWriterTest {
 
         Element testMode = (Element) records.item(1);
         assertThat(text(testMode, "type")).isEqualTo("policy_test_mode");
-        assertThat(testMode.getElementsByTagNameNS("*", "envelope_from").item(0).getTextContent()).isEmpty();
+        assertThat(testMode.getElementsByTagNameNS("*", "envelope_from").item(0).getTextContent())
+                .isEmpty();
 
         Element noSpf = (Element) records.item(2);
-        assertThat(noSpf.getElementsByTagNameNS("*", "envelope_from").getLength()).isZero();
+        assertThat(noSpf.getElementsByTagNameNS("*", "envelope_from").getLength())
+                .isZero();
         assertThat(text(noSpf, "comment")).isEqualTo("forwarded <via> list & co");
-        Element authResults = (Element) noSpf.getElementsByTagNameNS("*", "auth_results").item(0);
+        Element authResults =
+                (Element) noSpf.getElementsByTagNameNS("*", "auth_results").item(0);
         assertThat(childNames(authResults)).containsExactly("dkim");
 
         assertThat(text((Element) records.item(3), "source_ip")).isEqualTo("2001:db8::1");
@@ -151,19 +203,28 @@ class AggregateReportWriterTest {
         assertThat(text((Element) records.item(0), "disposition")).isEqualTo("none");
         assertThat(text((Element) records.item(1), "type")).isEqualTo("sampled_out");
         Element noSpf = (Element) records.item(2);
-        Element spf = (Element) noSpf.getElementsByTagName("auth_results").item(0).getLastChild();
+        Element spf =
+                (Element) noSpf.getElementsByTagName("auth_results").item(0).getLastChild();
         assertThat(spf.getTagName()).isEqualTo("spf");
         assertThat(text(spf, "domain")).isEqualTo("example.com");
         assertThat(text(spf, "scope")).isEqualTo("mfrom");
         assertThat(text(spf, "result")).isEqualTo("none");
-        assertThat(noSpf.getElementsByTagName("envelope_from").item(0).getTextContent()).isEmpty();
+        assertThat(noSpf.getElementsByTagName("envelope_from").item(0).getTextContent())
+                .isEmpty();
     }
 
     @Test
     void characters_xml_cannot_carry_are_replaced_not_written_raw() throws Exception {
-        AggregateRow odd = new AggregateRow("192.0.2.1", "example.com", "example.com", ReportedDisposition.NONE,
-                false, false, List.of(new OverrideReason("other", "bell\u0007 and \uD83D\uDE00 and lone \uD800")),
-                List.of(), null);
+        AggregateRow odd = new AggregateRow(
+                "192.0.2.1",
+                "example.com",
+                "example.com",
+                ReportedDisposition.NONE,
+                false,
+                false,
+                List.of(new OverrideReason("other", "bell\u0007 and \uD83D\uDE00 and lone \uD800")),
+                List.of(),
+                null);
         byte[] xml = write(ReportFormat.RFC9990, List.of(new CountedRow(odd, 1)));
         schema("rfc9990-aggregate.xsd").newValidator().validate(new StreamSource(new ByteArrayInputStream(xml)));
         assertThat(text(parse(xml).getDocumentElement(), "comment"))
@@ -205,7 +266,10 @@ class AggregateReportWriterTest {
         };
         AggregateReportWriter.write(out, ReportFormat.RFC9990, METADATA, POLICY, rows);
         assertThat(pulledAtSize).hasSize(1000);
-        assertThat(parse(out.toByteArray()).getElementsByTagNameNS("*", "record").getLength()).isEqualTo(1000);
+        assertThat(parse(out.toByteArray())
+                        .getElementsByTagNameNS("*", "record")
+                        .getLength())
+                .isEqualTo(1000);
     }
 
     @ParameterizedTest
