@@ -11,7 +11,7 @@ public enum SpfScope {
 
     private final String token = name().toLowerCase(Locale.ROOT);
 
-    /** The lower-case name used in records, the contract's JSON and reports. */
+    /** The lower-case name used in records, the API's JSON (docs/ingest-api.md) and reports. */
     @JsonValue
     public String token() {
         return token;
