@@ -20,7 +20,7 @@ public final class Candidates {
 
     public static final Instant RECEIVED = Instant.parse("2026-12-01T10:15:30Z");
     public static final Instant STORED = Instant.parse("2026-12-01T10:15:31Z");
-    public static final String RECORD = "v=DMARC1; p=reject; ruf=mailto:ruf@example.com; fo=1:d:s";
+    public static final String RECORD = "v=DMARC1; p=reject; ruf=mailto:ruf@example.com,mailto:f@vendor.example; fo=1:d:s";
 
     public static final String HEADERS = "Received: from mail.forger.example (mail.forger.example [192.0.2.7])\r\n"
             + "\tby mx.receiver.example with ESMTPS id 4Xy for <alice@receiver.example>;\r\n"
