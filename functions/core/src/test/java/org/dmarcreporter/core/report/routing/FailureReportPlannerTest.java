@@ -24,7 +24,7 @@ import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.report.trigger.FailureTrigger;
 import org.junit.jupiter.api.Test;
 
-class FailureReportPlannerTest {
+public class FailureReportPlannerTest {
 
     static final String ZONE = """
             $ORIGIN .
@@ -45,6 +45,12 @@ class FailureReportPlannerTest {
     static final Set<FailureTrigger> ALL = EnumSet.allOf(FailureTrigger.class);
 
     private final FailureReportPlanner planner = new FailureReportPlanner(DNS, Sampler.byKey(), "reporter.example");
+
+    /** The plan for a candidate against {@link #ZONE}, with a copy to copy@reporter.example (other tests use it). */
+    public static FailureReportPlan planFor(FailureCandidate c) {
+        return new FailureReportPlanner(DNS, Sampler.byKey(), "reporter.example").plan(c, 0,
+                List.of("copy@reporter.example"));
+    }
 
     private FailureReportPlan plan(FailureCandidate c) {
         return planner.plan(c, 0, List.of("copy@reporter.example"));
