@@ -34,9 +34,22 @@ public final class LocalPartRedactor {
             "(\"(?:[^\"\\\\\\r\\n]|\\\\.){0,256}\"|[^\\s\"(),:;<>@\\[\\]\\\\=]{1,256})@(?=[A-Za-z0-9\\[\\u0080-\\uffff])");
 
     private final SecretKeySpec key;
+    /** Mac.getInstance costs more than the hash itself: one initialised Mac per thread. */
+    private final ThreadLocal<Mac> macs;
 
     private LocalPartRedactor(byte[] secret) {
         this.key = new SecretKeySpec(secret, ALGORITHM);
+        this.macs = ThreadLocal.withInitial(this::newMac);
+    }
+
+    private Mac newMac() {
+        try {
+            Mac hmac = Mac.getInstance(ALGORITHM);
+            hmac.init(key);
+            return hmac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
     }
 
     /**
@@ -52,14 +65,7 @@ public final class LocalPartRedactor {
 
     /** The token for one local part. */
     public String token(String localPart) {
-        byte[] mac;
-        try {
-            Mac hmac = Mac.getInstance(ALGORITHM);
-            hmac.init(key);
-            mac = hmac.doFinal(localPart.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
-        }
+        byte[] mac = macs.get().doFinal(localPart.getBytes(StandardCharsets.UTF_8)); // doFinal resets the Mac
         // 10 bytes = 80 bits = 16 base32 characters, no padding.
         StringBuilder b = new StringBuilder(16);
         long high = 0;
