@@ -68,14 +68,18 @@ public final class FailureReportBench {
         int candidates = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         boolean redact = args.length > 2 && args[2].equals("redact");
-        FailureReportPlanner planner = new FailureReportPlanner(ZoneFileResolver.fromText(ZONE), Sampler.byKey(),
-                "reporter.example");
-        ArfMessage.Sender sender = new ArfMessage.Sender("noreply@reporter.example", "bounces@reporter.example",
-                "reporter.example", "dmarc-reporter/bench");
-        Privacy privacy = redact ? new Privacy(LocalPartRedactor.withSecret(
-                "bench secret, sixteen bytes".getBytes(StandardCharsets.UTF_8)), Privacy.HeaderScope.ALL) : Privacy.NONE;
+        FailureReportPlanner planner =
+                new FailureReportPlanner(ZoneFileResolver.fromText(ZONE), Sampler.byKey(), "reporter.example");
+        ArfMessage.Sender sender = new ArfMessage.Sender(
+                "noreply@reporter.example", "bounces@reporter.example", "reporter.example", "dmarc-reporter/bench");
+        Privacy privacy = redact
+                ? new Privacy(
+                        LocalPartRedactor.withSecret("bench secret, sixteen bytes".getBytes(StandardCharsets.UTF_8)),
+                        Privacy.HeaderScope.ALL)
+                : Privacy.NONE;
         Instant date = Instant.parse("2026-12-01T10:15:35Z");
-        System.out.printf("%,d candidates per round, %s%n", candidates, redact ? "local parts redacted" : "no redaction");
+        System.out.printf(
+                "%,d candidates per round, %s%n", candidates, redact ? "local parts redacted" : "no redaction");
         for (int round = 0; round <= rounds; round++) {
             long reports = 0;
             long bytes = 0;
@@ -91,21 +95,38 @@ public final class FailureReportBench {
             }
             long nanos = System.nanoTime() - start;
             long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
-            System.out.printf("%s: %,d reports in %,d ms: %,.0f reports/s on one thread, %,.1f us CPU per report, "
-                            + "%,d bytes per report%n", round == 0 ? "warm-up" : "round " + round, reports,
-                    nanos / 1_000_000, reports * 1e9 / nanos, cpu / 1e3 / reports, bytes / reports);
+            System.out.printf(
+                    "%s: %,d reports in %,d ms: %,.0f reports/s on one thread, %,.1f us CPU per report, "
+                            + "%,d bytes per report%n",
+                    round == 0 ? "warm-up" : "round " + round,
+                    reports,
+                    nanos / 1_000_000,
+                    reports * 1e9 / nanos,
+                    cpu / 1e3 / reports,
+                    bytes / reports);
         }
     }
 
     private static FailureCandidate candidate(int i) {
         String ip = "192.0." + ((i >>> 8) & 255) + "." + (i & 255);
-        AuthenticationResult r = new AuthenticationResult("<m" + i + "@mail.forger.example>",
-                Instant.parse("2026-12-01T10:15:30Z").plusSeconds(i), ip, 40_000 + (i & 8191), "mail.forger.example",
-                "bounce" + i + "@example.com", List.of("alice@receiver.example"), "Example News <news@example.com>",
+        AuthenticationResult r = new AuthenticationResult(
+                "<m" + i + "@mail.forger.example>",
+                Instant.parse("2026-12-01T10:15:30Z").plusSeconds(i),
+                ip,
+                40_000 + (i & 8191),
+                "mail.forger.example",
+                "bounce" + i + "@example.com",
+                List.of("alice@receiver.example"),
+                "Example News <news@example.com>",
                 new SpfCheck(SpfResult.FAIL, "example.com", SpfScope.MFROM),
-                List.of(new DkimCheck(DkimResult.FAIL, "example.com", "sel1", true)), HEADERS);
-        return new FailureCandidate("cand-" + i, "example.com",
-                "v=DMARC1; p=reject; ruf=mailto:ruf@example.com; fo=1:d:s", EnumSet.allOf(FailureTrigger.class), r,
+                List.of(new DkimCheck(DkimResult.FAIL, "example.com", "sel1", true)),
+                HEADERS);
+        return new FailureCandidate(
+                "cand-" + i,
+                "example.com",
+                "v=DMARC1; p=reject; ruf=mailto:ruf@example.com; fo=1:d:s",
+                EnumSet.allOf(FailureTrigger.class),
+                r,
                 new Verdict(r.messageId(), "example.com", DmarcResult.FAIL, Policy.REJECT, false, false),
                 Instant.parse("2026-12-01T10:15:31Z"));
     }

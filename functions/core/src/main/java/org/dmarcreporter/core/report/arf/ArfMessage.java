@@ -38,8 +38,8 @@ import org.dmarcreporter.core.report.mail.OutgoingMail;
 public final class ArfMessage {
 
     /** RFC 5322 §3.3 date-time, always in UTC. */
-    static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US)
-            .withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter RFC5322 =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
     private static final Session SESSION;
 
@@ -63,8 +63,7 @@ public final class ArfMessage {
     /** Longest line we write unfolded in the feedback part (RFC 5322 §2.1.1 allows 998). */
     private static final int MAX_LINE = 900;
 
-    private ArfMessage() {
-    }
+    private ArfMessage() {}
 
     /**
      * Who sends the reports.
@@ -89,8 +88,8 @@ public final class ArfMessage {
      * @param date      the Date header
      * @throws IllegalArgumentException when the recipient cannot be used safely
      */
-    public static OutgoingMail compose(FeedbackReport report, Sender sender, String recipient, Privacy privacy,
-                                       Instant date) {
+    public static OutgoingMail compose(
+            FeedbackReport report, Sender sender, String recipient, Privacy privacy, Instant date) {
         String to = MailAddresses.requireValid(recipient);
         String messageId = messageId(report.key(), to, sender.orgName());
         try {
@@ -106,18 +105,19 @@ public final class ArfMessage {
 
             String fields = feedbackFields(report, sender, privacy);
             MimeBodyPart feedback = new MimeBodyPart();
-            feedback.setDataHandler(new DataHandler(new ByteArrayDataSource(fields.getBytes(StandardCharsets.UTF_8),
-                    "message/feedback-report")));
+            feedback.setDataHandler(new DataHandler(
+                    new ByteArrayDataSource(fields.getBytes(StandardCharsets.UTF_8), "message/feedback-report")));
             // RFC 2046 §5: a message/* part is not base64 or quoted-printable encoded.
             feedback.setHeader("Content-Transfer-Encoding", ArfText.isAscii(fields) ? "7bit" : "8bit");
 
             String headerText = privacy.apply(report.headers()).toText();
             boolean ascii = ArfText.isAscii(headerText);
             MimeBodyPart headers = new MimeBodyPart();
-            headers.setDataHandler(new DataHandler(new ByteArrayDataSource(headerText.getBytes(StandardCharsets.UTF_8),
+            headers.setDataHandler(new DataHandler(new ByteArrayDataSource(
+                    headerText.getBytes(StandardCharsets.UTF_8),
                     "text/rfc822-headers; charset=" + (ascii ? "us-ascii" : "utf-8"))));
-            headers.setHeader("Content-Transfer-Encoding",
-                    ascii && longestLine(headerText) <= 998 ? "7bit" : "quoted-printable");
+            headers.setHeader(
+                    "Content-Transfer-Encoding", ascii && longestLine(headerText) <= 998 ? "7bit" : "quoted-printable");
 
             MimeMultipart multipart = new ReportMultipart();
             multipart.addBodyPart(text);
@@ -141,8 +141,8 @@ public final class ArfMessage {
     public static String messageId(String key, String recipient, String orgName) {
         byte[] digest;
         try {
-            digest = MessageDigest.getInstance("SHA-256").digest(
-                    (key + "\u001f" + recipient.toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8));
+            digest = MessageDigest.getInstance("SHA-256")
+                    .digest((key + "\u001f" + recipient.toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
@@ -157,9 +157,11 @@ public final class ArfMessage {
         String what = switch (report.authFailure()) {
             case DMARC -> "DMARC failure report for " + report.reportedDomain();
             case SPF -> "SPF failure report for " + report.reportedDomain();
-            default -> "DKIM failure report for " + report.reportedDomain()
-                    + (report.dkim() != null && report.dkim().selector() != null
-                    ? " (s=" + report.dkim().selector() + ")" : "");
+            default ->
+                "DKIM failure report for " + report.reportedDomain()
+                        + (report.dkim() != null && report.dkim().selector() != null
+                                ? " (s=" + report.dkim().selector() + ")"
+                                : "");
         };
         String incidents = report.incidents() > 1 ? ", " + report.incidents() + " incidents" : "";
         return asciiLine(what + " from " + report.sourceIp() + incidents);
@@ -175,7 +177,8 @@ public final class ArfMessage {
         if (r.identityAlignment() != null) {
             field(b, "Identity-Alignment", r.identityAlignment());
         }
-        if (r.originalMailFrom() != null && (r.originalMailFrom().isEmpty() || r.originalMailFrom().contains("@"))) {
+        if (r.originalMailFrom() != null
+                && (r.originalMailFrom().isEmpty() || r.originalMailFrom().contains("@"))) {
             field(b, "Original-Mail-From", "<" + privacy.address(ArfText.value(r.originalMailFrom())) + ">");
         }
         for (String rcpt : r.originalRcptTo()) {
@@ -199,7 +202,10 @@ public final class ArfMessage {
             }
         }
         for (SpfDns spf : r.spfDns()) {
-            field(b, "SPF-DNS", "txt : " + ArfText.value(spf.domain()) + " : " + ArfText.quoted(ArfText.value(spf.record())));
+            field(
+                    b,
+                    "SPF-DNS",
+                    "txt : " + ArfText.value(spf.domain()) + " : " + ArfText.quoted(ArfText.value(spf.record())));
         }
         if (r.incidents() > 1) {
             field(b, "Incidents", Integer.toString(r.incidents()));
@@ -215,16 +221,25 @@ public final class ArfMessage {
         };
         StringBuilder b = new StringBuilder(512);
         b.append("This is a ").append(about).append(".\r\n");
-        b.append("A message claiming to be from ").append(asciiLine(r.reportedDomain()))
-                .append(" failed authentication (").append(r.authFailure().token()).append(").\r\n");
-        b.append("It arrived ").append(RFC5322.format(r.arrivalDate().truncatedTo(ChronoUnit.SECONDS)))
-                .append(" from ").append(asciiLine(r.sourceIp())).append(".\r\n");
+        b.append("A message claiming to be from ")
+                .append(asciiLine(r.reportedDomain()))
+                .append(" failed authentication (")
+                .append(r.authFailure().token())
+                .append(").\r\n");
+        b.append("It arrived ")
+                .append(RFC5322.format(r.arrivalDate().truncatedTo(ChronoUnit.SECONDS)))
+                .append(" from ")
+                .append(asciiLine(r.sourceIp()))
+                .append(".\r\n");
         if (r.incidents() > 1) {
             b.append("This report stands for ").append(r.incidents()).append(" like incidents.\r\n");
         }
         b.append("The report fields follow as message/feedback-report (RFC 5965), and the message's header\r\n")
-                .append("fields as text/rfc822-headers").append(privacy.redacts()
-                        ? ", with the local parts of addresses replaced by keyed hashes (RFC 6590).\r\n" : ".\r\n");
+                .append("fields as text/rfc822-headers")
+                .append(
+                        privacy.redacts()
+                                ? ", with the local parts of addresses replaced by keyed hashes (RFC 6590).\r\n"
+                                : ".\r\n");
         return b.toString();
     }
 

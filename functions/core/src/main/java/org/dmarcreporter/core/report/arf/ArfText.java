@@ -6,8 +6,7 @@ package org.dmarcreporter.core.report.arf;
  */
 final class ArfText {
 
-    private ArfText() {
-    }
+    private ArfText() {}
 
     /** Controls (CR and LF included) become spaces; the ends are trimmed; null stays null. */
     static String value(String s) {
@@ -17,8 +16,10 @@ final class ArfText {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f || c == '\u0085' || c == '\u2028' || c == '\u2029'
-                    || Character.isSurrogate(c) ? ' ' : c);
+            b.append(
+                    c < 0x20 || c == 0x7f || c == '\u0085' || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)
+                            ? ' '
+                            : c);
         }
         return b.toString().trim();
     }
@@ -32,8 +33,13 @@ final class ArfText {
         boolean plain = !v.isEmpty();
         for (int i = 0; i < v.length() && plain; i++) {
             char c = v.charAt(i);
-            plain = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '.' || c == '-' || c == '_' || c == '@';
+            plain = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '.'
+                    || c == '-'
+                    || c == '_'
+                    || c == '@';
         }
         if (plain) {
             return v;

@@ -61,8 +61,20 @@ public record FeedbackReport(
 
     /** The same report standing for {@code count} like incidents (a merge, RFC 9991 §8.1). */
     public FeedbackReport withIncidents(int count) {
-        return new FeedbackReport(key, authFailure, identityAlignment, reportedDomain, originalMailFrom,
-                originalRcptTo, arrivalDate, sourceIp, sourcePort, authenticationResults, dkim, spfDns, count,
+        return new FeedbackReport(
+                key,
+                authFailure,
+                identityAlignment,
+                reportedDomain,
+                originalMailFrom,
+                originalRcptTo,
+                arrivalDate,
+                sourceIp,
+                sourcePort,
+                authenticationResults,
+                dkim,
+                spfDns,
+                count,
                 headers);
     }
 }

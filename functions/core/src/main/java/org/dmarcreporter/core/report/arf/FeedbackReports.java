@@ -21,8 +21,7 @@ public final class FeedbackReports {
     /** At most this many recipients are listed ({@code Original-Rcpt-To}) and signatures in Authentication-Results. */
     static final int MAX_LISTED = 50;
 
-    private FeedbackReports() {
-    }
+    private FeedbackReports() {}
 
     /**
      * The DMARC failure report.
@@ -34,10 +33,22 @@ public final class FeedbackReports {
      * @param failedAlignedSpf  the SPF record(s) when the SPF identity is aligned and failed: the
      *                          {@code SPF-DNS} field is then required (RFC 9991 §4); else empty
      */
-    public static FeedbackReport dmarc(FailureCandidate candidate, String authorDomain, String authServId,
-                                       DkimIdentity failedAlignedDkim, List<SpfDns> failedAlignedSpf) {
-        return base(candidate, candidate.id() + "/dmarc", AuthFailure.DMARC, identityAlignment(candidate.verdict()),
-                authorDomain, authServId, authorDomain, failedAlignedDkim, failedAlignedSpf);
+    public static FeedbackReport dmarc(
+            FailureCandidate candidate,
+            String authorDomain,
+            String authServId,
+            DkimIdentity failedAlignedDkim,
+            List<SpfDns> failedAlignedSpf) {
+        return base(
+                candidate,
+                candidate.id() + "/dmarc",
+                AuthFailure.DMARC,
+                identityAlignment(candidate.verdict()),
+                authorDomain,
+                authServId,
+                authorDomain,
+                failedAlignedDkim,
+                failedAlignedSpf);
     }
 
     /**
@@ -48,11 +59,23 @@ public final class FeedbackReports {
      * @param dmarcContext true when it goes to the DMARC {@code ruf} addresses ({@code fo=s}): it
      *                     then carries {@code Identity-Alignment}; false for RFC 6652 {@code ra=}
      */
-    public static FeedbackReport spf(FailureCandidate candidate, String authorDomain, String authServId,
-                                     String spfDomain, List<SpfDns> spfRecords, boolean dmarcContext) {
-        return base(candidate, candidate.id() + "/spf", AuthFailure.SPF,
+    public static FeedbackReport spf(
+            FailureCandidate candidate,
+            String authorDomain,
+            String authServId,
+            String spfDomain,
+            List<SpfDns> spfRecords,
+            boolean dmarcContext) {
+        return base(
+                candidate,
+                candidate.id() + "/spf",
+                AuthFailure.SPF,
                 dmarcContext ? identityAlignment(candidate.verdict()) : null,
-                spfDomain, authServId, authorDomain, null, spfRecords);
+                spfDomain,
+                authServId,
+                authorDomain,
+                null,
+                spfRecords);
     }
 
     /**
@@ -62,15 +85,27 @@ public final class FeedbackReports {
      * @param kind         {@link AuthFailure#SIGNATURE}, {@link AuthFailure#BODYHASH} or {@link AuthFailure#REVOKED}
      * @param dmarcContext as for {@link #spf}
      */
-    public static FeedbackReport dkim(FailureCandidate candidate, String authorDomain, String authServId,
-                                      DkimCheck signature, int index, AuthFailure kind, boolean dmarcContext) {
+    public static FeedbackReport dkim(
+            FailureCandidate candidate,
+            String authorDomain,
+            String authServId,
+            DkimCheck signature,
+            int index,
+            AuthFailure kind,
+            boolean dmarcContext) {
         if (!kind.isDkim()) {
             throw new IllegalArgumentException("not a DKIM failure kind: " + kind);
         }
-        return base(candidate, candidate.id() + "/dkim/" + index, kind,
+        return base(
+                candidate,
+                candidate.id() + "/dkim/" + index,
+                kind,
                 dmarcContext ? identityAlignment(candidate.verdict()) : null,
-                signature.domain(), authServId, authorDomain,
-                DkimIdentity.of(signature.domain(), signature.selector()), List.of());
+                signature.domain(),
+                authServId,
+                authorDomain,
+                DkimIdentity.of(signature.domain(), signature.selector()),
+                List.of());
     }
 
     /**
@@ -90,14 +125,33 @@ public final class FeedbackReports {
         return "none";
     }
 
-    private static FeedbackReport base(FailureCandidate candidate, String key, AuthFailure failure,
-                                       String identityAlignment, String reportedDomain, String authServId,
-                                       String authorDomain, DkimIdentity dkim, List<SpfDns> spfDns) {
+    private static FeedbackReport base(
+            FailureCandidate candidate,
+            String key,
+            AuthFailure failure,
+            String identityAlignment,
+            String reportedDomain,
+            String authServId,
+            String authorDomain,
+            DkimIdentity dkim,
+            List<SpfDns> spfDns) {
         AuthenticationResult r = candidate.result();
         List<String> rcpt = r.envelopeTo().size() > MAX_LISTED ? r.envelopeTo().subList(0, MAX_LISTED) : r.envelopeTo();
-        return new FeedbackReport(key, failure, identityAlignment, reportedDomain, r.envelopeFrom(), rcpt,
-                r.receivedAt() != null ? r.receivedAt() : candidate.storedAt(), r.sourceIp(), r.sourcePort(),
-                authenticationResults(authServId, candidate, authorDomain), dkim, spfDns, 1, headerBlock(r));
+        return new FeedbackReport(
+                key,
+                failure,
+                identityAlignment,
+                reportedDomain,
+                r.envelopeFrom(),
+                rcpt,
+                r.receivedAt() != null ? r.receivedAt() : candidate.storedAt(),
+                r.sourceIp(),
+                r.sourcePort(),
+                authenticationResults(authServId, candidate, authorDomain),
+                dkim,
+                spfDns,
+                1,
+                headerBlock(r));
     }
 
     /**
@@ -107,8 +161,11 @@ public final class FeedbackReports {
     static String authenticationResults(String authServId, FailureCandidate candidate, String authorDomain) {
         AuthenticationResult r = candidate.result();
         StringBuilder b = new StringBuilder(160);
-        b.append(ArfText.value(authServId)).append("; dmarc=").append(candidate.verdict().dmarc().token())
-                .append(" header.from=").append(ArfText.pvalue(authorDomain));
+        b.append(ArfText.value(authServId))
+                .append("; dmarc=")
+                .append(candidate.verdict().dmarc().token())
+                .append(" header.from=")
+                .append(ArfText.pvalue(authorDomain));
         if (r.dkim().isEmpty()) {
             b.append("; dkim=none");
         }
@@ -132,7 +189,8 @@ public final class FeedbackReports {
             b.append("; spf=").append(spf.result().token());
             String domain = spfDomain(r);
             if (domain != null) {
-                b.append(spf.scope() == SpfScope.HELO ? " smtp.helo=" : " smtp.mailfrom=").append(ArfText.pvalue(domain));
+                b.append(spf.scope() == SpfScope.HELO ? " smtp.helo=" : " smtp.mailfrom=")
+                        .append(ArfText.pvalue(domain));
             }
         }
         return b.toString();

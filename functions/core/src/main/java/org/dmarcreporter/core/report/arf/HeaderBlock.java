@@ -22,8 +22,16 @@ import java.util.function.UnaryOperator;
 public final class HeaderBlock {
 
     /** The fields kept by {@link Privacy.HeaderScope#ESSENTIAL}: enough to find the source, not the people. */
-    static final Set<String> ESSENTIAL = Set.of("from", "date", "subject", "message-id", "received", "return-path",
-            "authentication-results", "dkim-signature", "arc-authentication-results");
+    static final Set<String> ESSENTIAL = Set.of(
+            "from",
+            "date",
+            "subject",
+            "message-id",
+            "received",
+            "return-path",
+            "authentication-results",
+            "dkim-signature",
+            "arc-authentication-results");
 
     /**
      * One field.
@@ -123,7 +131,8 @@ public final class HeaderBlock {
     /** Only the fields a minimal report needs ({@link #ESSENTIAL}). */
     public HeaderBlock essential() {
         return new HeaderBlock(fields.stream()
-                .filter(f -> ESSENTIAL.contains(f.name().toLowerCase(Locale.ROOT))).toList());
+                .filter(f -> ESSENTIAL.contains(f.name().toLowerCase(Locale.ROOT)))
+                .toList());
     }
 
     /** Each value passed through {@code change} (field names stay). */
@@ -171,7 +180,9 @@ public final class HeaderBlock {
         int length = s.length();
         for (int i = 0; i < length; i++) {
             char c = s.charAt(i);
-            boolean fold = c == '\r' && i + 2 < length && s.charAt(i + 1) == '\n'
+            boolean fold = c == '\r'
+                    && i + 2 < length
+                    && s.charAt(i + 1) == '\n'
                     && (s.charAt(i + 2) == ' ' || s.charAt(i + 2) == '\t');
             if (fold) {
                 if (b != null) {
@@ -180,7 +191,11 @@ public final class HeaderBlock {
                 i++;
                 continue;
             }
-            boolean bad = (c < 0x20 && c != '\t') || c == 0x7f || c == '\u0085' || c == '\u2028' || c == '\u2029'
+            boolean bad = (c < 0x20 && c != '\t')
+                    || c == 0x7f
+                    || c == '\u0085'
+                    || c == '\u2028'
+                    || c == '\u2029'
                     || Character.isSurrogate(c) && !validPair(s, i);
             if (bad && b == null) {
                 b = new StringBuilder(length);

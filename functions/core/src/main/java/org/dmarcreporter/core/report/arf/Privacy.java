@@ -19,8 +19,8 @@ public record Privacy(LocalPartRedactor redactor, HeaderScope headers) {
     public static final Privacy NONE = new Privacy(null, HeaderScope.ALL);
 
     /** Fields whose local parts are message identifiers, not mailboxes: never redacted. */
-    private static final Set<String> IDENTIFIERS = Set.of("message-id", "in-reply-to", "references",
-            "resent-message-id", "content-id");
+    private static final Set<String> IDENTIFIERS =
+            Set.of("message-id", "in-reply-to", "references", "resent-message-id", "content-id");
 
     public Privacy {
         if (headers == null) {
@@ -44,7 +44,8 @@ public record Privacy(LocalPartRedactor redactor, HeaderScope headers) {
             return scoped;
         }
         return scoped.mapValues(f -> IDENTIFIERS.contains(f.name().toLowerCase(Locale.ROOT))
-                ? f : new HeaderBlock.Field(f.name(), redactor.redact(f.value())));
+                ? f
+                : new HeaderBlock.Field(f.name(), redactor.redact(f.value())));
     }
 
     /** Which fields of the original header block a report quotes. */

@@ -25,18 +25,17 @@ import org.dmarcreporter.core.model.AuthenticationResult;
 public final class ReportLoops {
 
     /** RFC 9990 §3.5.2 Subject grammar, literals case-insensitive here; leading text (Fwd:, [list]) allowed. */
-    private static final Pattern AGGREGATE_SUBJECT = Pattern.compile(
-            "(?i)(?:^|\\s|:)Report\\s+Domain:\\s*\\S+\\s+Submitter:\\s*\\S+");
+    private static final Pattern AGGREGATE_SUBJECT =
+            Pattern.compile("(?i)(?:^|\\s|:)Report\\s+Domain:\\s*\\S+\\s+Submitter:\\s*\\S+");
 
     /** RFC 9990 §3.5.2 file name: receiver!policy-domain!begin!end[!id].xml(.gz). */
-    private static final Pattern AGGREGATE_FILE = Pattern.compile(
-            "(?i)[a-z0-9._-]+![a-z0-9._-]+![0-9]+![0-9]+(?:![a-z0-9]+)?\\.(?:xml|xml\\.gz|zip|gz)\\b");
+    private static final Pattern AGGREGATE_FILE =
+            Pattern.compile("(?i)[a-z0-9._-]+![a-z0-9._-]+![0-9]+![0-9]+(?:![a-z0-9]+)?\\.(?:xml|xml\\.gz|zip|gz)\\b");
 
-    private static final Pattern FEEDBACK_TYPE = Pattern.compile(
-            "(?i)^\\s*multipart/report\\s*;.*report-type\\s*=\\s*\"?feedback-report\"?");
+    private static final Pattern FEEDBACK_TYPE =
+            Pattern.compile("(?i)^\\s*multipart/report\\s*;.*report-type\\s*=\\s*\"?feedback-report\"?");
 
-    private ReportLoops() {
-    }
+    private ReportLoops() {}
 
     /** True when {@code result}'s headers show a DMARC aggregate or failure report. */
     public static boolean isDmarcReport(AuthenticationResult result) {
@@ -44,7 +43,8 @@ public final class ReportLoops {
             return false;
         }
         HeaderBlock headers = HeaderBlock.parse(result.headers());
-        String subject = capped(headers.first("Subject").map(ReportLoops::decoded).orElse(""));
+        String subject =
+                capped(headers.first("Subject").map(ReportLoops::decoded).orElse(""));
         if (AGGREGATE_SUBJECT.matcher(subject).find()) {
             return true;
         }
@@ -58,7 +58,8 @@ public final class ReportLoops {
         }
         // Capped: a file name is short, and the pattern must not be run over 64 KB of letters.
         String disposition = capped(headers.first("Content-Disposition").orElse(""));
-        if (AGGREGATE_FILE.matcher(disposition).find() || AGGREGATE_FILE.matcher(capped(type)).find()) {
+        if (AGGREGATE_FILE.matcher(disposition).find()
+                || AGGREGATE_FILE.matcher(capped(type)).find()) {
             return true;
         }
         return (media.equals("application/gzip") || media.equals("application/zip") || media.equals("text/xml"))

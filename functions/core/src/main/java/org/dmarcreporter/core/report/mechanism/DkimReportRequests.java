@@ -28,8 +28,7 @@ public final class DkimReportRequests {
     /** The {@code rr=} types RFC 6651 defines. */
     public static final Set<String> TYPES = Set.of("all", "d", "o", "p", "s", "u", "v", "x");
 
-    private DkimReportRequests() {
-    }
+    private DkimReportRequests() {}
 
     /** The name of a signer's reporting record. */
     public static String recordName(String signingDomain) {
@@ -37,8 +36,7 @@ public final class DkimReportRequests {
     }
 
     /** What the lookup found: the status, and the request when there is exactly one valid record. */
-    public record Lookup(DnsStatus status, Optional<ReportRequest> request) {
-    }
+    public record Lookup(DnsStatus status, Optional<ReportRequest> request) {}
 
     public static Lookup lookup(DnsResolver dns, String signingDomain) {
         TxtAnswer answer = dns.txt(recordName(signingDomain));

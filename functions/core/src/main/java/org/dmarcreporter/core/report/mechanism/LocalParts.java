@@ -5,8 +5,7 @@ final class LocalParts {
 
     private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
 
-    private LocalParts() {
-    }
+    private LocalParts() {}
 
     static boolean isDotAtom(String s) {
         if (s == null || s.isEmpty() || s.length() > 64 || s.startsWith(".") || s.endsWith(".") || s.contains("..")) {
@@ -14,7 +13,10 @@ final class LocalParts {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.'
+            boolean ok = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '.'
                     || ATEXT_SPECIALS.indexOf(c) >= 0;
             if (!ok) {
                 return false;

@@ -29,12 +29,10 @@ public final class SpfReportRequests {
     /** The {@code rr=} types RFC 6652 defines. */
     public static final Set<String> TYPES = Set.of("all", "e", "f", "s", "n");
 
-    private SpfReportRequests() {
-    }
+    private SpfReportRequests() {}
 
     /** The SPF record found at a domain (RFC 7208 §4.5: exactly one TXT record starting {@code v=spf1}). */
-    public record SpfRecord(DnsStatus status, Optional<String> record) {
-    }
+    public record SpfRecord(DnsStatus status, Optional<String> record) {}
 
     /** Looks up the domain's SPF record; more than one, or none, is no record. Never throws. */
     public static SpfRecord lookup(DnsResolver dns, String domain) {
@@ -42,7 +40,8 @@ public final class SpfReportRequests {
         if (answer.status() != DnsStatus.NOERROR) {
             return new SpfRecord(answer.status(), Optional.empty());
         }
-        List<String> spf = answer.records().stream().filter(SpfReportRequests::isSpfRecord).toList();
+        List<String> spf =
+                answer.records().stream().filter(SpfReportRequests::isSpfRecord).toList();
         return new SpfRecord(DnsStatus.NOERROR, spf.size() == 1 ? Optional.of(spf.get(0)) : Optional.empty());
     }
 

@@ -102,8 +102,8 @@ public final class FailureReportPlanner {
         }
         String authorDomain = authorDomain(result, candidate.policyDomain());
 
-        List<Destination> chosen = destinations.choose(ReportKind.FAILURE, candidate.policyDomain(),
-                record.failureUris(), maxRecipients);
+        List<Destination> chosen =
+                destinations.choose(ReportKind.FAILURE, candidate.policyDomain(), record.failureUris(), maxRecipients);
         Set<String> ruf = new LinkedHashSet<>();
         List<Destination> notSent = new ArrayList<>();
         for (Destination d : chosen) {
@@ -122,7 +122,9 @@ public final class FailureReportPlanner {
         if (triggers.contains(FailureTrigger.DMARC_ALL_FAILED) || triggers.contains(FailureTrigger.DMARC_ANY_FAILED)) {
             DkimIdentity dkim = failedAlignedSignature(result, authorDomain, record.dkimAlignment());
             List<SpfDns> spfDns = List.of();
-            if (result.spf() != null && result.spf().result() != SpfResult.PASS && spfDomain != null
+            if (result.spf() != null
+                    && result.spf().result() != SpfResult.PASS
+                    && spfDomain != null
                     && aligned(spfDomain, authorDomain, record.spfAlignment())) {
                 spfRecord = SpfReportRequests.lookup(dns, spfDomain);
                 spfDns = spfDns(spfDomain, spfRecord);
@@ -150,21 +152,27 @@ public final class FailureReportPlanner {
             }
             Optional<ReportRequest> request = spfRecord.record().flatMap(SpfReportRequests::parse);
             if (request.isEmpty()) {
-                notes.add(spfRecord.status() == DnsStatus.TEMPFAIL
-                        ? "the SPF record of " + spfDomain + " could not be read now: no RFC 6652 report"
-                        : "no RFC 6652 ra= in the SPF record of " + spfDomain);
+                notes.add(
+                        spfRecord.status() == DnsStatus.TEMPFAIL
+                                ? "the SPF record of " + spfDomain + " could not be read now: no RFC 6652 report"
+                                : "no RFC 6652 ra= in the SPF record of " + spfDomain);
             } else {
                 String to = safe(request.get().address(spfDomain));
                 Set<String> types = SpfReportRequests.failureTypes(result.spf().result());
                 if (to == null) {
                     notes.add("RFC 6652 ra= of " + spfDomain + " does not make a usable address");
                 } else if (!request.get().wants(types)) {
-                    notes.add("RFC 6652 rr= of " + spfDomain + " does not ask for " + result.spf().result().token());
-                } else if (!sampler.sample(candidate.id() + "/spf/" + to, request.get().percent())) {
-                    notes.add("RFC 6652 report to " + to + " sampled out (rp=" + request.get().percent() + ")");
+                    notes.add("RFC 6652 rr= of " + spfDomain + " does not ask for "
+                            + result.spf().result().token());
+                } else if (!sampler.sample(
+                        candidate.id() + "/spf/" + to, request.get().percent())) {
+                    notes.add("RFC 6652 report to " + to + " sampled out (rp="
+                            + request.get().percent() + ")");
                 } else if (!contains(ruf, to)) {
-                    out.add(new PlannedReport(FeedbackReports.spf(candidate, authorDomain, authServId, spfDomain,
-                            spfDns, false), to, PlannedReport.Route.SPF_RA));
+                    out.add(new PlannedReport(
+                            FeedbackReports.spf(candidate, authorDomain, authServId, spfDomain, spfDns, false),
+                            to,
+                            PlannedReport.Route.SPF_RA));
                 }
             }
         }
@@ -178,7 +186,8 @@ public final class FailureReportPlanner {
                     continue;
                 }
                 reported++;
-                AuthFailure kind = AuthFailure.SIGNATURE; // the ingest API gives no finer reason (docs/failure-reports.md)
+                AuthFailure kind =
+                        AuthFailure.SIGNATURE; // the ingest API gives no finer reason (docs/failure-reports.md)
                 FeedbackReport report = FeedbackReports.dkim(candidate, authorDomain, authServId, sig, i, kind, true);
                 for (String to : ruf) {
                     out.add(new PlannedReport(report, to, PlannedReport.Route.RUF));
@@ -188,9 +197,10 @@ public final class FailureReportPlanner {
                 }
                 DkimReportRequests.Lookup lookup = DkimReportRequests.lookup(dns, d);
                 if (lookup.request().isEmpty()) {
-                    notes.add(lookup.status() == DnsStatus.TEMPFAIL
-                            ? DkimReportRequests.recordName(d) + " could not be read now: no RFC 6651 report"
-                            : "no usable RFC 6651 record at " + DkimReportRequests.recordName(d));
+                    notes.add(
+                            lookup.status() == DnsStatus.TEMPFAIL
+                                    ? DkimReportRequests.recordName(d) + " could not be read now: no RFC 6651 report"
+                                    : "no usable RFC 6651 record at " + DkimReportRequests.recordName(d));
                     continue;
                 }
                 ReportRequest request = lookup.request().get();
@@ -202,8 +212,10 @@ public final class FailureReportPlanner {
                 } else if (!sampler.sample(candidate.id() + "/dkim/" + i + "/" + to, request.percent())) {
                     notes.add("RFC 6651 report to " + to + " sampled out (rp=" + request.percent() + ")");
                 } else if (!contains(ruf, to)) {
-                    out.add(new PlannedReport(FeedbackReports.dkim(candidate, authorDomain, authServId, sig, i, kind,
-                            false), to, PlannedReport.Route.DKIM_RA));
+                    out.add(new PlannedReport(
+                            FeedbackReports.dkim(candidate, authorDomain, authServId, sig, i, kind, false),
+                            to,
+                            PlannedReport.Route.DKIM_RA));
                 }
             }
         }
@@ -254,7 +266,8 @@ public final class FailureReportPlanner {
     }
 
     private static String authorDomain(AuthenticationResult result, String policyDomain) {
-        if (result.headerFrom() != null && HeaderFromParser.parse(result.headerFrom()) instanceof AuthorDomains.Single s) {
+        if (result.headerFrom() != null
+                && HeaderFromParser.parse(result.headerFrom()) instanceof AuthorDomains.Single s) {
             return s.domain();
         }
         return policyDomain;

@@ -20,7 +20,8 @@ public final class Candidates {
 
     public static final Instant RECEIVED = Instant.parse("2026-12-01T10:15:30Z");
     public static final Instant STORED = Instant.parse("2026-12-01T10:15:31Z");
-    public static final String RECORD = "v=DMARC1; p=reject; ruf=mailto:ruf@example.com,mailto:f@vendor.example; fo=1:d:s";
+    public static final String RECORD =
+            "v=DMARC1; p=reject; ruf=mailto:ruf@example.com,mailto:f@vendor.example; fo=1:d:s";
 
     public static final String HEADERS = "Received: from mail.forger.example (mail.forger.example [192.0.2.7])\r\n"
             + "\tby mx.receiver.example with ESMTPS id 4Xy for <alice@receiver.example>;\r\n"
@@ -35,39 +36,68 @@ public final class Candidates {
             + "\r\n"
             + "Body text that must never be reported.\r\n";
 
-    private Candidates() {
-    }
+    private Candidates() {}
 
     public static AuthenticationResult result(String headers) {
-        return new AuthenticationResult("<m1@mail.forger.example>", RECEIVED, "192.0.2.7", 54321,
-                "mail.forger.example", "bounce@example.com", List.of("alice@receiver.example", "bob@receiver.example"),
-                "Example News <news@example.com>", new SpfCheck(SpfResult.FAIL, "example.com", SpfScope.MFROM),
-                List.of(new DkimCheck(DkimResult.FAIL, "example.com", "sel1", true),
+        return new AuthenticationResult(
+                "<m1@mail.forger.example>",
+                RECEIVED,
+                "192.0.2.7",
+                54321,
+                "mail.forger.example",
+                "bounce@example.com",
+                List.of("alice@receiver.example", "bob@receiver.example"),
+                "Example News <news@example.com>",
+                new SpfCheck(SpfResult.FAIL, "example.com", SpfScope.MFROM),
+                List.of(
+                        new DkimCheck(DkimResult.FAIL, "example.com", "sel1", true),
                         new DkimCheck(DkimResult.PASS, "esp.example.net", "k1", false)),
                 headers);
     }
 
-    public static FailureCandidate candidate(AuthenticationResult result, Set<FailureTrigger> triggers,
-                                             boolean dkimAligned, boolean spfAligned) {
+    public static FailureCandidate candidate(
+            AuthenticationResult result, Set<FailureTrigger> triggers, boolean dkimAligned, boolean spfAligned) {
         return candidate(RECORD, result, triggers, dkimAligned, spfAligned);
     }
 
-    public static FailureCandidate candidate(String record, AuthenticationResult result, Set<FailureTrigger> triggers,
-                                             boolean dkimAligned, boolean spfAligned) {
+    public static FailureCandidate candidate(
+            String record,
+            AuthenticationResult result,
+            Set<FailureTrigger> triggers,
+            boolean dkimAligned,
+            boolean spfAligned) {
         DmarcResult dmarc = dkimAligned || spfAligned ? DmarcResult.PASS : DmarcResult.FAIL;
-        return new FailureCandidate("cand-1", "example.com", record, triggers, result,
-                new Verdict(result.messageId(), "example.com", dmarc, dmarc == DmarcResult.PASS ? Policy.NONE : Policy.REJECT,
-                        dkimAligned, spfAligned), STORED);
+        return new FailureCandidate(
+                "cand-1",
+                "example.com",
+                record,
+                triggers,
+                result,
+                new Verdict(
+                        result.messageId(),
+                        "example.com",
+                        dmarc,
+                        dmarc == DmarcResult.PASS ? Policy.NONE : Policy.REJECT,
+                        dkimAligned,
+                        spfAligned),
+                STORED);
     }
 
     /** The usual case: DMARC failed (no aligned pass), fo=1:d:s matched everything. */
     public static FailureCandidate forged() {
-        return candidate(result(HEADERS), Set.of(FailureTrigger.DMARC_ALL_FAILED, FailureTrigger.DMARC_ANY_FAILED,
-                FailureTrigger.DKIM_FAILED, FailureTrigger.SPF_FAILED), false, false);
+        return candidate(
+                result(HEADERS),
+                Set.of(
+                        FailureTrigger.DMARC_ALL_FAILED,
+                        FailureTrigger.DMARC_ANY_FAILED,
+                        FailureTrigger.DKIM_FAILED,
+                        FailureTrigger.SPF_FAILED),
+                false,
+                false);
     }
 
     public static ArfMessage.Sender sender() {
-        return new ArfMessage.Sender("noreply@reporter.example", "bounces@reporter.example", "reporter.example",
-                "dmarc-reporter/0.1.0");
+        return new ArfMessage.Sender(
+                "noreply@reporter.example", "bounces@reporter.example", "reporter.example", "dmarc-reporter/0.1.0");
     }
 }

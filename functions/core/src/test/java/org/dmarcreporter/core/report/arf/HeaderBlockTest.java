@@ -11,9 +11,12 @@ class HeaderBlockTest {
 
     @Test
     void fieldsKeepTheirFoldsAndTheBodyIsCutOff() {
-        HeaderBlock block = HeaderBlock.parse("Subject: a\r\n long subject\r\nFrom: x@example.com\r\n\r\nbody: text\r\n");
-        assertThat(block.fields()).containsExactly(new HeaderBlock.Field("Subject", " a\r\n long subject"),
-                new HeaderBlock.Field("From", " x@example.com"));
+        HeaderBlock block =
+                HeaderBlock.parse("Subject: a\r\n long subject\r\nFrom: x@example.com\r\n\r\nbody: text\r\n");
+        assertThat(block.fields())
+                .containsExactly(
+                        new HeaderBlock.Field("Subject", " a\r\n long subject"),
+                        new HeaderBlock.Field("From", " x@example.com"));
         assertThat(block.first("subject")).contains("a long subject");
         assertThat(block.toText()).isEqualTo("Subject: a\r\n long subject\r\nFrom: x@example.com\r\n");
     }
@@ -42,11 +45,18 @@ class HeaderBlockTest {
 
     @Test
     void anyTextGivesOnlyFieldLinesAndContinuations() {
-        RandomCases.forAll(2_000, r -> Text.oneOf(
-                        x -> Text.any(x, 400),
-                        x -> Text.of(x, "ab: \t\r\n-:", 200),
-                        x -> String.join("\r\n", List.of(Text.of(x, "Xy-", 1, 8) + ":" + Text.any(x, 40),
-                                " " + Text.any(x, 40), Text.any(x, 40)))).apply(r),
+        RandomCases.forAll(
+                2_000,
+                r -> Text.oneOf(
+                                x -> Text.any(x, 400),
+                                x -> Text.of(x, "ab: \t\r\n-:", 200),
+                                x -> String.join(
+                                        "\r\n",
+                                        List.of(
+                                                Text.of(x, "Xy-", 1, 8) + ":" + Text.any(x, 40),
+                                                " " + Text.any(x, 40),
+                                                Text.any(x, 40))))
+                        .apply(r),
                 text -> {
                     String out = HeaderBlock.parse(text).toText();
                     assertThat(out.isEmpty() || out.endsWith("\r\n")).isTrue();

@@ -46,8 +46,8 @@ class ParsedmarcReadsFailureReportsTest {
         // one merged and one redacted.
         FailureReportPlan plan = FailureReportPlannerTest.planFor(Candidates.forged());
         List<PlannedReport> planned = new ArrayList<>(plan.reports());
-        FailureCandidate bare = Candidates.candidate(Candidates.result(null), Set.of(FailureTrigger.DMARC_ALL_FAILED),
-                false, false);
+        FailureCandidate bare =
+                Candidates.candidate(Candidates.result(null), Set.of(FailureTrigger.DMARC_ALL_FAILED), false, false);
         planned.addAll(FailureReportPlannerTest.planFor(bare).reports().subList(0, 1));
         List<Privacy> privacy = new ArrayList<>();
         List<Path> files = new ArrayList<>();
@@ -55,24 +55,31 @@ class ParsedmarcReadsFailureReportsTest {
             privacy.add(Privacy.NONE);
         }
         planned.add(planned.get(0));
-        privacy.add(new Privacy(LocalPartRedactor.withSecret("parsedmarc test secret".getBytes(StandardCharsets.UTF_8)),
+        privacy.add(new Privacy(
+                LocalPartRedactor.withSecret("parsedmarc test secret".getBytes(StandardCharsets.UTF_8)),
                 Privacy.HeaderScope.ESSENTIAL));
         for (int i = 0; i < planned.size(); i++) {
             PlannedReport p = planned.get(i);
             FeedbackReport report = i == 1 ? p.report().withIncidents(7) : p.report();
             Path eml = dir.resolve("report" + i + ".eml");
-            Files.write(eml, ArfMessage.compose(report, Candidates.sender(), p.recipient(), privacy.get(i),
-                    ArfMessageTest.DATE).message());
+            Files.write(
+                    eml,
+                    ArfMessage.compose(report, Candidates.sender(), p.recipient(), privacy.get(i), ArfMessageTest.DATE)
+                            .message());
             files.add(eml);
         }
         assertThat(planned).hasSize(11);
 
         List<String> command = new ArrayList<>(List.of(python, "-c", READ));
         files.forEach(f -> command.add(f.toString()));
-        Process proc = new ProcessBuilder(command).redirectError(dir.resolve("stderr.txt").toFile()).start();
+        Process proc = new ProcessBuilder(command)
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(proc.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(proc.exitValue()).as(Files.readString(dir.resolve("stderr.txt"))).isZero();
+        assertThat(proc.exitValue())
+                .as(Files.readString(dir.resolve("stderr.txt")))
+                .isZero();
 
         JsonNode parsed = new ObjectMapper().readTree(out);
         assertThat(parsed.size()).isEqualTo(planned.size());
@@ -87,13 +94,16 @@ class ParsedmarcReadsFailureReportsTest {
             assertThat(r.path("feedback_type").asText()).isEqualTo("auth-failure");
             assertThat(r.path("version").asText()).isEqualTo("1");
             assertThat(r.path("source_port").asText()).isEqualTo("54321");
-            assertThat(r.path("auth_failure").get(0).asText()).isEqualTo(ours.authFailure().token());
+            assertThat(r.path("auth_failure").get(0).asText())
+                    .isEqualTo(ours.authFailure().token());
             assertThat(r.path("authentication_results").asText())
                     .contains("dmarc=fail header.from=example.com", "spf=fail smtp.mailfrom=example.com");
             assertThat(r.path("sample_headers_only").asBoolean()).isTrue();
-            assertThat(r.path("parsed_sample").path("from").path("domain").asText()).isEqualTo("example.com");
+            assertThat(r.path("parsed_sample").path("from").path("domain").asText())
+                    .isEqualTo("example.com");
             if (ours.identityAlignment() != null) {
-                assertThat(r.path("authentication_mechanisms")).extracting(JsonNode::asText)
+                assertThat(r.path("authentication_mechanisms"))
+                        .extracting(JsonNode::asText)
                         .containsExactly("dkim", "spf");
             }
             if (ours.dkim() != null) {
@@ -105,7 +115,9 @@ class ParsedmarcReadsFailureReportsTest {
         assertThat(first.path("parsed_sample").path("subject").asText()).isEqualTo("Your account");
         assertThat(parsed.get(1).path("report").path("incidents").asText()).isEqualTo("7");
         JsonNode redacted = parsed.get(planned.size() - 1).path("report");
-        assertThat(redacted.path("original_mail_from").asText()).doesNotContain("bounce@").endsWith("@example.com>");
+        assertThat(redacted.path("original_mail_from").asText())
+                .doesNotContain("bounce@")
+                .endsWith("@example.com>");
         assertThat(redacted.path("sample").asText()).doesNotContain("alice@", "news@", "To:");
     }
 }

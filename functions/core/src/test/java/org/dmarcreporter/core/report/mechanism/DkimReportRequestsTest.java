@@ -17,12 +17,15 @@ class DkimReportRequestsTest {
 
     @Test
     void tagListMakesARequest() {
-        ReportRequest r = DkimReportRequests.parse(" ra = dkim-fail ; rp=10; rr=v:X ; rs=Go away;").orElseThrow();
+        ReportRequest r = DkimReportRequests.parse(" ra = dkim-fail ; rp=10; rr=v:X ; rs=Go away;")
+                .orElseThrow();
         assertThat(r.localPart()).isEqualTo("dkim-fail");
         assertThat(r.percent()).isEqualTo(10);
         assertThat(r.types()).containsExactlyInAnyOrder("v", "x");
-        assertThat(r.wants(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.SIGNATURE))).isTrue();
-        assertThat(r.wants(DkimReportRequests.failureTypes(DkimResult.PERMERROR, AuthFailure.SIGNATURE))).isFalse();
+        assertThat(r.wants(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.SIGNATURE)))
+                .isTrue();
+        assertThat(r.wants(DkimReportRequests.failureTypes(DkimResult.PERMERROR, AuthFailure.SIGNATURE)))
+                .isFalse();
     }
 
     @Test
@@ -34,19 +37,35 @@ class DkimReportRequestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "rp=50; rr=all", "ra=x; ra=y", "ra=x; rp=200", "ra=x; rr=q", "ra=a=4", "ra=a=zz",
-            "ra=x; 1bad=2", "just text", "ra=a@b"})
+    @ValueSource(
+            strings = {
+                "",
+                "rp=50; rr=all",
+                "ra=x; ra=y",
+                "ra=x; rp=200",
+                "ra=x; rr=q",
+                "ra=a=4",
+                "ra=a=zz",
+                "ra=x; 1bad=2",
+                "just text",
+                "ra=a@b"
+            })
     void incompleteOrInvalidRecordsMakeNone(String txt) {
         assertThat(DkimReportRequests.parse(txt)).isEmpty();
     }
 
     @Test
     void failureTypesFollowRfc6651() {
-        assertThat(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.SIGNATURE)).containsExactly("v");
-        assertThat(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.BODYHASH)).containsExactly("v");
-        assertThat(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.REVOKED)).containsExactly("d");
-        assertThat(DkimReportRequests.failureTypes(DkimResult.PERMERROR, AuthFailure.SIGNATURE)).containsExactly("o");
-        assertThat(DkimReportRequests.failureTypes(DkimResult.PASS, AuthFailure.SIGNATURE)).isEmpty();
+        assertThat(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.SIGNATURE))
+                .containsExactly("v");
+        assertThat(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.BODYHASH))
+                .containsExactly("v");
+        assertThat(DkimReportRequests.failureTypes(DkimResult.FAIL, AuthFailure.REVOKED))
+                .containsExactly("d");
+        assertThat(DkimReportRequests.failureTypes(DkimResult.PERMERROR, AuthFailure.SIGNATURE))
+                .containsExactly("o");
+        assertThat(DkimReportRequests.failureTypes(DkimResult.PASS, AuthFailure.SIGNATURE))
+                .isEmpty();
     }
 
     @Test
@@ -66,10 +85,13 @@ class DkimReportRequestsTest {
 
     @Test
     void anyTextParsesWithoutThrowing() {
-        RandomCases.forAll(3_000, r -> Text.oneOf(
-                        x -> Text.any(x, 300),
-                        x -> Text.of(x, "ra=p;sv:dxoall 0123456789=ABF", 120),
-                        x -> "ra=" + Text.any(x, 20) + "; rp=" + Text.any(x, 4) + "; rr=" + Text.any(x, 12)).apply(r),
+        RandomCases.forAll(
+                3_000,
+                r -> Text.oneOf(
+                                x -> Text.any(x, 300),
+                                x -> Text.of(x, "ra=p;sv:dxoall 0123456789=ABF", 120),
+                                x -> "ra=" + Text.any(x, 20) + "; rp=" + Text.any(x, 4) + "; rr=" + Text.any(x, 12))
+                        .apply(r),
                 text -> DkimReportRequests.parse(text).ifPresent(q -> {
                     assertThat(q.percent()).isBetween(0, 100);
                     assertThat(q.types()).isNotEmpty().isSubsetOf(DkimReportRequests.TYPES);

@@ -17,7 +17,8 @@ class SpfReportRequestsTest {
 
     @Test
     void modifiersMakeARequest() {
-        ReportRequest r = SpfReportRequests.parse("v=spf1 ip4:192.0.2.0/24 ra=spf-fail rp=25 rr=f:S -all").orElseThrow();
+        ReportRequest r = SpfReportRequests.parse("v=spf1 ip4:192.0.2.0/24 ra=spf-fail rp=25 rr=f:S -all")
+                .orElseThrow();
         assertThat(r.localPart()).isEqualTo("spf-fail");
         assertThat(r.percent()).isEqualTo(25);
         assertThat(r.types()).containsExactlyInAnyOrder("f", "s");
@@ -35,26 +36,29 @@ class SpfReportRequestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "v=spf1 -all",                         // no ra: no reports
-            "v=spf1 rp=50 rr=f -all",              // rp and rr mean nothing without ra
-            "v=spf10 ra=x",                        // not an SPF record
-            "spf1 ra=x",
-            "v=spf1 ra=x ra=y",                    // given twice
-            "v=spf1 ra=x rp=101",                  // out of range
-            "v=spf1 ra=x rp=-1",
-            "v=spf1 ra=x rp=",
-            "v=spf1 ra=x rr=q:z",                  // no type we know
-            "v=spf1 ra=a@b.example",               // not a local part
-            "v=spf1 ra=.x",
-            "v=spf1 ra="})
+    @ValueSource(
+            strings = {
+                "v=spf1 -all", // no ra: no reports
+                "v=spf1 rp=50 rr=f -all", // rp and rr mean nothing without ra
+                "v=spf10 ra=x", // not an SPF record
+                "spf1 ra=x",
+                "v=spf1 ra=x ra=y", // given twice
+                "v=spf1 ra=x rp=101", // out of range
+                "v=spf1 ra=x rp=-1",
+                "v=spf1 ra=x rp=",
+                "v=spf1 ra=x rr=q:z", // no type we know
+                "v=spf1 ra=a@b.example", // not a local part
+                "v=spf1 ra=.x",
+                "v=spf1 ra="
+            })
     void incompleteOrUnclearRecordsMakeNone(String record) {
         assertThat(SpfReportRequests.parse(record)).isEmpty();
     }
 
     @Test
     void mechanismsWithEqualsSignsAreNotModifiers() {
-        assertThat(SpfReportRequests.parse("v=spf1 exists:%{i}.ra=x.example -all")).isEmpty();
+        assertThat(SpfReportRequests.parse("v=spf1 exists:%{i}.ra=x.example -all"))
+                .isEmpty();
     }
 
     @Test
@@ -84,10 +88,14 @@ class SpfReportRequestsTest {
 
     @Test
     void anyTextParsesWithoutThrowing() {
-        RandomCases.forAll(3_000, r -> Text.oneOf(
-                        x -> Text.any(x, 300),
-                        x -> "v=spf1 " + Text.of(x, "ra=rp rr:fsne0123456789 -all.", 120),
-                        x -> "v=spf1 ra=" + Text.any(x, 20) + " rp=" + Text.any(x, 4) + " rr=" + Text.any(x, 12)).apply(r),
+        RandomCases.forAll(
+                3_000,
+                r -> Text.oneOf(
+                                x -> Text.any(x, 300),
+                                x -> "v=spf1 " + Text.of(x, "ra=rp rr:fsne0123456789 -all.", 120),
+                                x -> "v=spf1 ra=" + Text.any(x, 20) + " rp=" + Text.any(x, 4) + " rr="
+                                        + Text.any(x, 12))
+                        .apply(r),
                 text -> {
                     Optional<ReportRequest> request = SpfReportRequests.parse(text);
                     request.ifPresent(q -> {
