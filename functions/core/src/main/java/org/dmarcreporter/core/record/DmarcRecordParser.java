@@ -1,11 +1,11 @@
 package org.dmarcreporter.core.record;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.dmarcreporter.core.model.Policy;
 
 /**
@@ -97,8 +97,13 @@ public final class DmarcRecordParser {
         }
 
         Tags tags = new Tags();
-        Set<String> seen = new HashSet<>();
-        seen.add("v");
+        tagValues(elements).forEach(tags::apply);
+        return new RecordParseResult.Valid(tags.toRecord(text));
+    }
+
+    /** The tags after {@code v}, each with its first value, in record order. */
+    private static Map<String, String> tagValues(List<String> elements) {
+        Map<String, String> values = new LinkedHashMap<>();
         for (int i = 1; i < elements.size(); i++) {
             String element = trim(elements.get(i));
             int e = element.indexOf('=');
@@ -106,12 +111,38 @@ public final class DmarcRecordParser {
                 continue; // empty element or not name=value: discarded (§4.7)
             }
             String tag = trim(element.substring(0, e));
-            if (!isAlpha(tag) || !seen.add(tag)) {
+            if (!isAlpha(tag) || tag.equals("v") || values.containsKey(tag)) {
                 continue; // not a tag name, or repeated: the first occurrence wins
             }
-            tags.apply(tag, trim(element.substring(e + 1)));
+            values.put(tag, trim(element.substring(e + 1)));
         }
-        return new RecordParseResult.Valid(tags.toRecord(text));
+        return values;
+    }
+
+    /**
+     * The items of a {@code rua} or {@code ruf} tag ({@code tag}) that are not usable URIs, as
+     * published; the parser drops them (§4.7), and the aggregate report names them in its
+     * {@code error} element (RFC 9990 §3.1.5). Empty for a record that is not valid.
+     */
+    public static List<String> unusableReportUris(String text, String tag) {
+        if (!(parse(text) instanceof RecordParseResult.Valid)) {
+            return List.of();
+        }
+        String value = tagValues(split(text, ';')).get(tag);
+        if (value == null) {
+            return List.of();
+        }
+        if (value.isEmpty() || !isDmarcValue(value)) {
+            return List.of(value);
+        }
+        List<String> unusable = new ArrayList<>();
+        for (String item : split(value, ',')) {
+            String trimmed = trim(item);
+            if (!trimmed.isEmpty() && ReportUris.parseOne(trimmed) == null) {
+                unusable.add(trimmed);
+            }
+        }
+        return List.copyOf(unusable);
     }
 
     /** Accumulates tag values; starts at the defaults of RFC 9989 §4.7. */

@@ -413,4 +413,24 @@ class DmarcRecordParserTest {
                 .isInstanceOf(UnsupportedOperationException.class);
         assertThat(r.reportFormat()).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void unusableReportUrisAreTheDroppedItemsAsPublished() {
+        String text = "v=DMARC1; p=none; rua=mailto:a@example.com, https://r.example/x ,foo, mailto:@bad;"
+                + " ruf=mailto:f@example.com; rua=mailto:ignored";
+        assertThat(DmarcRecordParser.unusableReportUris(text, "rua")).containsExactly("foo", "mailto:@bad");
+        assertThat(DmarcRecordParser.unusableReportUris(text, "ruf")).isEmpty();
+        assertThat(DmarcRecordParser.unusableReportUris("v=DMARC1; rua=", "rua"))
+                .containsExactly("");
+        assertThat(DmarcRecordParser.unusableReportUris("v=DMARC1; p=none", "rua"))
+                .isEmpty();
+        assertThat(DmarcRecordParser.unusableReportUris("not dmarc; rua=foo", "rua"))
+                .isEmpty();
+    }
+
+    @Test
+    void sizeSuffixIsKeptOnTheUri() {
+        DmarcRecord r = valid("v=DMARC1; rua=mailto:a@example.com!10m,mailto:b@example.com");
+        assertThat(r.aggregateUris()).extracting(ReportUri::maxBytes).containsExactly(10L << 20, null);
+    }
 }

@@ -11,8 +11,14 @@ public sealed interface Destination {
      *
      * @param external the destination is outside the policy domain's Organizational Domain and
      *                 authorized it through {@code ._report._dmarc} (RFC 9990 §4)
+     * @param maxBytes the URI's obsolete {@code !size} limit, or null; honoured only in the
+     *                 rfc7489 report format (RFC 7489 §6.2; RFC 9989 §4.8 says to ignore it)
      */
-    record Send(String uri, String mailbox, boolean external) implements Destination {}
+    record Send(String uri, String mailbox, boolean external, Long maxBytes) implements Destination {
+        public Send(String uri, String mailbox, boolean external) {
+            this(uri, mailbox, external, null);
+        }
+    }
 
     /** Never send there for this report; {@code reason} is logged and put in the summary. */
     record Skip(String uri, String reason) implements Destination {}

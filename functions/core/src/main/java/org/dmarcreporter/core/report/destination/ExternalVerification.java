@@ -47,7 +47,7 @@ final class ExternalVerification {
                 ? authorizing.get().aggregateUris()
                 : authorizing.get().failureUris();
         if (override.isEmpty()) {
-            return List.of(new Destination.Send(uri.uri(), mailbox, true));
+            return List.of(new Destination.Send(uri.uri(), mailbox, true, uri.maxBytes()));
         }
         return overridden(host, uri, override);
     }
@@ -74,7 +74,7 @@ final class ExternalVerification {
                         "the authorizing record at " + host + " redirects reports to " + o.uri() + ", which is not on "
                                 + host));
             }
-            out.add(new Destination.Send(o.uri(), mailbox, true));
+            out.add(new Destination.Send(o.uri(), mailbox, true, o.maxBytes()));
         }
         return out;
     }

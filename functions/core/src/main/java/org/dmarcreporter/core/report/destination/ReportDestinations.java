@@ -70,7 +70,7 @@ public final class ReportDestinations {
             return List.of(new Destination.Defer(uri.uri(), "the Organizational Domain lookup failed temporarily"));
         }
         if (ours.equals(theirs)) {
-            return List.of(new Destination.Send(uri.uri(), mailbox, false));
+            return List.of(new Destination.Send(uri.uri(), mailbox, false, uri.maxBytes()));
         }
         return ExternalVerification.verify(dns, kind, policyDomain, destination.get(), uri, mailbox);
     }

@@ -296,6 +296,9 @@ public final class AggregateRun {
             List<String> toCopies = new ArrayList<>();
             List<String> errors = new ArrayList<>();
             Set<String> seen = new HashSet<>();
+            for (String bad : DmarcRecordParser.unusableReportUris(record.text(), "rua")) {
+                errors.add("unusable rua URI ignored: " + bad);
+            }
             boolean complete = true;
             for (int i = 0; i < chosen.size(); i++) {
                 Destination d = chosen.get(i);
@@ -420,6 +423,12 @@ public final class AggregateRun {
             if (due.isEmpty()) {
                 return true;
             }
+            if (gzip != null && settings.reportFormat() == ReportingSettings.ReportFormat.RFC7489) {
+                due = withinSizeLimits(gzip.length, to, due, out);
+                if (due.isEmpty()) {
+                    return true;
+                }
+            }
             OutgoingMail mail = null;
             if (gzip != null) {
                 OutgoingMail composed = AggregateReportMail.compose(
@@ -490,6 +499,37 @@ public final class AggregateRun {
                         d, o == null ? new DeliveryOutcome.TemporaryFailure("no outcome from the transport") : o, out);
             }
             return allFinal;
+        }
+
+        /**
+         * RFC 7489 §6.2: a URI's {@code !size} suffix caps the report sent there; a report over it
+         * is not sent to that URI (RFC 7489 §7.2.2's error reports no longer exist). Only in the
+         * rfc7489 format: RFC 9989 §4.8 makes the suffix obsolete. The recipients left out are
+         * also taken off {@code to}, so the message names only those it goes to.
+         */
+        private List<Due> withinSizeLimits(long reportBytes, List<String> to, List<Due> due, RecipientReport[] out) {
+            List<Due> fits = new ArrayList<>(due.size());
+            for (Due d : due) {
+                Long max = d.send().maxBytes();
+                if (max == null || reportBytes <= max) {
+                    fits.add(d);
+                    continue;
+                }
+                String reason = TOO_LARGE + " for the URI's !size limit (" + reportBytes + " > " + max + " bytes)";
+                LOG.warn(
+                        "{} report {}: {}: {}",
+                        window.policyDomain(),
+                        names.reportId(),
+                        d.send().uri(),
+                        reason);
+                if (!dryRun) {
+                    ledger.recordDelivery(window, d.key(), new DeliveryState.GivenUp(reason, d.attempts()));
+                }
+                to.remove(d.send().mailbox());
+                out[d.index()] =
+                        new RecipientReport(d.send().mailbox(), d.send().uri(), "skipped", reason, null, null);
+            }
+            return fits;
         }
 
         private boolean record(Due d, DeliveryOutcome outcome, RecipientReport[] out) {

@@ -525,6 +525,56 @@ class AggregateRunTest {
     }
 
     @Test
+    void rfc7489SizeSuffixKeepsAnOversizedReportFromThatUriOnly() throws Exception {
+        settings.put("reportFormat", "rfc7489");
+        String record = "v=DMARC1; p=reject; rua=mailto:small@example.com!1k,mailto:big@example.com!10m";
+        for (int i = 0; i < 200; i++) {
+            add("example.com", T0, record, "192.0.2." + i, 1);
+        }
+
+        RunSummary summary = run().run(RunRequest.midnight(), null);
+
+        List<RecipientReport> recipients = summary.reports().get(0).recipients();
+        assertThat(recipients).extracting(RecipientReport::status).containsExactly("skipped", "sent");
+        assertThat(recipients.get(0).reason()).startsWith("report too large for the URI's !size limit (");
+        assertThat(transport.sent).singleElement().satisfies(m -> {
+            assertThat(m.recipients()).containsExactly("big@example.com");
+            assertThat(new String(m.message(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .contains("To: big@example.com")
+                    .doesNotContain("small@example.com");
+        });
+        assertThat(summary.totals().tooLarge()).isEqualTo(1);
+        assertThat(summary.reports().get(0).status()).isEqualTo("reported");
+    }
+
+    @Test
+    void rfc9990IgnoresTheObsoleteSizeSuffix() {
+        String record = "v=DMARC1; p=reject; rua=mailto:small@example.com!1k";
+        for (int i = 0; i < 200; i++) {
+            add("example.com", T0, record, "192.0.2." + i, 1);
+        }
+
+        RunSummary summary = run().run(RunRequest.midnight(), null);
+
+        assertThat(summary.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
+                .containsExactly("sent");
+        assertThat(transport.sent)
+                .singleElement()
+                .satisfies(m -> assertThat(m.recipients()).containsExactly("small@example.com"));
+    }
+
+    @Test
+    void unusableRuaUrisAreNamedInTheReportsErrorElement() throws Exception {
+        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:dmarc@example.com, not a uri, mailto:", "192.0.2.1", 1);
+
+        run().run(RunRequest.midnight(), null);
+
+        assertThat(Report.of(transport.sent.get(0)).xml)
+                .contains("<error>unusable rua URI ignored: not a uri; unusable rua URI ignored: mailto:</error>");
+    }
+
+    @Test
     void rowsAreReadPageByPageWhileTheReportIsWritten() throws Exception {
         for (int i = 0; i < 7; i++) {
             add("example.com", T0, RECORD, "192.0.2." + i, i + 1);
