@@ -6,12 +6,16 @@ package org.dmarcreporter.core.report.dispatch;
  * timer, plus {@link FailureLedger#dueSlots} after a restart.
  *
  * <p>Guarantee every implementation gives: after {@code scheduleFlush(slotKey, dueAt)} returned,
- * {@code flush(slotKey, t)} is called at least once with some {@code t >= dueAt}, as soon after
- * {@code dueAt} as the implementation can (SQS: up to its 15-minute delay limit, a longer delay is
- * cut to it and the flush is then early, which is harmless; a stopped local sender: after its
- * restart). It may be called more than once, or early; {@link FailureLedger#takeSlot} makes an
- * extra call send nothing. A call that throws has scheduled nothing; the dispatcher then lets the
- * caller retry.
+ * {@code flush(slotKey, t)} is called at least once, with {@code t >= dueAt} as soon after
+ * {@code dueAt} as the implementation can (a stopped local sender: after its restart). It may be
+ * called more than once, and early: an implementation that cannot wait that long (SQS delays at
+ * most 900 seconds) calls at its longest delay instead. Both are harmless: {@link
+ * FailureLedger#takeSlot} makes an extra call send nothing, and a flush that cannot send yet holds
+ * the incidents again and schedules again. So implementations need no de-duplication.
+ *
+ * <p>A call that throws may have scheduled nothing: the dispatcher counts and logs it, and
+ * schedules the slot again when the next incident joins it after its {@code dueAt} (so a slot is
+ * only lost when its traffic stops, and then within {@link FailureLedger#SLOT_RETENTION_SECONDS}).
  */
 public interface FlushScheduler {
 
