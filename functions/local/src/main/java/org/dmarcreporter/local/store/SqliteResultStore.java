@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.store.WindowPolicy;
+import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.WindowTiming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +60,16 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     static final String LOCK_FILE_NAME = "dmarc.lock";
 
     /** Schema this code writes; a file from a newer version is refused rather than misread. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     /** Rows deleted per purge statement, so the writer lock is never held long. */
     private static final int PURGE_CHUNK = 5_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteResultStore.class);
+
+    private static final String REPORT_ROWS = "CREATE TABLE IF NOT EXISTS report_rows (window_start INTEGER NOT NULL,"
+            + " policy_domain TEXT NOT NULL, row_key TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
+            + " expires_at INTEGER NOT NULL, PRIMARY KEY (window_start, policy_domain, row_key)) WITHOUT ROWID";
 
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
@@ -80,30 +86,50 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     + " id_hash BLOB NOT NULL, expires_at INTEGER NOT NULL)",
             "CREATE INDEX IF NOT EXISTS message_ids_expiry ON message_ids (expires_at)",
             // One counter per distinct aggregate-report row of a window (RFC 9990 §3.1.1.7 record).
-            "CREATE TABLE IF NOT EXISTS report_rows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
-                    + " row_key TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
-                    + " expires_at INTEGER NOT NULL, PRIMARY KEY (policy_domain, window_start, row_key)) WITHOUT ROWID",
-            "CREATE INDEX IF NOT EXISTS report_rows_expiry ON report_rows (expires_at)",
-            // Which windows hold data, with the policy record seen last (policy_published).
+            // Keyed by window start first: rows expire by window (expires_at = start + REPORT_DATA),
+            // so the purge is a range of the primary key and no expiry index is needed, which would
+            // cost one more random B-tree insert per new row.
+            REPORT_ROWS,
+            // The index of unreported windows (ReportLedger, docs/aggregate-reports.md): which
+            // windows hold data, with the policy record seen last (policy_published) and how many
+            // rows and messages they count so far; an entry leaves when its window is reported.
+            // reported_at is unused (schema 1 had it).
             "CREATE TABLE IF NOT EXISTS report_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
                     + " policy_record TEXT NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-                    + " reported_at INTEGER, PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
+                    + " reported_at INTEGER, row_count INTEGER NOT NULL DEFAULT 0,"
+                    + " message_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
             "CREATE INDEX IF NOT EXISTS report_windows_expiry ON report_windows (expires_at)",
-            // Send-now cuts: a new window starts at cut_at ('*' = every domain).
-            "CREATE TABLE IF NOT EXISTS send_now_cuts (policy_domain TEXT PRIMARY KEY, cut_at INTEGER NOT NULL)"
-                    + " WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS report_windows_recent ON report_windows (window_start DESC, policy_domain)",
+            // Send-now cuts, every one kept (each ends a window): a new window starts at cut_at
+            // ('*' = every domain). Purged once older than Retention.REPORT_DATA.
+            "CREATE TABLE IF NOT EXISTS send_now_cuts (policy_domain TEXT NOT NULL, cut_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, cut_at)) WITHOUT ROWID",
+            // What became of each recipient of a window's report (DeliveryState).
+            "CREATE TABLE IF NOT EXISTS report_deliveries (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " recipient TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, attempts INTEGER NOT NULL,"
+                    + " sent_at INTEGER, next_retry INTEGER, expires_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, window_start, recipient)) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS report_deliveries_expiry ON report_deliveries (expires_at)",
+            // The reported marker: a window listed here is never reported again.
+            "CREATE TABLE IF NOT EXISTS reported_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " report_id TEXT NOT NULL, date_begin INTEGER NOT NULL, date_end INTEGER NOT NULL,"
+                    + " reported_at INTEGER NOT NULL, outcome TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS reported_windows_expiry ON reported_windows (expires_at)",
+            "CREATE INDEX IF NOT EXISTS reported_windows_recent ON reported_windows (window_start DESC, policy_domain)",
             // Failure reports to send, each written once.
             "CREATE TABLE IF NOT EXISTS failure_candidates (id TEXT PRIMARY KEY, policy_domain TEXT NOT NULL,"
                     + " candidate_json TEXT NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
                     + " sent_at INTEGER)",
             "CREATE INDEX IF NOT EXISTS failure_candidates_expiry ON failure_candidates (expires_at)");
 
-    /** Tables with a TTL and the key columns that identify a row. */
+    /** Tables with a TTL and the key columns that identify a row (report_rows: see {@link #purgeExpired}). */
     private static final Map<String, String> EXPIRING = Map.of(
             "idempotency", "key",
             "message_ids", "seq",
-            "report_rows", "policy_domain, window_start, row_key",
             "report_windows", "policy_domain, window_start",
+            "report_deliveries", "policy_domain, window_start, recipient",
+            "reported_windows", "policy_domain, window_start",
             "failure_candidates", "id");
 
     private final Path file;
@@ -111,6 +137,13 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final long cutCacheNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, CachedCut> cutCache = new ConcurrentHashMap<>();
+    /**
+     * The latest cut per domain key ({@code "*"} too) written by this process, guarded by the
+     * lock: ingest re-checks its results' windows against it under the lock, so a cut takes
+     * effect at once for every batch committed after it (see {@link #moveAfterCuts}).
+     */
+    private final Map<String, Long> cutsWrittenHere = new HashMap<>();
+
     private final MessageIdIndex seenMessages = new MessageIdIndex();
     private final FileChannel lockFile;
     private final Connection db;
@@ -121,7 +154,6 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement rememberResponse;
     private final PreparedStatement markMessage;
     private final PreparedStatement addToRow;
-    private final PreparedStatement insertRow;
     private final PreparedStatement upsertWindow;
     private final PreparedStatement insertCandidate;
     private final PreparedStatement readCut;
@@ -147,22 +179,23 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         rememberResponse = db.prepareStatement(
                 "INSERT OR REPLACE INTO idempotency (key, response, expires_at, request_digest) VALUES (?, ?, ?, ?)");
         markMessage = db.prepareStatement("INSERT INTO message_ids (message_id, id_hash, expires_at) VALUES (?, ?, ?)");
-        // Most increments hit an existing row: try the update first and build the row's JSON
-        // only for rows not stored yet.
-        addToRow = db.prepareStatement("UPDATE report_rows SET count = count + ?"
-                + " WHERE policy_domain = ? AND window_start = ? AND row_key = ?");
-        insertRow = db.prepareStatement("INSERT INTO report_rows"
-                + " (policy_domain, window_start, row_key, row_json, count, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (policy_domain, window_start, row_key) DO UPDATE SET count = count + excluded.count");
-        upsertWindow = db.prepareStatement("INSERT INTO report_windows"
-                + " (policy_domain, window_start, policy_record, updated_at, expires_at) VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
-                + " policy_record = excluded.policy_record, updated_at = excluded.updated_at");
+        // One statement per increment, new row or not; the count it returns tells which (a row
+        // stored before already counted at least one message).
+        addToRow = db.prepareStatement("INSERT INTO report_rows"
+                + " (window_start, policy_domain, row_key, row_json, count, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (window_start, policy_domain, row_key) DO UPDATE SET count = count + excluded.count"
+                + " RETURNING count");
+        upsertWindow = db.prepareStatement(
+                "INSERT INTO report_windows"
+                        + " (policy_domain, window_start, policy_record, updated_at, expires_at, row_count, message_count)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
+                        + " policy_record = excluded.policy_record, updated_at = excluded.updated_at,"
+                        + " row_count = row_count + excluded.row_count, message_count = message_count + excluded.message_count");
         insertCandidate = db.prepareStatement("INSERT OR IGNORE INTO failure_candidates"
                 + " (id, policy_domain, candidate_json, stored_at, expires_at) VALUES (?, ?, ?, ?, ?)");
         readCut = db.prepareStatement("SELECT max(cut_at) FROM send_now_cuts WHERE policy_domain IN (?, '*')");
-        writeCut = db.prepareStatement("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)"
-                + " ON CONFLICT (policy_domain) DO UPDATE SET cut_at = max(cut_at, excluded.cut_at)");
+        writeCut = db.prepareStatement("INSERT OR IGNORE INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)");
         loadSeenMessages(clock.instant().getEpochSecond());
     }
 
@@ -213,6 +246,14 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         config.setBusyTimeout(10_000);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         config.setCacheSize(-32_768); // KiB: 32 MiB of page cache
+        // sqlite-jdbc otherwise runs "SELECT last_insert_rowid()" after every insert and update,
+        // a second statement per row that nothing here reads.
+        config.setGetGeneratedKeys(false);
+        // Checkpoint (copy the WAL into the file, and sync it) every 16 MiB of WAL rather than
+        // every 4 MiB: a batch over many domains writes about 1,000 pages, so the default
+        // checkpointed after nearly every commit. Commits still sync the WAL (synchronous=FULL).
+        config.setWalAutocheckpoint(4_096);
+        config.setJournalSizeLimit(64 * 1024 * 1024); // bytes: the WAL file is cut back after a checkpoint
         Connection db = null;
         try {
             db = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -266,16 +307,55 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     /**
      * Records a send-now cut: from {@code cutAt} on, {@code policyDomain} ({@code "*"} for every
-     * domain) collects into a new window. A cut never moves back.
+     * domain) collects into a new window. Earlier cuts are kept (they end earlier windows); the
+     * latest cut never moves back. Effective at once in this process: a batch committed after
+     * this returns counts in the window that starts at the cut, whatever cut its window was
+     * chosen with ({@link #moveAfterCuts}), so the local send-now need not wait for a settle time.
      */
     public void recordCut(String policyDomain, long cutAt) {
         withLock(() -> {
             writeCut.setString(1, policyDomain);
             writeCut.setLong(2, cutAt); // one statement: its own transaction
             writeCut.executeUpdate();
+            cutsWrittenHere.merge(policyDomain, cutAt, Math::max);
             cutCache.clear(); // this process sees its own cut at once
             return null;
         });
+    }
+
+    /**
+     * Under the lock: results whose window was chosen before a cut that this process has written
+     * since (the window is chosen before the lock is taken, with a cut cached for up to
+     * {@link WindowTiming#CUT_CACHE}) move to the window that starts at that cut. A cut later than
+     * the store's clock is not in force yet, as in {@link org.dmarcreporter.core.window.ReportingWindows#windowStart}.
+     */
+    private List<StoredResult> moveAfterCuts(List<StoredResult> results) {
+        if (cutsWrittenHere.isEmpty()) {
+            return results;
+        }
+        long now = clock.instant().getEpochSecond();
+        long all = cutsWrittenHere.getOrDefault("*", 0L);
+        List<StoredResult> out = null;
+        for (int i = 0; i < results.size(); i++) {
+            StoredResult r = results.get(i);
+            ReportingWindow w = r.window();
+            long cut = Math.max(all, cutsWrittenHere.getOrDefault(w.policyDomain(), 0L));
+            if (cut > w.start() && cut <= now) {
+                if (out == null) {
+                    out = new ArrayList<>(results);
+                }
+                out.set(
+                        i,
+                        new StoredResult(
+                                r.messageId(),
+                                new ReportingWindow(w.policyDomain(), cut),
+                                r.row(),
+                                r.policyRecord(),
+                                r.failureCandidate(),
+                                r.requestIndex()));
+            }
+        }
+        return out == null ? results : out;
     }
 
     @Override
@@ -284,11 +364,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             return new IngestOutcome.Stored(0, 0);
         }
         List<MessageIdIndex.Key> keys = batch.dedupeMessageIds() ? messageKeys(batch.results()) : null;
+        Increments planned = Increments.of(batch.results(), new HashMap<>());
         return withLock(() -> {
             begin.execute();
             Written written;
             try {
-                written = store(batch, keys);
+                written = store(batch, keys, planned);
                 commit.execute();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly();
@@ -314,7 +395,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private record Written(IngestOutcome outcome, Set<MessageIdIndex.Key> newMessages, long markerExpiry) {}
 
     /** Runs under the lock, inside the batch's transaction. */
-    private Written store(IngestBatch batch, List<MessageIdIndex.Key> keys) throws SQLException {
+    private Written store(IngestBatch batch, List<MessageIdIndex.Key> keys, Increments planned) throws SQLException {
         long now = batch.storedAt().getEpochSecond();
         String key = batch.idempotencyKey();
         if (key != null) {
@@ -334,14 +415,16 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
         int writes = 0;
         int duplicates = 0;
-        List<StoredResult> counted = batch.results();
+        List<StoredResult> counted = moveAfterCuts(batch.results());
+        boolean moved = counted != batch.results();
         Set<MessageIdIndex.Key> newMessages = Set.of();
         long markerExpiry = now + Retention.DEDUPE.toSeconds();
         if (keys != null) {
-            counted = new ArrayList<>(batch.results().size());
+            List<StoredResult> all = counted;
+            counted = new ArrayList<>(all.size());
             newMessages = new HashSet<>();
             for (int i = 0; i < keys.size(); i++) {
-                StoredResult r = batch.results().get(i);
+                StoredResult r = all.get(i);
                 MessageIdIndex.Key id = keys.get(i);
                 if (id != null) {
                     // An id past its expiry counts as new even before the purge removes it, as
@@ -359,13 +442,20 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 counted.add(r);
             }
         }
-        writes += addCounts(counted);
-        for (WindowPolicy w : WindowPolicy.latest(counted)) {
+        // planned before the lock; planned again only when a duplicate was dropped or a cut moved a window
+        Increments increments =
+                !moved && counted.size() == batch.results().size() ? planned : Increments.of(counted, planned.json());
+        Map<ReportingWindow, long[]> added = increments.perWindow();
+        writes += addCounts(increments);
+        for (WindowPolicy w : increments.windows()) {
+            long[] rowsAndMessages = added.get(w.window());
             upsertWindow.setString(1, w.window().policyDomain());
             upsertWindow.setLong(2, w.window().start());
             upsertWindow.setString(3, w.policyRecord());
             upsertWindow.setLong(4, now);
             upsertWindow.setLong(5, w.window().start() + Retention.REPORT_DATA.toSeconds());
+            upsertWindow.setLong(6, rowsAndMessages[0]);
+            upsertWindow.setLong(7, rowsAndMessages[1]);
             upsertWindow.executeUpdate();
             writes++;
         }
@@ -392,23 +482,45 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         return new Written(new IngestOutcome.Stored(duplicates, writes), newMessages, markerExpiry);
     }
 
-    private int addCounts(List<StoredResult> counted) throws SQLException {
+    /**
+     * A batch's counter increments, the JSON of each distinct row and the window entries, worked
+     * out before the lock is taken (HTTP threads run in parallel; the writer does not).
+     *
+     * @param perWindow per window: new rows (filled in by {@link #addCounts}) and messages
+     */
+    private record Increments(
+            List<RowIncrement> rows,
+            Map<String, String> json,
+            List<WindowPolicy> windows,
+            Map<ReportingWindow, long[]> perWindow) {
+
+        /** @param json row JSON by row key, known already (reused, and added to) */
+        static Increments of(List<StoredResult> results, Map<String, String> json) {
+            List<RowIncrement> rows = RowIncrement.merge(results);
+            Map<ReportingWindow, long[]> perWindow = new HashMap<>();
+            for (RowIncrement inc : rows) {
+                json.computeIfAbsent(inc.rowKey(), k -> StoredJson.rowJson(inc.row()));
+                perWindow.computeIfAbsent(inc.window(), w -> new long[2])[1] += inc.count();
+            }
+            return new Increments(rows, json, WindowPolicy.latest(results), perWindow);
+        }
+    }
+
+    /** Adds the increments, one statement each; {@code added} gets the new rows per window. */
+    private int addCounts(Increments increments) throws SQLException {
         int writes = 0;
-        for (RowIncrement inc : RowIncrement.merge(counted)) {
-            String domain = inc.window().policyDomain();
+        for (RowIncrement inc : increments.rows()) {
             long start = inc.window().start();
-            addToRow.setLong(1, inc.count());
-            addToRow.setString(2, domain);
-            addToRow.setLong(3, start);
-            addToRow.setString(4, inc.rowKey());
-            if (addToRow.executeUpdate() == 0) {
-                insertRow.setString(1, domain);
-                insertRow.setLong(2, start);
-                insertRow.setString(3, inc.rowKey());
-                insertRow.setString(4, StoredJson.rowJson(inc.row()));
-                insertRow.setLong(5, inc.count());
-                insertRow.setLong(6, start + Retention.REPORT_DATA.toSeconds());
-                insertRow.executeUpdate();
+            addToRow.setLong(1, start);
+            addToRow.setString(2, inc.window().policyDomain());
+            addToRow.setString(3, inc.rowKey());
+            addToRow.setString(4, increments.json().get(inc.rowKey()));
+            addToRow.setLong(5, inc.count());
+            addToRow.setLong(6, start + Retention.REPORT_DATA.toSeconds());
+            try (ResultSet rs = addToRow.executeQuery()) {
+                if (rs.next() && rs.getLong(1) == inc.count()) {
+                    increments.perWindow().get(inc.window())[0]++; // the row is new
+                }
             }
             writes++;
         }
@@ -424,21 +536,35 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     public long purgeExpired() {
         long now = clock.instant().getEpochSecond();
         long deleted = 0;
-        for (Map.Entry<String, String> table : EXPIRING.entrySet()) {
+        Map<String, String> tables = new HashMap<>(EXPIRING);
+        tables.put("report_rows", "window_start, policy_domain, row_key");
+        for (Map.Entry<String, String> table : tables.entrySet()) {
             String keys = table.getValue();
+            // report_rows expire with their window (expires_at = window_start + REPORT_DATA): a
+            // range of the primary key
+            boolean rows = table.getKey().equals("report_rows");
             String sql = "DELETE FROM " + table.getKey() + " WHERE (" + keys + ") IN (SELECT " + keys + " FROM "
-                    + table.getKey() + " WHERE expires_at <= ? LIMIT " + PURGE_CHUNK + ")";
+                    + table.getKey() + " WHERE " + (rows ? "window_start" : "expires_at") + " <= ? LIMIT "
+                    + PURGE_CHUNK + ")";
+            long before = rows ? now - Retention.REPORT_DATA.toSeconds() : now;
             int n;
             do {
                 n = withLock(() -> {
                     try (PreparedStatement delete = db.prepareStatement(sql)) {
-                        delete.setLong(1, now);
+                        delete.setLong(1, before);
                         return delete.executeUpdate();
                     }
                 });
                 deleted += n;
             } while (n == PURGE_CHUNK);
         }
+        long cutsBefore = now - Retention.REPORT_DATA.toSeconds(); // they end no window still kept
+        deleted += withLock(() -> {
+            try (PreparedStatement delete = db.prepareStatement("DELETE FROM send_now_cuts WHERE cut_at <= ?")) {
+                delete.setLong(1, cutsBefore);
+                return delete.executeUpdate();
+            }
+        });
         withLock(() -> seenMessages.removeExpired(now));
         if (deleted > 0) {
             LOG.info("purged {} expired rows", deleted);
@@ -462,7 +588,33 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
     }
 
-    private <T> T withLock(SqlWork<T> work) {
+    // For SqliteReportLedger: the same connection, lock and clock.
+
+    Connection connection() {
+        return db;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Runs {@code work} under the store's lock, in one transaction (rolled back when it throws). */
+    <T> T inTransaction(SqlWork<T> work) {
+        return withLock(() -> {
+            begin.execute();
+            T result;
+            try {
+                result = work.run();
+                commit.execute();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+            return result;
+        });
+    }
+
+    <T> T withLock(SqlWork<T> work) {
         lock.lock();
         try {
             if (closed) {
@@ -489,20 +641,90 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private static void createSchema(Connection db) throws SQLException {
         try (Statement s = db.createStatement()) {
-            for (String ddl : SCHEMA) {
-                s.executeUpdate(ddl);
-            }
-            addMissingColumns(s);
+            s.executeUpdate(SCHEMA.get(0));
+            int version;
             try (ResultSet rs = s.executeQuery("SELECT max(version) FROM schema_version")) {
-                int version = rs.next() ? rs.getInt(1) : 0;
-                if (version > SCHEMA_VERSION) {
-                    throw new SQLException("the data folder was written by a newer version (schema " + version
-                            + ", this one knows " + SCHEMA_VERSION + ")");
-                }
-                if (version == 0) {
-                    s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-                }
+                version = rs.next() ? rs.getInt(1) : 0;
             }
+            if (version > SCHEMA_VERSION) {
+                throw new SQLException("the data folder was written by a newer version (schema " + version
+                        + ", this one knows " + SCHEMA_VERSION + ")");
+            }
+            if (version == SCHEMA_VERSION) {
+                for (String ddl : SCHEMA) {
+                    s.executeUpdate(ddl); // indexes added later in the same version
+                }
+                return;
+            }
+            // A new file, or one of an older schema: migrated in one transaction, so a crash
+            // leaves the old schema whole.
+            s.executeUpdate("BEGIN IMMEDIATE");
+            try {
+                if (version == 1) {
+                    migrateFrom1(s);
+                }
+                for (String ddl : SCHEMA) {
+                    s.executeUpdate(ddl);
+                }
+                addMissingColumns(s);
+                s.executeUpdate("DELETE FROM schema_version");
+                s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
+                s.executeUpdate("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    s.executeUpdate("ROLLBACK");
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+            if (version == 1) {
+                LOG.info("data folder migrated from schema 1 to {}", SCHEMA_VERSION);
+            }
+        }
+    }
+
+    /**
+     * Schema 1 to 2: send_now_cuts kept one (the latest) cut per domain and now keeps each cut;
+     * report_rows is keyed by window start first, without an expiry index; report_windows gains
+     * its row and message counts, computed once from the counters. The
+     * ledger's tables (report_deliveries, reported_windows) are new.
+     */
+    private static void migrateFrom1(Statement s) throws SQLException {
+        if (hasTable(s, "send_now_cuts")) {
+            s.executeUpdate("ALTER TABLE send_now_cuts RENAME TO send_now_cuts_v1");
+            s.executeUpdate("CREATE TABLE send_now_cuts (policy_domain TEXT NOT NULL, cut_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, cut_at)) WITHOUT ROWID");
+            s.executeUpdate("INSERT INTO send_now_cuts (policy_domain, cut_at)"
+                    + " SELECT policy_domain, cut_at FROM send_now_cuts_v1");
+            s.executeUpdate("DROP TABLE send_now_cuts_v1");
+        }
+        if (hasTable(s, "report_rows")) {
+            // new key order (window first) and no expiry index: rebuilt once
+            s.executeUpdate("ALTER TABLE report_rows RENAME TO report_rows_v1");
+            s.executeUpdate("DROP INDEX IF EXISTS report_rows_expiry");
+            s.executeUpdate(REPORT_ROWS);
+            s.executeUpdate(
+                    "INSERT INTO report_rows (window_start, policy_domain, row_key, row_json, count, expires_at)"
+                            + " SELECT window_start, policy_domain, row_key, row_json, count, expires_at FROM report_rows_v1");
+            s.executeUpdate("DROP TABLE report_rows_v1");
+        }
+        if (hasTable(s, "report_windows")) {
+            s.executeUpdate("ALTER TABLE report_windows ADD COLUMN row_count INTEGER NOT NULL DEFAULT 0");
+            s.executeUpdate("ALTER TABLE report_windows ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0");
+            if (hasTable(s, "report_rows")) {
+                String same = " FROM report_rows r WHERE r.policy_domain = report_windows.policy_domain"
+                        + " AND r.window_start = report_windows.window_start)";
+                s.executeUpdate("UPDATE report_windows SET row_count = (SELECT count(*)" + same
+                        + ", message_count = (SELECT coalesce(sum(count), 0)" + same);
+            }
+        }
+    }
+
+    private static boolean hasTable(Statement s, String name) throws SQLException {
+        try (ResultSet rs =
+                s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name + "'")) {
+            return rs.next() && rs.getInt(1) > 0;
         }
     }
 
@@ -556,7 +778,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface SqlWork<T> {
+    interface SqlWork<T> {
         T run() throws SQLException;
     }
 
