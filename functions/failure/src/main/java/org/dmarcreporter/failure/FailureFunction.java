@@ -122,5 +122,4 @@ final class FailureFunction {
     long now() {
         return clock.instant().getEpochSecond();
     }
-
 }

@@ -44,16 +44,17 @@ public final class FailureStreamHandler implements RequestHandler<DynamodbEvent,
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
         Log log = Log.of(context);
         List<BatchItemFailure> failures = new ArrayList<>();
-        List<DynamodbStreamRecord> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        List<DynamodbStreamRecord> records =
+                event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        boolean stopped = false;
         for (DynamodbStreamRecord record : records) {
             String sequence = CandidateRecords.sequenceNumber(record);
-            if (!failures.isEmpty() && outOfTime(context)) {
-                // Lambda retries from the lowest failed record anyway: leave the rest to it.
-                failures.add(new BatchItemFailure(sequence));
-                continue;
-            }
             if (outOfTime(context)) {
-                log.line("failure stream: out of time at record " + sequence + "; the rest is retried");
+                // Lambda retries from the lowest failed record: the rest goes with it.
+                if (!stopped) {
+                    log.line("failure stream: out of time at record " + sequence + "; it and the rest are retried");
+                    stopped = true;
+                }
                 failures.add(new BatchItemFailure(sequence));
                 continue;
             }

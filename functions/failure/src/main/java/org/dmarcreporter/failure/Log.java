@@ -41,7 +41,9 @@ final class Log {
             if (b.length() > 0) {
                 b.append(", ");
             }
-            b.append(status.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(n);
+            b.append(status.name().toLowerCase(java.util.Locale.ROOT))
+                    .append(' ')
+                    .append(n);
         });
         if (b.length() == 0) {
             b.append("nothing to send");

@@ -97,13 +97,11 @@ class FailureFunctionTest {
                 .sortKey("sk")
                 .timeToLive("expiresAt")
                 .create();
-        candidates = TestTable.builder(db)
-                .namePrefix("candidates")
-                .partitionKey("pk")
-                .stream(StreamViewType.NEW_IMAGE)
+        candidates = TestTable.builder(db).namePrefix("candidates").partitionKey("pk").stream(StreamViewType.NEW_IMAGE)
                 .timeToLive("expiresAt")
                 .create();
-        queueUrl = sqs.createQueue(b -> b.queueName("flush-" + UUID.randomUUID())).queueUrl();
+        queueUrl =
+                sqs.createQueue(b -> b.queueName("flush-" + UUID.randomUUID())).queueUrl();
         store = new DynamoDbResultStore(db, reports.name(), candidates.name(), clock);
     }
 
@@ -131,9 +129,9 @@ class FailureFunctionTest {
         assertThat(first.getBatchItemFailures()).isEmpty();
         List<Sent> sent = MotoMail.sent();
         assertThat(sent).hasSize(6);
-        assertThat(perRecipient(sent)).containsOnlyKeys(RUF_A, RUF_B).allSatisfy((to, ids) -> assertThat(ids)
-                .hasSize(3)
-                .doesNotHaveDuplicates());
+        assertThat(perRecipient(sent))
+                .containsOnlyKeys(RUF_A, RUF_B)
+                .allSatisfy((to, ids) -> assertThat(ids).hasSize(3).doesNotHaveDuplicates());
         assertThat(sent).allSatisfy(m -> {
             assertThat(m.raw()).contains("Content-Type: multipart/report;").contains("report-type=feedback-report");
             assertThat(m.raw()).contains("Feedback-Type: auth-failure");
@@ -169,9 +167,46 @@ class FailureFunctionTest {
         assertThat(response.getBatchItemFailures())
                 .extracting(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
                 .containsExactly(poison, empty);
-        assertThat(perRecipient(MotoMail.sent())).containsOnlyKeys(RUF_A, RUF_B).allSatisfy((to, ids) -> assertThat(
-                        ids)
-                .hasSize(2));
+        assertThat(perRecipient(MotoMail.sent()))
+                .containsOnlyKeys(RUF_A, RUF_B)
+                .allSatisfy((to, ids) -> assertThat(ids).hasSize(2));
+    }
+
+    @Test
+    void recordsLeftWhenTimeRunsOutAreReportedForTheRetryAndNothingIsSent() throws Exception {
+        ingest(result("192.0.2.1", "m1"), result("192.0.2.2", "m2"));
+        DynamodbEvent batch = stream();
+        TestContext almostOver = new TestContext((int) FailureStreamHandler.TIME_MARGIN_MILLIS - 1);
+
+        StreamsEventResponse response = new FailureStreamHandler(function(Map.of())).handleRequest(batch, almostOver);
+
+        assertThat(response.getBatchItemFailures())
+                .extracting(StreamsEventResponse.BatchItemFailure::getItemIdentifier)
+                .containsExactly(
+                        batch.getRecords().get(0).getDynamodb().getSequenceNumber(),
+                        batch.getRecords().get(1).getDynamodb().getSequenceNumber());
+        assertThat(MotoMail.sent()).isEmpty();
+        assertThat(almostOver.logged).singleElement().asString().contains("out of time");
+    }
+
+    @Test
+    void aPoisonRecordIsLoggedByKeyAndReasonOnly() throws Exception {
+        db.putItem(b -> b.tableName(candidates.name())
+                .item(Map.of(
+                        "pk", AttributeValue.builder().s("poison").build(),
+                        "candidate",
+                                AttributeValue.builder()
+                                        .s("{\"secret\": \"alice@example.com")
+                                        .build())));
+        TestContext context = new TestContext(60_000);
+
+        new FailureStreamHandler(function(Map.of())).handleRequest(stream(), context);
+
+        assertThat(context.logged)
+                .singleElement()
+                .asString()
+                .contains("poison record", "pk poison")
+                .doesNotContain("alice");
     }
 
     @Test
@@ -233,8 +268,8 @@ class FailureFunctionTest {
         SQSBatchResponse response = new FlushQueueHandler(function).handleRequest(event, null);
 
         assertThat(response.getBatchItemFailures()).isEmpty();
-        String delayed = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
-                        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+        String delayed = sqs.getQueueAttributes(b ->
+                        b.queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
                 .attributes()
                 .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED);
         assertThat(delayed).isEqualTo("1");
@@ -270,14 +305,7 @@ class FailureFunctionTest {
                 "FAILURE_REPORT_REDACTION_SECRET", "a test secret of more than sixteen bytes"));
         env.putAll(extra);
         return FailureFunction.fromEnvironment(
-                env::get,
-                ZoneFileResolver.fromText(ZONE),
-                db,
-                ses,
-                sqs,
-                clock,
-                "stream",
-                metricLines::add);
+                env::get, ZoneFileResolver.fromText(ZONE), db, ses, sqs, clock, "stream", metricLines::add);
     }
 
     private void ingest(String... results) {
@@ -288,7 +316,9 @@ class FailureFunctionTest {
                 clock);
         ApiResponse response = ingest.handle(new ApiRequest(
                 ("[" + String.join(",", results) + "]").getBytes(StandardCharsets.UTF_8), "application/json", null));
-        assertThat(response.status()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(response.status())
+                .as(new String(response.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
     }
 
     /** A message that fails DMARC at example.com (fo=1): SPF fails for another domain, no DKIM. */
@@ -298,12 +328,12 @@ class FailureFunctionTest {
                  "envelopeTo": ["bob@receiver.example"], "headerFrom": "Alice <alice@example.com>",
                  "spf": {"result": "fail", "domain": "forger.example", "scope": "mfrom"},
                  "headers": "From: Alice <alice@example.com>\\r\\nTo: bob@receiver.example\\r\\nSubject: hi\\r\\nMessage-ID: <%s@forger.example>\\r\\n"}
-                """
-                .formatted(messageId, ip, messageId);
+                """.formatted(messageId, ip, messageId);
     }
 
     private DynamodbEvent stream() {
-        return StreamEvents.readAll(streams, candidates.streamArn().orElseThrow(), clients.region().id());
+        return StreamEvents.readAll(
+                streams, candidates.streamArn().orElseThrow(), clients.region().id());
     }
 
     private static String sequenceOf(DynamodbEvent batch, String pk) {
@@ -317,7 +347,8 @@ class FailureFunctionTest {
 
     private static Map<String, List<String>> perRecipient(List<Sent> sent) {
         return sent.stream()
-                .collect(Collectors.groupingBy(Sent::recipient, Collectors.mapping(Sent::messageId, Collectors.toList())));
+                .collect(Collectors.groupingBy(
+                        Sent::recipient, Collectors.mapping(Sent::messageId, Collectors.toList())));
     }
 
     private long metric(int line, String name) throws Exception {
@@ -329,7 +360,8 @@ class FailureFunctionTest {
     private List<Message> receiveFlushes(int expected) {
         List<Message> out = new ArrayList<>();
         for (int i = 0; i < 5 && out.size() < expected; i++) {
-            out.addAll(sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(2))
+            out.addAll(sqs.receiveMessage(
+                            b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(2))
                     .messages());
         }
         return out;

@@ -46,9 +46,7 @@ final class MotoMail {
             JsonNode destinations = node.get("destinations");
             Matcher m = MESSAGE_ID.matcher(raw);
             out.add(new Sent(
-                    destinations.size() > 0 ? destinations.get(0).asText() : "",
-                    m.find() ? m.group(1) : "",
-                    raw));
+                    destinations.size() > 0 ? destinations.get(0).asText() : "", m.find() ? m.group(1) : "", raw));
             return;
         }
         node.forEach(child -> collect(child, out));

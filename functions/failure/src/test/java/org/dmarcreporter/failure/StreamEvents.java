@@ -25,8 +25,9 @@ final class StreamEvents {
     /** Every record of every shard of the stream, oldest first, as one event. */
     static DynamodbEvent readAll(DynamoDbStreamsClient streams, String streamArn, String region) {
         List<DynamodbStreamRecord> out = new ArrayList<>();
-        List<Shard> shards =
-                streams.describeStream(b -> b.streamArn(streamArn)).streamDescription().shards();
+        List<Shard> shards = streams.describeStream(b -> b.streamArn(streamArn))
+                .streamDescription()
+                .shards();
         for (Shard shard : shards) {
             String iterator = streams.getShardIterator(b -> b.streamArn(streamArn)
                             .shardId(shard.shardId())
@@ -66,9 +67,8 @@ final class StreamEvents {
         StreamRecord s = new StreamRecord();
         s.setSequenceNumber(r.dynamodb().sequenceNumber());
         s.setSizeBytes(r.dynamodb().sizeBytes());
-        s.setStreamViewType(
-                com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamViewType.valueOf(
-                        r.dynamodb().streamViewTypeAsString()));
+        s.setStreamViewType(com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamViewType.valueOf(
+                r.dynamodb().streamViewTypeAsString()));
         s.setKeys(convert(r.dynamodb().keys()));
         if (r.dynamodb().hasNewImage()) {
             s.setNewImage(convert(r.dynamodb().newImage()));
