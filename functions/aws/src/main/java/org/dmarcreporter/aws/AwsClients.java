@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the AWS SDK clients the functions use, all configured the same way: the JDK URL-connection
@@ -122,6 +123,11 @@ public final class AwsClients {
     /** A new SES v2 client (report mail); the caller owns it and should keep it for the life of the process. */
     public SesV2Client sesV2() {
         return configure(SesV2Client.builder()).build();
+    }
+
+    /** A new SQS client (failure-report flush messages); the caller owns it and should keep it for the life of the process. */
+    public SqsClient sqs() {
+        return configure(SqsClient.builder()).build();
     }
 
     /** Applies the shared settings to any sync client builder (later: SES v2, EventBridge). */
