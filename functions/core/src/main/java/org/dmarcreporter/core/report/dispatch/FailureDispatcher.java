@@ -145,6 +145,22 @@ public final class FailureDispatcher {
             metrics.add(FailureMetrics.ALREADY_SENT, 1);
             return report(p, Status.ALREADY_SENT, 1, "sent earlier");
         }
+        try {
+            return claimed(candidate, p, report, to, now);
+        } catch (RuntimeException e) {
+            // A store or transport error before the report went out: give the marker back, so
+            // that the caller's retry sends it instead of taking it for sent.
+            try {
+                ledger.releaseSend(report.key(), to);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    /** The rest of {@link #dispatchOne}, once this call holds the report's send marker. */
+    private Report claimed(FailureCandidate candidate, PlannedReport p, FeedbackReport report, String to, long now) {
         String slot = null;
         String representative = null;
         if (failure.mergeSeconds() > 0) {

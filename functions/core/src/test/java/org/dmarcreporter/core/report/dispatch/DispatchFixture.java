@@ -38,7 +38,7 @@ final class DispatchFixture {
     static final String SECRET = "a test secret of enough bytes";
 
     final DnsResolver dns;
-    final InMemoryFailureLedger ledger = new InMemoryFailureLedger();
+    final FlakyLedger ledger = new FlakyLedger();
     final RecordingMailTransport transport = new RecordingMailTransport();
     final Scheduler scheduler = new Scheduler();
     final Counters metrics = new Counters();
@@ -158,6 +158,20 @@ final class DispatchFixture {
 
         long get(String counter) {
             return counts.getOrDefault(counter, 0L);
+        }
+    }
+
+    /** The in-memory ledger, whose next {@code joinSlot} can be made to fail like a store outage. */
+    static final class FlakyLedger extends InMemoryFailureLedger {
+        volatile boolean failNextJoin;
+
+        @Override
+        public Join joinSlot(String slotKey, String representative, long now, long openUntil) {
+            if (failNextJoin) {
+                failNextJoin = false;
+                throw new IllegalStateException("store unavailable");
+            }
+            return super.joinSlot(slotKey, representative, now, openUntil);
         }
     }
 }

@@ -378,6 +378,22 @@ class FailureDispatcherTest {
     }
 
     @Test
+    void aStoreErrorAfterTheClaimGivesTheMarkerBackSoTheRetrySends() {
+        DispatchFixture f = new DispatchFixture(DNS, Map.of());
+        FailureCandidate c = f.candidate("c1", Mix.ALL_FAIL.result("fall.example", "192.0.2.7", T0, "<m@x>"));
+        f.ledger.failNextJoin = true;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.dispatcher.dispatch(c, T0))
+                .hasMessage("store unavailable");
+        assertThat(f.transport.received()).isEmpty();
+
+        DispatchResult retry = f.dispatcher.dispatch(c, T0 + 60);
+
+        assertThat(retry.count(Status.SENT)).isEqualTo(3);
+        assertThat(retry.count(Status.ALREADY_SENT)).isZero();
+        assertThat(f.transport.received()).hasSize(3);
+    }
+
+    @Test
     void aTemporaryMailFailureIsRetriedAndOnlyThatReportIsSentAgain() {
         DispatchFixture f = new DispatchFixture(DNS, Map.of());
         FailureCandidate c = f.candidate("c1", Mix.ALL_FAIL.result("ext.example", "192.0.2.7", T0, "<m@x>"));
