@@ -2,9 +2,9 @@ package org.dmarcreporter.aggregate;
 
 import java.time.Clock;
 import org.dmarcreporter.aws.AwsClients;
+import org.dmarcreporter.aws.dynamodb.DynamoDbReportLedger;
 import org.dmarcreporter.aws.ses.SesTransport;
 import org.dmarcreporter.core.dns.CachingDnsResolver;
-import org.dmarcreporter.core.report.run.ReportLedger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -22,15 +22,11 @@ final class LambdaWiring {
                 clients.sesV2(), SesTransport.SES_MAX_MESSAGE_BYTES, environment.sesConfigurationSet());
         return ReportFunctions.fromEnvironment(
                 System::getenv,
-                ledger(db, environment.reportsTable()),
+                new DynamoDbReportLedger(db, environment.reportsTable(), Clock.systemUTC()),
                 ses,
                 sqs,
                 CachingDnsResolver.system(),
                 Clock.systemUTC(),
                 d -> Thread.sleep(d.toMillis()));
-    }
-
-    static ReportLedger ledger(DynamoDbClient db, String table) {
-        throw new UnsupportedOperationException("the DynamoDB report ledger is not merged yet");
     }
 }
