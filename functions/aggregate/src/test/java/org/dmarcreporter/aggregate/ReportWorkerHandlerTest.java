@@ -9,13 +9,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.report.delivery.RecordingMailTransport;
 import org.dmarcreporter.core.report.row.AggregateRow;
 import org.dmarcreporter.core.report.row.DkimAuth;
 import org.dmarcreporter.core.report.row.ReportedDisposition;
 import org.dmarcreporter.core.report.row.SpfAuth;
+import org.dmarcreporter.core.report.run.DeliveryState;
 import org.dmarcreporter.core.report.run.InMemoryReportLedger;
+import org.dmarcreporter.core.report.run.ReportLedger;
 import org.dmarcreporter.core.report.run.ReportLedger.IndexedWindow;
 import org.dmarcreporter.core.report.xml.CountedRow;
 import org.dmarcreporter.core.testing.MutableClock;
@@ -44,6 +47,10 @@ class ReportWorkerHandlerTest {
             .build();
 
     ReportWorkerHandler worker() {
+        return worker(ledger);
+    }
+
+    ReportWorkerHandler worker(ReportLedger ledger) {
         Map<String, String> env = Map.of(
                 "ORG_NAME", "reporter.example",
                 "CONTACT_EMAIL", "dmarc-contact@reporter.example",
@@ -143,6 +150,63 @@ class ReportWorkerHandlerTest {
 
         assertThat(failed(response)).containsExactly("m0", "m2");
         assertThat(transport.receivedBy("dmarc@example.com")).hasSize(1);
+    }
+
+    @Test
+    void aWindowWhoseStoreFailsIsKeptAndTheOthersAreReported() {
+        add("example.com", T0);
+        add("example.org", T0);
+        ReportLedger failingRows = new ReportLedger() {
+            @Override
+            public WindowPage unreportedWindows(String policyDomain, String pageToken, int pageSize) {
+                return ledger.unreportedWindows(policyDomain, pageToken, pageSize);
+            }
+
+            @Override
+            public RowPage rows(ReportingWindow window, String pageToken, int pageSize) {
+                return ledger.rows(window, pageToken, pageSize);
+            }
+
+            @Override
+            public List<Long> cuts(String policyDomain) {
+                return ledger.cuts(policyDomain);
+            }
+
+            @Override
+            public void writeCut(String policyDomain, long at) {
+                ledger.writeCut(policyDomain, at);
+            }
+
+            @Override
+            public Map<String, DeliveryState> deliveries(ReportingWindow window) {
+                if (window.policyDomain().equals("example.org")) {
+                    throw new IllegalStateException("DynamoDB Query (deliveries) failed: throttled");
+                }
+                return ledger.deliveries(window);
+            }
+
+            @Override
+            public void recordDelivery(ReportingWindow window, String recipient, DeliveryState state) {
+                ledger.recordDelivery(window, recipient, state);
+            }
+
+            @Override
+            public boolean markReported(ReportingWindow window, ReportedWindow marker) {
+                return ledger.markReported(window, marker);
+            }
+
+            @Override
+            public Optional<ReportedWindow> reported(ReportingWindow window) {
+                return ledger.reported(window);
+            }
+        };
+
+        SQSBatchResponse response =
+                worker(failingRows).handleRequest(event(body("example.org", T0), body("example.com", T0)), null);
+
+        assertThat(failed(response)).containsExactly("m0");
+        assertThat(ledger.reported(new ReportingWindow("example.com", T0))).isPresent();
+        assertThat(ledger.reported(new ReportingWindow("example.org", T0))).isEmpty();
     }
 
     @Test
