@@ -43,6 +43,7 @@ public final class AggregateHandler implements RequestStreamHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ReportFunctions functions;
+    private final int maxAnswerBytes;
 
     /** Lambda's entry point: settings, table and queue from the environment. */
     public AggregateHandler() {
@@ -50,7 +51,12 @@ public final class AggregateHandler implements RequestStreamHandler {
     }
 
     AggregateHandler(ReportFunctions functions) {
+        this(functions, MAX_ANSWER_BYTES);
+    }
+
+    AggregateHandler(ReportFunctions functions, int maxAnswerBytes) {
         this.functions = Objects.requireNonNull(functions, "functions");
+        this.maxAnswerBytes = maxAnswerBytes;
     }
 
     @Override
@@ -89,7 +95,7 @@ public final class AggregateHandler implements RequestStreamHandler {
             }
         }
         byte[] bytes = bytes(answer);
-        if (bytes.length > MAX_ANSWER_BYTES) {
+        if (bytes.length > maxAnswerBytes) {
             ArrayNode all = (ArrayNode) answer.get("reports");
             ArrayNode kept = JSON.createArrayNode();
             all.forEach(r -> {
@@ -101,7 +107,7 @@ public final class AggregateHandler implements RequestStreamHandler {
             answer.put("reportsOmitted", all.size() - kept.size());
             answer.remove("messages");
             bytes = bytes(answer);
-            if (bytes.length > MAX_ANSWER_BYTES) {
+            if (bytes.length > maxAnswerBytes) {
                 answer.set("reports", JSON.createArrayNode());
                 answer.put("reportsOmitted", all.size());
                 bytes = bytes(answer);
