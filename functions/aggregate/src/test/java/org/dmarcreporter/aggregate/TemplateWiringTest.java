@@ -38,7 +38,10 @@ class TemplateWiringTest {
                 .contains("Schedule: cron(0 0 * * ? *)");
         assertThat(worker)
                 .contains("CodeUri: functions/aggregate/target/dmarc-aggregate.jar")
-                .contains("Handler: " + ReportWorkerHandler.class.getName() + "::handleRequest")
+                .contains("Handler: " + ReportWorkerHandler.class.getName() + "::handleRequest");
+        assertThat(resource("ReportWorkEventSource"))
+                .contains("FunctionName: !Ref ReportWorkerFunction")
+                .contains("EventSourceArn: !GetAtt ReportWorkQueue.Arn")
                 .contains("FunctionResponseTypes: [ReportBatchItemFailures]")
                 .contains("MaximumConcurrency: !Ref ReportWorkerMaxConcurrency");
         for (String variable : new String[] {
