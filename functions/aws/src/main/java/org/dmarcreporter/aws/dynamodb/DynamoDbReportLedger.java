@@ -288,21 +288,28 @@ public final class DynamoDbReportLedger implements ReportLedger {
             item.put(ItemAttributes.SENT_AT, n(sent.at()));
         } else if (state instanceof DeliveryState.Failed failed) {
             item.put(ItemAttributes.STATE, s(ItemAttributes.STATE_FAILED));
-            item.put(ItemAttributes.REASON, s(failed.reason()));
+            putReason(item, failed.reason());
             item.put(ItemAttributes.NEXT_RETRY, n(failed.nextRetry()));
         } else if (state instanceof DeliveryState.GivenUp givenUp) {
             item.put(ItemAttributes.STATE, s(ItemAttributes.STATE_GIVEN_UP));
-            item.put(ItemAttributes.REASON, s(givenUp.reason()));
+            putReason(item, givenUp.reason());
         }
         DynamoErrors.call(
                 "PutItem (delivery)", () -> db.putItem(p -> p.tableName(table).item(item)));
+    }
+
+    /** DynamoDB refuses a null string; an absent reason reads back as null. */
+    private static void putReason(Map<String, AttributeValue> item, String reason) {
+        if (reason != null) {
+            item.put(ItemAttributes.REASON, s(reason));
+        }
     }
 
     private static DeliveryState state(Map<String, AttributeValue> item) {
         String state = item.get(ItemAttributes.STATE).s();
         int attempts = Integer.parseInt(item.get(ItemAttributes.ATTEMPTS).n());
         AttributeValue reason = item.get(ItemAttributes.REASON);
-        String why = reason == null ? "" : reason.s();
+        String why = reason == null ? null : reason.s();
         return switch (state) {
             case ItemAttributes.STATE_SENT ->
                 new DeliveryState.Sent(

@@ -32,6 +32,8 @@ public final class RequestCounter implements ExecutionInterceptor {
 
     private final Map<String, Long> byOperation = new TreeMap<>();
     private final Map<String, Long> byKind = new TreeMap<>();
+    private final Map<String, Long> itemsByKind = new TreeMap<>();
+    private final Map<String, Long> halfUnitsByKind = new TreeMap<>();
     private long itemsRead;
     private long readHalfUnits;
 
@@ -50,18 +52,27 @@ public final class RequestCounter implements ExecutionInterceptor {
             for (Map<String, AttributeValue> item : q.items()) {
                 bytes += size(item);
             }
-            itemsRead += q.items().size();
-            readHalfUnits += halfUnits(bytes, Boolean.TRUE.equals(r.consistentRead()));
+            read(kind, q.items().size(), halfUnits(bytes, Boolean.TRUE.equals(r.consistentRead())));
         } else if (response instanceof GetItemResponse g && request instanceof GetItemRequest r) {
             boolean found = g.hasItem() && !g.item().isEmpty();
-            itemsRead += found ? 1 : 0;
-            readHalfUnits += halfUnits(found ? size(g.item()) : 0, Boolean.TRUE.equals(r.consistentRead()));
+            read(kind, found ? 1 : 0, halfUnits(found ? size(g.item()) : 0, Boolean.TRUE.equals(r.consistentRead())));
+        }
+    }
+
+    private void read(String kind, long items, long halfUnits) {
+        itemsRead += items;
+        readHalfUnits += halfUnits;
+        if (kind != null) {
+            itemsByKind.merge(kind, items, Long::sum);
+            halfUnitsByKind.merge(kind, halfUnits, Long::sum);
         }
     }
 
     public synchronized void reset() {
         byOperation.clear();
         byKind.clear();
+        itemsByKind.clear();
+        halfUnitsByKind.clear();
         itemsRead = 0;
         readHalfUnits = 0;
     }
@@ -92,6 +103,16 @@ public final class RequestCounter implements ExecutionInterceptor {
     /** Estimated read capacity units of the Queries and GetItems (see the class comment). */
     public synchronized double readUnits() {
         return readHalfUnits / 2.0;
+    }
+
+    /** Items read from partitions of one kind ({@code ROW}, {@code WINDOW}, ...). */
+    public synchronized long itemsRead(String kind) {
+        return itemsByKind.getOrDefault(kind, 0L);
+    }
+
+    /** Estimated read units spent on partitions of one kind. */
+    public synchronized double readUnits(String kind) {
+        return halfUnitsByKind.getOrDefault(kind, 0L) / 2.0;
     }
 
     private static long halfUnits(long bytes, boolean consistent) {
