@@ -1,6 +1,8 @@
 /**
- * The aggregate function: the midnight run and send-now that turn stored counter rows into RFC 9990
- * reports (planned: {@code docs/send-now.md}). It reads what {@code functions/ingest} stores: the
- * window index and counter rows described in {@code docs/reporting-windows.md}.
+ * The aggregate functions in AWS ({@code docs/aggregate-reports.md}, "In AWS"; {@code docs/send-now.md}):
+ * {@link org.dmarcreporter.aggregate.AggregateHandler} takes the 00:00 UTC schedule (the fan-out of
+ * every settled unreported window onto SQS) and the send-now event (the core run at once, answered
+ * with its summary); {@link org.dmarcreporter.aggregate.ReportWorkerHandler} reports one window per
+ * queue message. Both only translate events and call the core's {@code AggregateRun}.
  */
 package org.dmarcreporter.aggregate;

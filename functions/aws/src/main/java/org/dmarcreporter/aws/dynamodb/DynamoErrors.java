@@ -34,6 +34,11 @@ final class DynamoErrors {
         }
     }
 
+    /** A cancelled transaction that no condition of ours explains (conflict, throttling): try again later. */
+    static StoreUnavailableException unavailable(String what, TransactionCanceledException e) {
+        return new StoreUnavailableException("DynamoDB " + what + " was cancelled: " + e.getMessage(), e);
+    }
+
     static boolean isTransient(SdkException e) {
         if (e instanceof SdkClientException) {
             return true; // time-outs, connection errors: the SDK has already retried

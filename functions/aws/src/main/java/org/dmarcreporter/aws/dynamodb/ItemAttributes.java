@@ -19,6 +19,27 @@ public final class ItemAttributes {
     // send-now cuts
     public static final String CUT_AT = "cutAt";
 
+    // delivery state (aggregate run): one item per (window, recipient)
+    /** {@code sent}, {@code failed} or {@code given-up}. */
+    public static final String STATE = "state";
+
+    public static final String REASON = "reason";
+    public static final String ATTEMPTS = "attempts";
+    public static final String NEXT_RETRY = "nextRetry";
+    /** When a {@code sent} recipient got the report. */
+    public static final String SENT_AT = "sentAt";
+
+    public static final String STATE_SENT = "sent";
+    public static final String STATE_FAILED = "failed";
+    public static final String STATE_GIVEN_UP = "given-up";
+
+    // reported marker (aggregate run)
+    public static final String REPORT_ID = "reportId";
+    public static final String BEGIN = "begin";
+    public static final String END = "end";
+    public static final String REPORTED_AT = "reportedAt";
+    public static final String OUTCOME = "outcome";
+
     // idempotency
     public static final String STATUS = "status";
     public static final String RESPONSE = "response";

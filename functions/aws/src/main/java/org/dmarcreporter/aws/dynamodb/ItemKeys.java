@@ -18,7 +18,12 @@ public final class ItemKeys {
     /** The window index is spread over this many partitions so that no single one gets hot. */
     public static final int WINDOW_SHARDS = 16;
 
+    /** The latest cut of a domain (or of all domains): what ingest reads. */
     public static final String CUT_SK = "CUT";
+    /** Sort keys of the cut history items: {@code AT#<epoch seconds, 12 digits>}; they sort before {@link #CUT_SK}. */
+    public static final String CUT_HISTORY_SK_PREFIX = "AT#";
+
+    public static final String REPORTED_SK = "REPORTED";
     public static final String ALL_DOMAINS_CUT_PK = "CUT#*";
     public static final String REQUEST_SK = "REQUEST";
     public static final String MESSAGE_SK = "MESSAGE";
@@ -43,8 +48,7 @@ public final class ItemKeys {
 
     /** {@code WINDOW#00} .. {@code WINDOW#0f}, chosen by the first byte of SHA-256(domain). */
     public static String windowPk(String policyDomain) {
-        int shard = (sha256(policyDomain)[0] & 0xff) % WINDOW_SHARDS;
-        return shardPk(shard);
+        return shardPk(windowShard(policyDomain));
     }
 
     public static String windowSk(ReportingWindow window) {
@@ -53,6 +57,37 @@ public final class ItemKeys {
 
     public static String cutPk(String policyDomain) {
         return "CUT#" + policyDomain;
+    }
+
+    /** One cut in the history of {@code CUT#<domain>} (or {@code CUT#*}): zero-padded, so they sort in time. */
+    public static String cutHistorySk(long at) {
+        if (at < 0 || at > 999_999_999_999L) {
+            throw new IllegalArgumentException("cut time out of range: " + at);
+        }
+        return CUT_HISTORY_SK_PREFIX + String.format("%012d", at);
+    }
+
+    /** Delivery state of one window's report, one item per recipient (sort key = recipient). */
+    public static String deliveryPk(ReportingWindow window) {
+        return "DELIVERY#" + window.policyDomain() + "#" + window.start();
+    }
+
+    /** "This window was reported": kept after its index entry is removed. */
+    public static String reportedPk(ReportingWindow window) {
+        return "REPORTED#" + window.policyDomain() + "#" + window.start();
+    }
+
+    /** The index partition {@code WINDOW#<shard>} for shard 0 to {@link #WINDOW_SHARDS} - 1. */
+    public static String windowShardPk(int shard) {
+        if (shard < 0 || shard >= WINDOW_SHARDS) {
+            throw new IllegalArgumentException("no window shard " + shard);
+        }
+        return shardPk(shard);
+    }
+
+    /** The shard number of {@code policyDomain}'s index entries. */
+    public static int windowShard(String policyDomain) {
+        return (sha256(policyDomain)[0] & 0xff) % WINDOW_SHARDS;
     }
 
     public static String requestPk(String idempotencyKey) {
