@@ -383,4 +383,47 @@ class DynamoDbReportLedgerTest {
         assertThat(requests.calls("SendEmail")).isZero();
         assertThat(requests.byOperation()).containsOnlyKeys("Query");
     }
+
+    @Test
+    void aRunWithPagesOfOneReportsEveryWindowWhileItsMarksDeleteTheEntriesBehindItsToken() {
+        SesV2Client ses = AwsTestEndpoint.clients().sesV2();
+        try {
+            ses.createEmailIdentity(b -> b.emailIdentity("reporter.example"));
+        } catch (AlreadyExistsException e) {
+            // verified by an earlier test on this moto
+        }
+        List<String> domains = new ArrayList<>();
+        for (int d = 0; d < 6; d++) {
+            domains.add("d" + d + ".example");
+            ingest(new ReportingWindow("d" + d + ".example", T0), 2, 3);
+        }
+        ingest(new ReportingWindow("d0.example", T0 + DAY), 1, 1);
+        runClock.set(Instant.ofEpochSecond(T0 + 2 * DAY + 120));
+
+        RunSummary summary = new AggregateRun(
+                        ledger,
+                        new ReportDestinations(ZoneFileResolver.fromText("")),
+                        new SesTransport(ses),
+                        SettingsReader.read(Map.of(
+                                "orgName", "reporter.example",
+                                "contactEmail", "dmarc@reporter.example",
+                                "returnPath", "bounces@reporter.example")),
+                        RunOptions.defaults("reporter.example").withPageSize(1),
+                        runClock,
+                        d -> {})
+                .run(RunRequest.midnight(), null);
+        ses.close();
+
+        assertThat(summary.reports())
+                .extracting(r -> r.domain() + "@" + (r.windowStart() - T0) + " " + r.status() + " " + r.messages())
+                .containsExactlyInAnyOrder(
+                        "d0.example@0 reported 3",
+                        "d0.example@86400 reported 1",
+                        "d1.example@0 reported 3",
+                        "d2.example@0 reported 3",
+                        "d3.example@0 reported 3",
+                        "d4.example@0 reported 3",
+                        "d5.example@0 reported 3");
+        assertThat(ledger.unreportedWindows(null, null, 10).windows()).isEmpty();
+    }
 }
