@@ -462,7 +462,33 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
     }
 
-    private <T> T withLock(SqlWork<T> work) {
+    // For SqliteReportLedger: the same connection, lock and clock.
+
+    Connection connection() {
+        return db;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    /** Runs {@code work} under the store's lock, in one transaction (rolled back when it throws). */
+    <T> T inTransaction(SqlWork<T> work) {
+        return withLock(() -> {
+            begin.execute();
+            T result;
+            try {
+                result = work.run();
+                commit.execute();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+            return result;
+        });
+    }
+
+    <T> T withLock(SqlWork<T> work) {
         lock.lock();
         try {
             if (closed) {
@@ -556,7 +582,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface SqlWork<T> {
+    interface SqlWork<T> {
         T run() throws SQLException;
     }
 
