@@ -35,7 +35,14 @@ public final class ConfigFile {
             "returnPath",
             "reportFormat",
             "ignoreRecipients",
-            "dedupeMessageIds");
+            "dedupeMessageIds",
+            // failure reports (docs/failure-reports.md)
+            "failureReportRedaction",
+            "failureReportRedactionSecret",
+            "failureReportHeaders",
+            "failureReportsPerDestinationPerHour",
+            "failureReportsPerMinute",
+            "failureReportMergeSeconds");
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigFile.class);
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +14,15 @@ import org.dmarcreporter.core.dns.DnsResolver;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.intake.IngestService;
+import org.dmarcreporter.core.report.delivery.MailTransport;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.local.CommandLine.Serve;
 import org.dmarcreporter.local.CommandLine.UsageException;
+import org.dmarcreporter.local.failurereports.FailureReports;
 import org.dmarcreporter.local.http.IngestHttpServer;
+import org.dmarcreporter.local.mail.OutboxTransport;
+import org.dmarcreporter.local.mail.SmtpSettings;
+import org.dmarcreporter.local.mail.SmtpTransport;
 import org.dmarcreporter.local.store.SqliteResultStore;
 import org.dmarcreporter.local.store.SqliteResultStore.Durability;
 import org.slf4j.Logger;
@@ -45,12 +51,18 @@ public final class LocalRuntime {
     private final SqliteResultStore store;
     private final IngestHttpServer server;
     private final ScheduledExecutorService purger;
+    private final FailureReports failureReports;
     private boolean stopped;
 
-    private LocalRuntime(SqliteResultStore store, IngestHttpServer server, ScheduledExecutorService purger) {
+    private LocalRuntime(
+            SqliteResultStore store,
+            IngestHttpServer server,
+            ScheduledExecutorService purger,
+            FailureReports failureReports) {
         this.store = store;
         this.server = server;
         this.purger = purger;
+        this.failureReports = failureReports;
     }
 
     /**
@@ -69,12 +81,28 @@ public final class LocalRuntime {
         Folders.prepare("--data-dir", options.dataDir());
         Clock clock = Clock.systemUTC();
         SqliteResultStore store = SqliteResultStore.open(options.dataDir(), clock, durability);
+        FailureReports failureReports;
+        try {
+            failureReports = FailureReports.start(
+                    store,
+                    settings,
+                    dns,
+                    failureMail(options),
+                    clock,
+                    options.dataDir(),
+                    "dmarc-reporter/" + Main.version());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         IngestHttpServer server;
         try {
-            IngestService ingest = new IngestService(new DmarcEvaluator(dns), store, settings, clock);
+            IngestService ingest = new IngestService(
+                    new DmarcEvaluator(dns), failureReports.wakingOnCandidates(store), settings, clock);
             int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
             server = IngestHttpServer.start(options.port(), threads, ingest::handle);
         } catch (IOException | RuntimeException e) {
+            failureReports.stop(STOP_GRACE);
             store.close();
             throw e;
         }
@@ -87,6 +115,7 @@ public final class LocalRuntime {
                 () -> {
                     try {
                         store.purgeExpired();
+                        failureReports.purgeExpired();
                     } catch (RuntimeException e) {
                         LOG.warn("purging expired rows failed; next try in {}", PURGE_EVERY, e);
                     }
@@ -101,9 +130,10 @@ public final class LocalRuntime {
                 options.zoneFiles().isEmpty() ? "the network" : options.zoneFiles(),
                 settings.orgName());
         if (options.outbox() != null || options.smtp() != null) {
-            LOG.info("mail sending is not part of this version yet: --outbox/--smtp are checked but nothing is sent");
+            LOG.info("aggregate reports are not sent by this version yet; failure reports go out through"
+                    + " --outbox/--smtp");
         }
-        return new LocalRuntime(store, server, purger);
+        return new LocalRuntime(store, server, purger, failureReports);
     }
 
     public int port() {
@@ -118,6 +148,7 @@ public final class LocalRuntime {
         stopped = true;
         long started = System.nanoTime();
         server.stop(STOP_GRACE);
+        failureReports.stop(STOP_GRACE); // after ingest stopped, before the store closes
         purger.shutdownNow();
         try {
             purger.awaitTermination(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
@@ -126,6 +157,28 @@ public final class LocalRuntime {
         }
         store.close();
         LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * The transport failure reports go out through ({@code --outbox} or {@code --smtp}, docs/mail.md),
+     * until the runtime builds one transport for every kind of report.
+     */
+    private static Optional<MailTransport> failureMail(Serve options) {
+        try {
+            if (options.outbox() != null) {
+                return Optional.of(OutboxTransport.create(options.outbox()));
+            }
+            if (options.smtp() != null) {
+                return Optional.of(new SmtpTransport(SmtpSettings.defaults(
+                                options.smtp().host(), options.smtp().port())
+                        .withCredentials(SmtpSettings.credentialsFromEnvironment(System.getenv()))));
+            }
+        } catch (IOException e) {
+            throw new UsageException("--outbox " + options.outbox() + " cannot be created: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage()); // half a credential
+        }
+        return Optional.empty();
     }
 
     private static ReportingSettings settings(Path config) {

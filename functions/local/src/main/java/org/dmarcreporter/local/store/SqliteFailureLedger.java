@@ -11,10 +11,12 @@ import org.dmarcreporter.core.report.dispatch.FailureLedger;
 
 /**
  * The failure-report sender's {@link FailureLedger} in the local runtime's SQLite file, sharing
- * the {@link SqliteResultStore}'s connection and lock (so {@code synchronous=FULL} and one writer
- * at a time, like ingest): every method is one statement or one transaction under that lock, which
- * gives the atomic steps the port asks for, and is committed (on disk) before it returns, so a
- * marker written before a send survives {@code kill -9}.
+ * the {@link SqliteResultStore}'s connection and lock (one writer at a time, like ingest): every
+ * method is one statement or one transaction under that lock, which gives the atomic steps the
+ * port asks for, and is committed before it returns, so it survives {@code kill -9}. Commits are
+ * forced to the disk by {@link #sync}, which the sender calls before each send (so a power loss
+ * never loses the marker of a report that went out), not at every step (see
+ * {@link FailureTables#relaxed}).
  *
  * <p>Conditional writes are SQLite upserts whose {@code DO UPDATE ... WHERE} holds the condition
  * (an expired marker is replaced; a bucket at its limit is left alone); the number of changed rows
@@ -63,7 +65,7 @@ public final class SqliteFailureLedger implements FailureLedger {
     public boolean claimSend(String reportKey, String recipient, long now, long expiresAt) {
         checkKey(reportKey);
         checkKey(recipient);
-        return store.withLock(() -> {
+        return FailureTables.relaxed(store, false, () -> {
             claim.setString(1, reportKey);
             claim.setString(2, recipient);
             claim.setLong(3, expiresAt);
@@ -76,7 +78,7 @@ public final class SqliteFailureLedger implements FailureLedger {
     public void releaseSend(String reportKey, String recipient) {
         checkKey(reportKey);
         checkKey(recipient);
-        store.withLock(() -> {
+        FailureTables.relaxed(store, false, () -> {
             release.setString(1, reportKey);
             release.setString(2, recipient);
             return release.executeUpdate();
@@ -90,7 +92,7 @@ public final class SqliteFailureLedger implements FailureLedger {
         if (openUntil <= now) {
             throw new IllegalArgumentException("openUntil must be after now");
         }
-        return store.inTransaction(() -> {
+        return FailureTables.relaxed(store, true, () -> {
             Slot s = live(slotKey, now);
             if (s == null || (s.heldCount == 0 && s.dueAt <= now)) {
                 write(slotKey, new Slot(0, null, 0, openUntil));
@@ -111,7 +113,7 @@ public final class SqliteFailureLedger implements FailureLedger {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1");
         }
-        return store.inTransaction(() -> {
+        return FailureTables.relaxed(store, true, () -> {
             Slot s = live(slotKey, now);
             boolean closed = s == null || (s.heldCount == 0 && s.dueAt <= now);
             long due = closed ? dueAt : Math.max(s.dueAt, dueAt);
@@ -126,7 +128,7 @@ public final class SqliteFailureLedger implements FailureLedger {
     @Override
     public Optional<TakenSlot> takeSlot(String slotKey, long now, long reopenUntil) {
         checkKey(slotKey);
-        return store.inTransaction(() -> {
+        return FailureTables.relaxed(store, true, () -> {
             Slot s = live(slotKey, now);
             if (s == null || s.heldCount == 0) {
                 return Optional.empty();
@@ -142,7 +144,7 @@ public final class SqliteFailureLedger implements FailureLedger {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1");
         }
-        return store.withLock(() -> {
+        return FailureTables.relaxed(store, false, () -> {
             token.setString(1, bucketKey);
             token.setLong(2, bucketStart);
             token.setLong(3, expiresAt);
@@ -168,6 +170,15 @@ public final class SqliteFailureLedger implements FailureLedger {
             }
             return out;
         });
+    }
+
+    /**
+     * Forces every ledger write so far to the disk. The ledger commits with {@code
+     * synchronous=NORMAL} (see {@link FailureTables#relaxed}): the sender calls this before each
+     * send, so the marker of a report that goes out is on the disk first.
+     */
+    public void sync(long now) {
+        FailureTables.sync(store, now);
     }
 
     /** Deletes expired markers, rate counters and slots; the runtime calls it with the hourly purge. */

@@ -57,7 +57,7 @@ public final class SqliteFailureMetrics implements FailureMetrics {
             return;
         }
         try {
-            store.inTransaction(() -> {
+            FailureTables.relaxed(store, true, () -> {
                 for (Map.Entry<String, Long> e : taken.entrySet()) {
                     upsert.setString(1, e.getKey());
                     upsert.setLong(2, e.getValue());

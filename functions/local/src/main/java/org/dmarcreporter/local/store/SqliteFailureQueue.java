@@ -89,7 +89,7 @@ public final class SqliteFailureQueue {
         if (ids.isEmpty()) {
             return 0;
         }
-        return store.inTransaction(() -> {
+        return FailureTables.relaxed(store, true, () -> {
             int n = 0;
             for (String id : ids) {
                 markDone.setLong(1, now);
@@ -104,11 +104,40 @@ public final class SqliteFailureQueue {
 
     /** Records that {@code id} has had {@code attempts} attempts and is next due at {@code nextAttemptAt}. */
     public void putOff(String id, int attempts, long nextAttemptAt) {
-        store.withLock(() -> {
+        FailureTables.relaxed(store, false, () -> {
             putOff.setString(1, id);
             putOff.setInt(2, attempts);
             putOff.setLong(3, nextAttemptAt);
             return putOff.executeUpdate();
+        });
+    }
+
+    /** Makes every candidate put off due at {@code now} (their attempts stay counted); at start-up. */
+    public void retryPutOffNow(long now) {
+        FailureTables.relaxed(store, false, () -> {
+            try (PreparedStatement s = store.connection()
+                    .prepareStatement(
+                            "UPDATE failure_candidate_retries SET next_attempt_at = ? WHERE next_attempt_at > ?")) {
+                s.setLong(1, now);
+                s.setLong(2, now);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    /** Marks every candidate not done yet done at {@code now} (sending is off); returns how many. */
+    public int markAllDone(long now) {
+        return store.inTransaction(() -> {
+            try (PreparedStatement s = store.connection()
+                    .prepareStatement("UPDATE failure_candidates SET sent_at = ? WHERE sent_at IS NULL")) {
+                s.setLong(1, now);
+                int n = s.executeUpdate();
+                try (PreparedStatement d =
+                        store.connection().prepareStatement("DELETE FROM failure_candidate_retries")) {
+                    d.executeUpdate();
+                }
+                return n;
+            }
         });
     }
 
