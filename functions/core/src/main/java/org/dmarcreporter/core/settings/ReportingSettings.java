@@ -20,9 +20,13 @@ public record ReportingSettings(
         String returnPath,
         ReportFormat reportFormat,
         Set<String> ignoreRecipients,
-        boolean dedupeMessageIds) {
+        boolean dedupeMessageIds,
+        FailureReportSettings failureReports) {
 
     public ReportingSettings {
+        if (failureReports == null) {
+            failureReports = FailureReportSettings.DEFAULTS;
+        }
         copyReportsTo = List.copyOf(copyReportsTo);
         contactEmail = List.copyOf(contactEmail);
         ignoreRecipients = Set.copyOf(ignoreRecipients);

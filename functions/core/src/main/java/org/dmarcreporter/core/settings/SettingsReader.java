@@ -96,7 +96,51 @@ public final class SettingsReader {
                 new LinkedHashSet<>(source.list("ignoreRecipients").stream()
                         .map(ReportingSettings::normalizeAddress)
                         .toList()),
-                bool(lookup, "dedupeMessageIds", true));
+                bool(lookup, "dedupeMessageIds", true),
+                failureReports(lookup));
+    }
+
+    private static FailureReportSettings failureReports(Function<String, String> lookup) {
+        String headers = trimToNull(lookup.apply("failureReportHeaders"));
+        FailureReportSettings.Headers scope;
+        if (headers == null || headers.equalsIgnoreCase("all")) {
+            scope = FailureReportSettings.Headers.ALL;
+        } else if (headers.equalsIgnoreCase("essential")) {
+            scope = FailureReportSettings.Headers.ESSENTIAL;
+        } else {
+            throw new InvalidSettingException(
+                    "failureReportHeaders", "must be all or essential, not '" + headers + "'");
+        }
+        int merge = nonNegativeInt(lookup, "failureReportMergeSeconds", FailureReportSettings.DEFAULT_MERGE_SECONDS);
+        if (merge > FailureReportSettings.MAX_MERGE_SECONDS) {
+            throw new InvalidSettingException(
+                    "failureReportMergeSeconds",
+                    "must be a number of seconds (not minutes) from 0 to " + FailureReportSettings.MAX_MERGE_SECONDS
+                            + ", not '" + merge + "'");
+        }
+        // The secret is not trimmed: spaces may be part of it. Only an empty value counts as unset.
+        String secret = lookup.apply("failureReportRedactionSecret");
+        if (secret != null && secret.isEmpty()) {
+            secret = null;
+        }
+        if (secret != null
+                && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                        < FailureReportSettings.MIN_SECRET_BYTES) {
+            throw new InvalidSettingException(
+                    "failureReportRedactionSecret",
+                    "must be at least " + FailureReportSettings.MIN_SECRET_BYTES + " bytes long, not "
+                            + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+        return new FailureReportSettings(
+                bool(lookup, "failureReportRedaction", true),
+                secret,
+                scope,
+                nonNegativeInt(
+                        lookup,
+                        "failureReportsPerDestinationPerHour",
+                        FailureReportSettings.DEFAULT_PER_DESTINATION_PER_HOUR),
+                nonNegativeInt(lookup, "failureReportsPerMinute", FailureReportSettings.DEFAULT_PER_MINUTE),
+                merge);
     }
 
     /** The entries of a YAML/JSON list, trimmed; each must be non-empty text. */

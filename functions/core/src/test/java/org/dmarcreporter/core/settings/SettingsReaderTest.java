@@ -133,4 +133,84 @@ class SettingsReaderTest {
                         "orgName", "r.example", "contactEmail", "a@r.example", "returnPath", List.of("x@r.example"))))
                 .hasMessageContaining("returnPath must be a single value");
     }
+
+    private static final Map<String, Object> BASE = Map.of("orgName", "r.example", "contactEmail", "a@r.example");
+
+    private static Map<String, Object> with(Object... kv) {
+        Map<String, Object> m = new java.util.HashMap<>(BASE);
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void failureReportSettingsHaveSaneDefaultsAndNeedNoSecretToBeRead() {
+        FailureReportSettings f = SettingsReader.read(BASE).failureReports();
+        assertThat(f.redaction()).isTrue();
+        assertThat(f.redactionSecret()).isNull();
+        assertThat(f.headers()).isEqualTo(FailureReportSettings.Headers.ALL);
+        assertThat(f.perDestinationPerHour()).isEqualTo(100);
+        assertThat(f.perMinute()).isEqualTo(1000);
+        assertThat(f.mergeSeconds()).isEqualTo(10);
+        // only the senders ask for the secret
+        assertThatThrownBy(f::redactionSecretBytes)
+                .isInstanceOf(SettingsReader.InvalidSettingException.class)
+                .hasMessageContaining("failureReportRedactionSecret")
+                .hasMessageContaining("failureReportRedaction");
+        assertThat(SettingsReader.read(with("failureReportRedaction", false))
+                        .failureReports()
+                        .redactionSecretBytes())
+                .isNull();
+    }
+
+    @Test
+    void readsFailureReportSettingsFromTextAndTyped() {
+        FailureReportSettings f = SettingsReader.read(with(
+                        "failureReportRedactionSecret", " sixteen bytes!! ",
+                        "failureReportHeaders", "essential",
+                        "failureReportsPerDestinationPerHour", 0,
+                        "failureReportsPerMinute", "20",
+                        "failureReportMergeSeconds", 900))
+                .failureReports();
+        assertThat(f.redactionSecretBytes())
+                .isEqualTo(" sixteen bytes!! ".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(f.headers()).isEqualTo(FailureReportSettings.Headers.ESSENTIAL);
+        assertThat(f.perDestinationPerHour()).isZero();
+        assertThat(f.perMinute()).isEqualTo(20);
+        assertThat(f.mergeSeconds()).isEqualTo(900);
+        assertThat(f.toString()).doesNotContain("sixteen");
+        assertThat(SettingsReader.read(BASE).toString()).contains("redactionSecret=unset");
+
+        FailureReportSettings env = SettingsReader.read(Map.of(
+                        "orgName", "r.example",
+                        "contactEmail", "a@r.example",
+                        "failureReportRedaction", "FALSE",
+                        "failureReportHeaders", "ALL",
+                        "failureReportMergeSeconds", "")::get)
+                .failureReports();
+        assertThat(env.redaction()).isFalse();
+        assertThat(env.headers()).isEqualTo(FailureReportSettings.Headers.ALL);
+        assertThat(env.mergeSeconds()).isEqualTo(10);
+    }
+
+    @Test
+    void badFailureReportSettingsNameTheirKey() {
+        assertThatThrownBy(() -> SettingsReader.read(with("failureReportRedactionSecret", "short")))
+                .isInstanceOf(SettingsReader.InvalidSettingException.class)
+                .hasMessage("setting failureReportRedactionSecret must be at least 16 bytes long, not 5");
+        assertThatThrownBy(() -> SettingsReader.read(with("failureReportHeaders", "some")))
+                .hasMessage("setting failureReportHeaders must be all or essential, not 'some'");
+        assertThatThrownBy(() -> SettingsReader.read(with("failureReportsPerDestinationPerHour", "-1")))
+                .hasMessageContaining("failureReportsPerDestinationPerHour");
+        assertThatThrownBy(() -> SettingsReader.read(with("failureReportsPerMinute", "lots")))
+                .hasMessageContaining("failureReportsPerMinute");
+        assertThatThrownBy(() -> SettingsReader.read(with("failureReportMergeSeconds", "901")))
+                .hasMessage("setting failureReportMergeSeconds must be a number of seconds (not minutes) from 0 to 900,"
+                        + " not '901'");
+        assertThatThrownBy(() -> SettingsReader.read(with("failureReportMergeSeconds", "10m")))
+                .hasMessageContaining("failureReportMergeSeconds");
+        assertThatThrownBy(() -> SettingsReader.read(with("failureReportRedaction", "yes")))
+                .hasMessageContaining("failureReportRedaction");
+    }
 }
