@@ -16,22 +16,35 @@ public final class CommandLine {
     public static final String USAGE = """
             Usage:
               java -jar dmarc-local.jar serve [options]   run the ingest API on 127.0.0.1
+              java -jar dmarc-local.jar send-now [--domain D] [--dry-run DIR] [options]
+                                                          report everything stored since the
+                                                          last report, print a JSON summary
               java -jar dmarc-local.jar --help            show this text
               java -jar dmarc-local.jar --version         show the version
 
             serve answers POST /v1/results (one result object, or an array of up to 500) and
             prints "listening on http://127.0.0.1:PORT" once it accepts requests. Ctrl-C or
-            SIGTERM (kill PID) stops it cleanly: requests in progress finish first.
+            SIGTERM (kill PID) stops it cleanly: requests in progress finish first. It sends
+            the aggregate reports every day at 00:00 UTC (and at start-up for missed days).
+
+            send-now asks the serve running on --data-dir, or runs on its own when none is.
+            Exit status 0 when nothing failed, 3 when a report could not be sent to a recipient
+            (it is retried later), 1 when the run could not be done, 2 for a bad command line.
 
             Options:
               --port N          HTTP port (default 8080; 0 picks a free one and prints it)
               --data-dir DIR    where the SQLite store keeps its files (default ./dmarc-data)
               --outbox DIR      write each outgoing email as one .eml file instead of sending it
-              --smtp HOST:PORT  send outgoing email through this SMTP relay
+              --smtp HOST:PORT  send outgoing email through this SMTP relay (STARTTLS when
+                                offered; AUTH from DMARC_SMTP_USERNAME/DMARC_SMTP_PASSWORD)
+                                Without either, reports are not sent: they stay pending.
               --zone-file FILE  answer DNS from this RFC 1035 master file instead of the
                                 network; may repeat
               --config FILE     reporting settings (JSON or YAML); orgName and contactEmail are
                                 required, e.g. --config events/local-config.yaml
+              --domain D        send-now: only this policy domain
+              --dry-run DIR     send-now: write the reports as .eml files into DIR; send and
+                                mark nothing
 
             Example:
               java -jar functions/local/target/dmarc-local.jar serve \\
@@ -63,6 +76,15 @@ public final class CommandLine {
             zoneFiles = List.copyOf(zoneFiles);
         }
     }
+
+    /**
+     * {@code send-now} and its options.
+     *
+     * @param options the options it shares with {@code serve} ({@code --port} is not used)
+     * @param domain  only this policy domain, or null for all
+     * @param dryRun  folder for the messages of a dry run, or null to send
+     */
+    public record SendNow(Serve options, String domain, Path dryRun) implements Command {}
 
     /** {@code --smtp HOST:PORT}. */
     public record SmtpRelay(String host, int port) {
@@ -119,15 +141,15 @@ public final class CommandLine {
                 return new Version();
             }
         }
-        if (command.equals("send-now")) {
-            throw new UsageException("send-now is not available in this version yet");
-        }
-        if (!command.equals("serve")) {
+        boolean sendNow = command.equals("send-now");
+        if (!sendNow && !command.equals("serve")) {
             throw new UsageException(
                     command.startsWith("-")
-                            ? "the command comes first: serve [options]"
+                            ? "the command comes first: serve [options] or send-now [options]"
                             : "unknown command '" + command + "'");
         }
+        String domain = null;
+        Path dryRun = null;
         Integer port = null;
         Path dataDir = null;
         Path outbox = null;
@@ -148,7 +170,15 @@ public final class CommandLine {
             }
             if (!List.of("--port", "--data-dir", "--outbox", "--smtp", "--zone-file", "--config")
                     .contains(name)) {
-                throw new UsageException("unknown option " + name);
+                if (List.of("--domain", "--dry-run").contains(name) && !sendNow) {
+                    throw new UsageException(name + " belongs to send-now, not to serve");
+                }
+                if (!sendNow) {
+                    throw new UsageException("unknown option " + name);
+                }
+                if (!List.of("--domain", "--dry-run").contains(name)) {
+                    throw new UsageException("unknown option " + name);
+                }
             }
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -166,16 +196,25 @@ public final class CommandLine {
                 case "--smtp" -> smtp = once(name, smtp, SmtpRelay.parse(value));
                 case "--zone-file" -> zoneFiles.add(Path.of(value));
                 case "--config" -> config = once(name, config, Path.of(value));
+                case "--domain" -> domain = once(name, domain, domainName(value));
+                case "--dry-run" -> dryRun = once(name, dryRun, Path.of(value));
                 default -> throw new AssertionError(name);
             }
         }
-        return new Serve(
+        Serve options = new Serve(
                 port == null ? DEFAULT_PORT : port,
                 dataDir == null ? DEFAULT_DATA_DIR : dataDir,
                 outbox,
                 smtp,
                 zoneFiles,
                 config);
+        return sendNow ? new SendNow(options, domain, dryRun) : options;
+    }
+
+    /** A policy domain as the store keys it (lower case, no trailing dot, A-labels). */
+    static String domainName(String value) {
+        return org.dmarcreporter.core.address.DomainNames.normalize(value)
+                .orElseThrow(() -> new UsageException("--domain needs a domain name, not '" + value + "'"));
     }
 
     private static <T> T once(String name, T previous, T value) {

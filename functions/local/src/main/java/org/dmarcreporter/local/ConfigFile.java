@@ -44,6 +44,33 @@ public final class ConfigFile {
             "failureReportsPerMinute",
             "failureReportMergeSeconds");
 
+    /**
+     * Keys of the local runtime alone: how {@code --smtp} reaches its relay ({@code docs/command-line.md}).
+     * Not reporting settings, so not in AWS.
+     */
+    static final Set<String> SMTP_KEYS = Set.of("smtpRequireTls", "smtpUsername", "smtpPassword", "smtpTrustedHosts");
+
+    /**
+     * The {@code smtp*} keys of a config file.
+     *
+     * @param requireTls   refuse a relay that does not offer STARTTLS
+     * @param username     AUTH user, or null
+     * @param password     AUTH password, or null
+     * @param trustedHosts hosts whose certificate is not checked, or null
+     */
+    public record SmtpConfig(boolean requireTls, String username, String password, String trustedHosts) {
+        public static final SmtpConfig NONE = new SmtpConfig(false, null, null, null);
+
+        @Override
+        public String toString() {
+            return "SmtpConfig[requireTls=" + requireTls + ", username=" + username + ", password="
+                    + (password == null ? "none" : "***") + ", trustedHosts=" + trustedHosts + "]";
+        }
+    }
+
+    /** A config file: the reporting settings and the local runtime's own keys. */
+    public record LocalConfig(ReportingSettings settings, SmtpConfig smtp) {}
+
     private static final Logger LOG = LoggerFactory.getLogger(ConfigFile.class);
 
     private ConfigFile() {}
@@ -55,6 +82,11 @@ public final class ConfigFile {
      *                            object, a setting with a bad value)
      */
     public static ReportingSettings read(Path file) {
+        return readLocal(file).settings();
+    }
+
+    /** As {@link #read}, with the {@code smtp*} keys. */
+    public static LocalConfig readLocal(Path file) {
         if (Files.isDirectory(file)) {
             throw new BadConfigException("config file " + file + " is a folder, not a file");
         }
@@ -79,16 +111,51 @@ public final class ConfigFile {
         @SuppressWarnings("unchecked")
         Map<String, ?> values = (Map<String, ?>) map;
         for (String key : values.keySet()) {
-            if (!KNOWN_KEYS.contains(key)) {
+            if (!KNOWN_KEYS.contains(key) && !SMTP_KEYS.contains(key)) {
                 // Not fatal, so a newer file still works here, but a typo should not go unseen.
                 LOG.warn("config file {}: unknown setting '{}' ignored", file, key);
             }
         }
+        Map<String, Object> reporting = new java.util.LinkedHashMap<>(values);
+        reporting.keySet().removeAll(SMTP_KEYS);
+        SmtpConfig smtp = smtp(file, values);
         try {
-            return SettingsReader.read(values);
+            return new LocalConfig(SettingsReader.read(reporting), smtp);
         } catch (SettingsReader.InvalidSettingException e) {
             throw new BadConfigException("config file " + file + ": " + e.getMessage());
         }
+    }
+
+    private static SmtpConfig smtp(Path file, Map<String, ?> values) {
+        Object tls = values.get("smtpRequireTls");
+        boolean requireTls;
+        if (tls == null || tls instanceof Boolean) {
+            requireTls = tls != null && (Boolean) tls;
+        } else if (tls instanceof String t && (t.equalsIgnoreCase("true") || t.equalsIgnoreCase("false"))) {
+            requireTls = Boolean.parseBoolean(t);
+        } else {
+            throw new BadConfigException(
+                    "config file " + file + ": setting smtpRequireTls must be true or false, not '" + tls + "'");
+        }
+        String user = text(file, values, "smtpUsername");
+        String password = text(file, values, "smtpPassword");
+        if ((user == null) != (password == null)) {
+            throw new BadConfigException("config file " + file + ": smtpUsername and smtpPassword go together"
+                    + " (SMTP AUTH needs both), but only " + (user == null ? "smtpPassword" : "smtpUsername")
+                    + " is set");
+        }
+        return new SmtpConfig(requireTls, user, password, text(file, values, "smtpTrustedHosts"));
+    }
+
+    private static String text(Path file, Map<String, ?> values, String key) {
+        Object v = values.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String || v instanceof Number) || v.toString().isBlank()) {
+            throw new BadConfigException("config file " + file + ": setting " + key + " must be a non-empty string");
+        }
+        return v.toString();
     }
 
     /**

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,23 +16,25 @@ import org.dmarcreporter.core.dns.DnsResolver;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.intake.IngestService;
-import org.dmarcreporter.core.report.delivery.MailTransport;
 import org.dmarcreporter.core.settings.ReportingSettings;
+import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.local.CommandLine.Serve;
 import org.dmarcreporter.local.CommandLine.UsageException;
 import org.dmarcreporter.local.failurereports.FailureReports;
 import org.dmarcreporter.local.http.IngestHttpServer;
-import org.dmarcreporter.local.mail.OutboxTransport;
-import org.dmarcreporter.local.mail.SmtpSettings;
-import org.dmarcreporter.local.mail.SmtpTransport;
+import org.dmarcreporter.local.http.IngestHttpServer.Route;
+import org.dmarcreporter.local.http.ReportsEndpoints;
+import org.dmarcreporter.local.report.LocalReports;
+import org.dmarcreporter.local.report.ReportSchedule;
+import org.dmarcreporter.local.store.SqliteReportLedger;
 import org.dmarcreporter.local.store.SqliteResultStore;
 import org.dmarcreporter.local.store.SqliteResultStore.Durability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running {@code serve}: settings, DNS, the SQLite store, the ingest service and the HTTP edge,
- * plus the hourly purge of expired rows. {@link #stop()} takes them down in the reverse order.
+ * A running {@code serve}: settings, DNS, mail, the SQLite store, the ingest service, the report
+ * routes and the HTTP edge, plus the hourly purge of expired rows and the report schedule. {@link #stop()} takes them down in the reverse order.
  */
 public final class LocalRuntime {
 
@@ -48,69 +52,163 @@ public final class LocalRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalRuntime.class);
 
-    private final SqliteResultStore store;
+    private final Base base;
+    private final Path dataDir;
     private final IngestHttpServer server;
     private final ScheduledExecutorService purger;
+    private final ReportSchedule schedule;
     private final FailureReports failureReports;
     private boolean stopped;
 
     private LocalRuntime(
-            SqliteResultStore store,
+            Base base,
+            Path dataDir,
             IngestHttpServer server,
             ScheduledExecutorService purger,
+            ReportSchedule schedule,
             FailureReports failureReports) {
-        this.store = store;
+        this.base = base;
+        this.dataDir = dataDir;
         this.server = server;
         this.purger = purger;
+        this.schedule = schedule;
         this.failureReports = failureReports;
     }
 
     /**
-     * Checks the options, opens the store and starts answering.
+     * What {@code serve} and a {@code send-now} without a running serve share: the settings, DNS,
+     * the mail transport, the open store and its report ledger, and the report runs over them.
+     */
+    static final class Base implements AutoCloseable {
+        final ConfigFile.LocalConfig config;
+        final DnsResolver dns;
+        final MailSetup mail;
+        final Durability durability;
+        final SqliteResultStore store;
+        final SqliteReportLedger ledger;
+        final LocalReports reports;
+
+        private Base(
+                ConfigFile.LocalConfig config,
+                DnsResolver dns,
+                MailSetup mail,
+                Durability durability,
+                SqliteResultStore store,
+                Clock clock) {
+            this.config = config;
+            this.dns = dns;
+            this.mail = mail;
+            this.durability = durability;
+            this.store = store;
+            this.ledger = new SqliteReportLedger(store);
+            this.reports = new LocalReports(ledger, dns, mail.transport(), config.settings(), clock);
+        }
+
+        /**
+         * Checks the options and opens the store.
+         *
+         * @throws UsageException              for options or files we cannot use (exit 2)
+         * @throws StoreUnavailableException when the data folder is in use or cannot be opened (exit 1)
+         */
+        static Base open(Serve options, Clock clock, Map<String, String> environment) {
+            ConfigFile.LocalConfig config = settings(options.config());
+            MailSetup mail = MailSetup.from(options, config.smtp(), environment);
+            DnsResolver dns = resolver(options);
+            Durability durability = durability();
+            Folders.prepare("--data-dir", options.dataDir());
+            SqliteResultStore store = SqliteResultStore.open(options.dataDir(), clock, durability);
+            try {
+                return new Base(config, dns, mail, durability, store, clock);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+
+    /** {@link #start(Serve, Clock, Map)} on the system clock and environment. */
+    public static LocalRuntime start(Serve options) throws IOException {
+        return start(options, Clock.systemUTC(), System.getenv());
+    }
+
+    /**
+     * Checks the options, opens the store, starts answering, writes {@code serve.json} and starts
+     * the report schedule (when there is a mail transport).
      *
+     * @param clock       what ingest, the store and the schedule read the time from
+     * @param environment for the SMTP credentials
      * @throws UsageException for options or files we cannot use (exit 2)
      * @throws IOException    when the port cannot be bound
      */
-    public static LocalRuntime start(Serve options) throws IOException {
-        ReportingSettings settings = settings(options.config());
-        if (options.outbox() != null) {
-            Folders.prepare("--outbox", options.outbox());
-        }
-        DnsResolver dns = resolver(options);
-        Durability durability = durability();
-        Folders.prepare("--data-dir", options.dataDir());
-        Clock clock = Clock.systemUTC();
-        SqliteResultStore store = SqliteResultStore.open(options.dataDir(), clock, durability);
+    static LocalRuntime start(Serve options, Clock clock, Map<String, String> environment) throws IOException {
+        Base base = Base.open(options, clock, environment);
+        ReportingSettings settings = base.config.settings();
         FailureReports failureReports;
         try {
             failureReports = FailureReports.start(
-                    store,
+                    base.store,
                     settings,
-                    dns,
-                    failureMail(options),
+                    base.dns,
+                    base.mail.transport(),
                     clock,
                     options.dataDir(),
                     "dmarc-reporter/" + Main.version());
         } catch (RuntimeException e) {
-            store.close();
+            base.close();
             throw e;
         }
         IngestHttpServer server;
         try {
             IngestService ingest = new IngestService(
-                    new DmarcEvaluator(dns), failureReports.wakingOnCandidates(store), settings, clock);
+                    new DmarcEvaluator(base.dns), failureReports.wakingOnCandidates(base.store), settings, clock);
             int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-            server = IngestHttpServer.start(options.port(), threads, ingest::handle);
+            List<Route> routes = new ArrayList<>();
+            routes.add(Route.results(ingest::handle));
+            routes.addAll(new ReportsEndpoints(
+                            base.reports,
+                            base.ledger,
+                            clock,
+                            options.dataDir().resolve(DRY_RUN_FOLDER).toAbsolutePath(),
+                            base.mail.description(),
+                            settings.orgName())
+                    .withFailureReports(failureReports.status()::json)
+                    .routes());
+            server = IngestHttpServer.start(options.port(), threads, IngestHttpServer.Limits.DEFAULT, routes);
         } catch (IOException | RuntimeException e) {
             failureReports.stop(STOP_GRACE);
-            store.close();
+            base.close();
             throw e;
+        }
+        try {
+            new ServeFile(
+                            ProcessHandle.current().pid(),
+                            server.port(),
+                            options.outbox() == null
+                                    ? null
+                                    : MailSetup.outboxOf(options).toString(),
+                            options.smtp() == null
+                                    ? null
+                                    : options.smtp().host() + ":"
+                                            + options.smtp().port())
+                    .write(options.dataDir());
+        } catch (IOException e) {
+            server.stop(Duration.ZERO);
+            failureReports.stop(STOP_GRACE);
+            base.close();
+            throw new StoreUnavailableException(
+                    "cannot write " + options.dataDir().resolve(ServeFile.NAME) + ": " + Folders.why(e));
         }
         ScheduledExecutorService purger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "purge-expired");
             t.setDaemon(true);
             return t;
         });
+        SqliteResultStore store = base.store;
         purger.scheduleWithFixedDelay(
                 () -> {
                     try {
@@ -124,30 +222,45 @@ public final class LocalRuntime {
                 PURGE_EVERY.toSeconds(),
                 TimeUnit.SECONDS);
         LOG.info(
-                "store {} (synchronous={}), DNS from {}, reporting as {}",
+                "store {} (synchronous={}), DNS from {}, reporting as {}, mail: {}",
                 store.file(),
-                durability,
+                base.durability,
                 options.zoneFiles().isEmpty() ? "the network" : options.zoneFiles(),
-                settings.orgName());
-        if (options.outbox() != null || options.smtp() != null) {
-            LOG.info("aggregate reports are not sent by this version yet; failure reports go out through"
-                    + " --outbox/--smtp");
+                settings.orgName(),
+                base.mail.description());
+        ReportSchedule schedule = null;
+        if (base.reports.canSend()) {
+            schedule = new ReportSchedule(base.reports, clock).start();
+            LOG.info("aggregate reports go out every day at 00:00 UTC; missed days are caught up now");
+        } else {
+            LOG.warn("no --outbox or --smtp: aggregate reports are not sent; they stay pending"
+                    + " (GET /v1/reports lists them) until serve runs with one of them");
         }
-        return new LocalRuntime(store, server, purger, failureReports);
+        return new LocalRuntime(base, options.dataDir(), server, purger, schedule, failureReports);
     }
+
+    /** Where {@code "dryRun": true} writes, inside the data folder. */
+    static final String DRY_RUN_FOLDER = "dry-run";
 
     public int port() {
         return server.port();
     }
 
-    /** Stops the HTTP edge (letting requests in progress finish), then closes the store. Idempotent. */
+    /**
+     * Removes {@code serve.json}, stops the HTTP edge (letting requests in progress finish), the
+     * report schedule (letting a run in progress finish), then closes the store. Idempotent.
+     */
     public synchronized void stop() {
         if (stopped) {
             return;
         }
         stopped = true;
         long started = System.nanoTime();
+        ServeFile.remove(dataDir);
         server.stop(STOP_GRACE);
+        if (schedule != null) {
+            schedule.stop(STOP_GRACE);
+        }
         failureReports.stop(STOP_GRACE); // after ingest stopped, before the store closes
         purger.shutdownNow();
         try {
@@ -155,41 +268,19 @@ public final class LocalRuntime {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        store.close();
+        base.close();
         LOG.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
     }
 
-    /**
-     * The transport failure reports go out through ({@code --outbox} or {@code --smtp}, docs/mail.md),
-     * until the runtime builds one transport for every kind of report.
-     */
-    private static Optional<MailTransport> failureMail(Serve options) {
-        try {
-            if (options.outbox() != null) {
-                return Optional.of(OutboxTransport.create(options.outbox()));
-            }
-            if (options.smtp() != null) {
-                return Optional.of(new SmtpTransport(SmtpSettings.defaults(
-                                options.smtp().host(), options.smtp().port())
-                        .withCredentials(SmtpSettings.credentialsFromEnvironment(System.getenv()))));
-            }
-        } catch (IOException e) {
-            throw new UsageException("--outbox " + options.outbox() + " cannot be created: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage()); // half a credential
-        }
-        return Optional.empty();
-    }
-
-    private static ReportingSettings settings(Path config) {
+    private static ConfigFile.LocalConfig settings(Path config) {
         if (config == null) {
             // orgName and contactEmail have no sensible defaults: reports would go out under a
             // made-up identity. Say how to get going instead.
-            throw new UsageException("serve needs reporting settings: pass --config FILE with at least"
+            throw new UsageException("reporting needs settings: pass --config FILE with at least"
                     + " orgName and contactEmail (try --config events/local-config.yaml)");
         }
         try {
-            return ConfigFile.read(config);
+            return ConfigFile.readLocal(config);
         } catch (ConfigFile.BadConfigException e) {
             throw new UsageException(e.getMessage());
         }

@@ -3,11 +3,13 @@ package org.dmarcreporter.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.local.CommandLine.Command;
 import org.dmarcreporter.local.CommandLine.Help;
+import org.dmarcreporter.local.CommandLine.SendNow;
 import org.dmarcreporter.local.CommandLine.Serve;
 import org.dmarcreporter.local.CommandLine.UsageException;
 import org.dmarcreporter.local.CommandLine.Version;
@@ -15,8 +17,9 @@ import sun.misc.Signal;
 
 /**
  * {@code java -jar dmarc-local.jar ...} ({@code docs/command-line.md}). Exit status: 0 done (also after SIGTERM
- * or Ctrl-C stopped {@code serve} cleanly), 1 failed while running (port taken, store
- * unusable), 2 bad command line or settings.
+ * or Ctrl-C stopped {@code serve} cleanly; {@code send-now} with nothing failed), 1 failed while
+ * running (port taken, store unusable, a running serve that does not answer), 2 bad command line
+ * or settings, 3 {@code send-now} done but a report failed for a recipient or a window.
  */
 public final class Main {
 
@@ -61,6 +64,9 @@ public final class Main {
             out.println("dmarc-local " + version());
             out.flush();
             return OK;
+        }
+        if (command instanceof SendNow sendNow) {
+            return SendNowCommand.run(sendNow, out, err, Clock.systemUTC(), System.getenv());
         }
         return serve((Serve) command, out, err, untilStopped);
     }

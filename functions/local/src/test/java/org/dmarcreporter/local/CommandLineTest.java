@@ -49,6 +49,19 @@ class CommandLineTest {
     }
 
     @Test
+    void sendNowTakesTheServeOptionsPlusDomainAndDryRun() {
+        assertThat(CommandLine.parse("send-now"))
+                .isEqualTo(new CommandLine.SendNow(
+                        new Serve(8080, Path.of("dmarc-data"), null, null, List.of(), null), null, null));
+        assertThat(CommandLine.parse(
+                        "send-now", "--domain", "Example.COM.", "--dry-run=dry", "--data-dir", "d", "--outbox", "o"))
+                .isEqualTo(new CommandLine.SendNow(
+                        new Serve(8080, Path.of("d"), Path.of("o"), null, List.of(), null),
+                        "example.com",
+                        Path.of("dry")));
+    }
+
+    @Test
     void helpWinsWherevertItStands() {
         assertThat(CommandLine.parse("--help")).isEqualTo(new Help());
         assertThat(CommandLine.parse("serve", "--port", "1", "--help")).isEqualTo(new Help());
@@ -86,7 +99,12 @@ class CommandLineTest {
                 "serve --smtp :25                    | --smtp needs HOST:PORT, not ':25'",
                 "serve --config=                     | --config needs a value",
                 "serve stray                         | unexpected argument 'stray'",
-                "send-now                            | send-now is not available in this version yet",
+                "serve --domain example.com          | --domain belongs to send-now, not to serve",
+                "serve --dry-run out                 | --dry-run belongs to send-now, not to serve",
+                "send-now --domain a..b              | --domain needs a domain name, not 'a..b'",
+                "send-now --domain x --domain y      | --domain is given twice",
+                "send-now --dry-run                  | --dry-run needs a value",
+                "send-now --bogus                    | unknown option --bogus",
             })
     void aBadCommandLineIsRefusedWithAMessageNamingTheProblem(String args, String message) {
         String[] argv = args.isEmpty() ? new String[0] : args.split(" ");

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,20 @@ public final class IngestHttpServer {
 
     public static final String RESULTS_PATH = "/v1/results";
 
+    /** Answers one request: its body and headers, and the query string (null when none). */
+    @FunctionalInterface
+    public interface Endpoint {
+        ApiResponse handle(ApiRequest request, String query);
+    }
+
+    /** An endpoint at an exact path for one method. */
+    public record Route(String method, String path, Endpoint endpoint) {
+        /** {@code POST /v1/results} through the ingest function. */
+        public static Route results(Function<ApiRequest, ApiResponse> ingest) {
+            return new Route("POST", RESULTS_PATH, (request, query) -> ingest.apply(request));
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(IngestHttpServer.class);
 
     /**
@@ -79,19 +94,18 @@ public final class IngestHttpServer {
     private final Server server;
     private final ServerConnector connector;
     private final Limits limits;
-    private final Function<ApiRequest, ApiResponse> ingest;
+    private final List<Route> routes;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Per connection still reading its headers: how many requests it had, and since when. */
     private final Map<EndPoint, long[]> headersSince = new ConcurrentHashMap<>();
 
     private volatile boolean stopping;
 
-    private IngestHttpServer(
-            Server server, ServerConnector connector, Limits limits, Function<ApiRequest, ApiResponse> ingest) {
+    private IngestHttpServer(Server server, ServerConnector connector, Limits limits, List<Route> routes) {
         this.server = server;
         this.connector = connector;
         this.limits = limits;
-        this.ingest = ingest;
+        this.routes = List.copyOf(routes);
     }
 
     /** {@link #start(int, int, Limits, Function)} with {@link Limits#DEFAULT}. */
@@ -108,6 +122,17 @@ public final class IngestHttpServer {
      */
     public static IngestHttpServer start(int port, int threads, Limits limits, Function<ApiRequest, ApiResponse> ingest)
             throws IOException {
+        return start(port, threads, limits, List.of(Route.results(ingest)));
+    }
+
+    /**
+     * Binds 127.0.0.1:{@code port} (0 picks a free port) and answers {@code routes}; any other
+     * path is 404, another method at a known path 405.
+     *
+     * @param threads requests handled at once; further complete requests wait for a thread
+     * @throws IOException when the port cannot be bound
+     */
+    public static IngestHttpServer start(int port, int threads, Limits limits, List<Route> routes) throws IOException {
         // Jetty leases one thread to the acceptor and one to the selector; the rest handle requests.
         QueuedThreadPool pool = new QueuedThreadPool(threads + 2, Math.min(threads + 2, 4));
         pool.setName("http");
@@ -132,7 +157,7 @@ public final class IngestHttpServer {
         server.addBean(connectionLimit);
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopAtShutdown(false); // LocalRuntime stops us, finishing requests first
-        IngestHttpServer edge = new IngestHttpServer(server, connector, limits, ingest);
+        IngestHttpServer edge = new IngestHttpServer(server, connector, limits, routes);
         server.setHandler(edge.new Edge());
         try {
             server.start();
@@ -251,7 +276,9 @@ public final class IngestHttpServer {
                 return true;
             }
             String path = request.getHttpURI().getPath();
-            if (!RESULTS_PATH.equals(path)) {
+            List<Route> atPath =
+                    routes.stream().filter(r -> r.path().equals(path)).toList();
+            if (atPath.isEmpty()) {
                 exchange.answer(
                         ProblemJson.of(
                                 404, "Not Found", "no resource at " + path + "; results go to POST " + RESULTS_PATH),
@@ -259,13 +286,20 @@ public final class IngestHttpServer {
                         false);
                 return true;
             }
-            if (!"POST".equals(request.getMethod())) {
+            Route route = atPath.stream()
+                    .filter(r -> r.method().equals(request.getMethod()))
+                    .findFirst()
+                    .orElse(null);
+            if (route == null) {
+                String allow =
+                        String.join(", ", atPath.stream().map(Route::method).toList());
                 exchange.answer(
-                        ProblemJson.of(405, "Method Not Allowed", RESULTS_PATH + " takes POST only"),
-                        Map.of("Allow", "POST"),
+                        ProblemJson.of(405, "Method Not Allowed", path + " takes " + allow + " only"),
+                        Map.of("Allow", allow),
                         false);
                 return true;
             }
+            exchange.route = route;
             if (request.getHeaders().size() > limits.maxHeaders()) {
                 exchange.answer(
                         ProblemJson.of(
@@ -340,6 +374,7 @@ public final class IngestHttpServer {
         private final AtomicBoolean answered = new AtomicBoolean();
         private ByteArrayOutputStream body;
         private Scheduler.Task deadline;
+        private Route route;
 
         Exchange(Request request, Response response, Callback callback) {
             this.request = request;
@@ -390,6 +425,10 @@ public final class IngestHttpServer {
                 body.write(copy, 0, copy.length);
                 chunk.release();
                 if (last) {
+                    // The body is in: from here on only the endpoint's own work counts.
+                    if (deadline != null) {
+                        deadline.cancel();
+                    }
                     answer(ingest(), Map.of(), false);
                     return;
                 }
@@ -401,7 +440,7 @@ public final class IngestHttpServer {
             ApiRequest apiRequest = new ApiRequest(
                     body.toByteArray(), headers.get(HttpHeader.CONTENT_TYPE), headers.get("Idempotency-Key"));
             try {
-                return ingest.apply(apiRequest);
+                return route.endpoint().handle(apiRequest, request.getHttpURI().getQuery());
             } catch (StoreUnavailableException e) {
                 LOG.warn("store unavailable: {}", e.getMessage());
                 ApiResponse problem = ProblemJson.of(
@@ -409,9 +448,13 @@ public final class IngestHttpServer {
                 return new ApiResponse(
                         problem.status(), problem.contentType(), problem.body(), Map.of("Retry-After", "1"));
             } catch (RuntimeException e) {
-                LOG.error("ingest failed", e);
+                LOG.error("{} {} failed", route.method(), route.path(), e);
                 return ProblemJson.of(
-                        500, "Internal Server Error", "the request could not be processed; nothing was stored");
+                        500,
+                        "Internal Server Error",
+                        RESULTS_PATH.equals(route.path())
+                                ? "the request could not be processed; nothing was stored"
+                                : "the request could not be processed: " + e.getMessage());
             }
         }
 

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.dmarcreporter.core.store.RowIncrement;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.store.WindowPolicy;
+import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.WindowTiming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +60,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     static final String LOCK_FILE_NAME = "dmarc.lock";
 
     /** Schema this code writes; a file from a newer version is refused rather than misread. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     /** Rows deleted per purge statement, so the writer lock is never held long. */
     private static final int PURGE_CHUNK = 5_000;
@@ -84,14 +86,33 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     + " row_key TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
                     + " expires_at INTEGER NOT NULL, PRIMARY KEY (policy_domain, window_start, row_key)) WITHOUT ROWID",
             "CREATE INDEX IF NOT EXISTS report_rows_expiry ON report_rows (expires_at)",
-            // Which windows hold data, with the policy record seen last (policy_published).
+            // The index of unreported windows (ReportLedger, docs/aggregate-reports.md): which
+            // windows hold data, with the policy record seen last (policy_published) and how many
+            // rows and messages they count so far; an entry leaves when its window is reported.
+            // reported_at is unused (schema 1 had it).
             "CREATE TABLE IF NOT EXISTS report_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
                     + " policy_record TEXT NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
-                    + " reported_at INTEGER, PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
+                    + " reported_at INTEGER, row_count INTEGER NOT NULL DEFAULT 0,"
+                    + " message_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
             "CREATE INDEX IF NOT EXISTS report_windows_expiry ON report_windows (expires_at)",
-            // Send-now cuts: a new window starts at cut_at ('*' = every domain).
-            "CREATE TABLE IF NOT EXISTS send_now_cuts (policy_domain TEXT PRIMARY KEY, cut_at INTEGER NOT NULL)"
-                    + " WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS report_windows_recent ON report_windows (window_start DESC, policy_domain)",
+            // Send-now cuts, every one kept (each ends a window): a new window starts at cut_at
+            // ('*' = every domain). Purged once older than Retention.REPORT_DATA.
+            "CREATE TABLE IF NOT EXISTS send_now_cuts (policy_domain TEXT NOT NULL, cut_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, cut_at)) WITHOUT ROWID",
+            // What became of each recipient of a window's report (DeliveryState).
+            "CREATE TABLE IF NOT EXISTS report_deliveries (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " recipient TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, attempts INTEGER NOT NULL,"
+                    + " sent_at INTEGER, next_retry INTEGER, expires_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, window_start, recipient)) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS report_deliveries_expiry ON report_deliveries (expires_at)",
+            // The reported marker: a window listed here is never reported again.
+            "CREATE TABLE IF NOT EXISTS reported_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " report_id TEXT NOT NULL, date_begin INTEGER NOT NULL, date_end INTEGER NOT NULL,"
+                    + " reported_at INTEGER NOT NULL, outcome TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
+            "CREATE INDEX IF NOT EXISTS reported_windows_expiry ON reported_windows (expires_at)",
+            "CREATE INDEX IF NOT EXISTS reported_windows_recent ON reported_windows (window_start DESC, policy_domain)",
             // Failure reports to send, each written once.
             "CREATE TABLE IF NOT EXISTS failure_candidates (id TEXT PRIMARY KEY, policy_domain TEXT NOT NULL,"
                     + " candidate_json TEXT NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
@@ -104,6 +125,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             "message_ids", "seq",
             "report_rows", "policy_domain, window_start, row_key",
             "report_windows", "policy_domain, window_start",
+            "report_deliveries", "policy_domain, window_start, recipient",
+            "reported_windows", "policy_domain, window_start",
             "failure_candidates", "id");
 
     private final Path file;
@@ -111,6 +134,13 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final long cutCacheNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, CachedCut> cutCache = new ConcurrentHashMap<>();
+    /**
+     * The latest cut per domain key ({@code "*"} too) written by this process, guarded by the
+     * lock: ingest re-checks its results' windows against it under the lock, so a cut takes
+     * effect at once for every batch committed after it (see {@link #moveAfterCuts}).
+     */
+    private final Map<String, Long> cutsWrittenHere = new HashMap<>();
+
     private final MessageIdIndex seenMessages = new MessageIdIndex();
     private final FileChannel lockFile;
     private final Connection db;
@@ -154,15 +184,17 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         insertRow = db.prepareStatement("INSERT INTO report_rows"
                 + " (policy_domain, window_start, row_key, row_json, count, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (policy_domain, window_start, row_key) DO UPDATE SET count = count + excluded.count");
-        upsertWindow = db.prepareStatement("INSERT INTO report_windows"
-                + " (policy_domain, window_start, policy_record, updated_at, expires_at) VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
-                + " policy_record = excluded.policy_record, updated_at = excluded.updated_at");
+        upsertWindow = db.prepareStatement(
+                "INSERT INTO report_windows"
+                        + " (policy_domain, window_start, policy_record, updated_at, expires_at, row_count, message_count)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
+                        + " policy_record = excluded.policy_record, updated_at = excluded.updated_at,"
+                        + " row_count = row_count + excluded.row_count, message_count = message_count + excluded.message_count");
         insertCandidate = db.prepareStatement("INSERT OR IGNORE INTO failure_candidates"
                 + " (id, policy_domain, candidate_json, stored_at, expires_at) VALUES (?, ?, ?, ?, ?)");
         readCut = db.prepareStatement("SELECT max(cut_at) FROM send_now_cuts WHERE policy_domain IN (?, '*')");
-        writeCut = db.prepareStatement("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)"
-                + " ON CONFLICT (policy_domain) DO UPDATE SET cut_at = max(cut_at, excluded.cut_at)");
+        writeCut = db.prepareStatement("INSERT OR IGNORE INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)");
         loadSeenMessages(clock.instant().getEpochSecond());
     }
 
@@ -266,16 +298,55 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     /**
      * Records a send-now cut: from {@code cutAt} on, {@code policyDomain} ({@code "*"} for every
-     * domain) collects into a new window. A cut never moves back.
+     * domain) collects into a new window. Earlier cuts are kept (they end earlier windows); the
+     * latest cut never moves back. Effective at once in this process: a batch committed after
+     * this returns counts in the window that starts at the cut, whatever cut its window was
+     * chosen with ({@link #moveAfterCuts}), so the local send-now need not wait for a settle time.
      */
     public void recordCut(String policyDomain, long cutAt) {
         withLock(() -> {
             writeCut.setString(1, policyDomain);
             writeCut.setLong(2, cutAt); // one statement: its own transaction
             writeCut.executeUpdate();
+            cutsWrittenHere.merge(policyDomain, cutAt, Math::max);
             cutCache.clear(); // this process sees its own cut at once
             return null;
         });
+    }
+
+    /**
+     * Under the lock: results whose window was chosen before a cut that this process has written
+     * since (the window is chosen before the lock is taken, with a cut cached for up to
+     * {@link WindowTiming#CUT_CACHE}) move to the window that starts at that cut. A cut later than
+     * the store's clock is not in force yet, as in {@link org.dmarcreporter.core.window.ReportingWindows#windowStart}.
+     */
+    private List<StoredResult> moveAfterCuts(List<StoredResult> results) {
+        if (cutsWrittenHere.isEmpty()) {
+            return results;
+        }
+        long now = clock.instant().getEpochSecond();
+        long all = cutsWrittenHere.getOrDefault("*", 0L);
+        List<StoredResult> out = null;
+        for (int i = 0; i < results.size(); i++) {
+            StoredResult r = results.get(i);
+            ReportingWindow w = r.window();
+            long cut = Math.max(all, cutsWrittenHere.getOrDefault(w.policyDomain(), 0L));
+            if (cut > w.start() && cut <= now) {
+                if (out == null) {
+                    out = new ArrayList<>(results);
+                }
+                out.set(
+                        i,
+                        new StoredResult(
+                                r.messageId(),
+                                new ReportingWindow(w.policyDomain(), cut),
+                                r.row(),
+                                r.policyRecord(),
+                                r.failureCandidate(),
+                                r.requestIndex()));
+            }
+        }
+        return out == null ? results : out;
     }
 
     @Override
@@ -334,14 +405,15 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
         int writes = 0;
         int duplicates = 0;
-        List<StoredResult> counted = batch.results();
+        List<StoredResult> counted = moveAfterCuts(batch.results());
         Set<MessageIdIndex.Key> newMessages = Set.of();
         long markerExpiry = now + Retention.DEDUPE.toSeconds();
         if (keys != null) {
-            counted = new ArrayList<>(batch.results().size());
+            List<StoredResult> all = counted;
+            counted = new ArrayList<>(all.size());
             newMessages = new HashSet<>();
             for (int i = 0; i < keys.size(); i++) {
-                StoredResult r = batch.results().get(i);
+                StoredResult r = all.get(i);
                 MessageIdIndex.Key id = keys.get(i);
                 if (id != null) {
                     // An id past its expiry counts as new even before the purge removes it, as
@@ -359,13 +431,17 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 counted.add(r);
             }
         }
-        writes += addCounts(counted);
+        Map<ReportingWindow, long[]> added = new HashMap<>();
+        writes += addCounts(counted, added);
         for (WindowPolicy w : WindowPolicy.latest(counted)) {
+            long[] rowsAndMessages = added.get(w.window());
             upsertWindow.setString(1, w.window().policyDomain());
             upsertWindow.setLong(2, w.window().start());
             upsertWindow.setString(3, w.policyRecord());
             upsertWindow.setLong(4, now);
             upsertWindow.setLong(5, w.window().start() + Retention.REPORT_DATA.toSeconds());
+            upsertWindow.setLong(6, rowsAndMessages[0]);
+            upsertWindow.setLong(7, rowsAndMessages[1]);
             upsertWindow.executeUpdate();
             writes++;
         }
@@ -392,11 +468,14 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         return new Written(new IngestOutcome.Stored(duplicates, writes), newMessages, markerExpiry);
     }
 
-    private int addCounts(List<StoredResult> counted) throws SQLException {
+    /** Adds the increments; {@code added} gets the new rows and the messages per window. */
+    private int addCounts(List<StoredResult> counted, Map<ReportingWindow, long[]> added) throws SQLException {
         int writes = 0;
         for (RowIncrement inc : RowIncrement.merge(counted)) {
             String domain = inc.window().policyDomain();
             long start = inc.window().start();
+            long[] rowsAndMessages = added.computeIfAbsent(inc.window(), w -> new long[2]);
+            rowsAndMessages[1] += inc.count();
             addToRow.setLong(1, inc.count());
             addToRow.setString(2, domain);
             addToRow.setLong(3, start);
@@ -409,6 +488,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 insertRow.setLong(5, inc.count());
                 insertRow.setLong(6, start + Retention.REPORT_DATA.toSeconds());
                 insertRow.executeUpdate();
+                rowsAndMessages[0]++;
             }
             writes++;
         }
@@ -439,6 +519,13 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 deleted += n;
             } while (n == PURGE_CHUNK);
         }
+        long cutsBefore = now - Retention.REPORT_DATA.toSeconds(); // they end no window still kept
+        deleted += withLock(() -> {
+            try (PreparedStatement delete = db.prepareStatement("DELETE FROM send_now_cuts WHERE cut_at <= ?")) {
+                delete.setLong(1, cutsBefore);
+                return delete.executeUpdate();
+            }
+        });
         withLock(() -> seenMessages.removeExpired(now));
         if (deleted > 0) {
             LOG.info("purged {} expired rows", deleted);
@@ -515,20 +602,79 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private static void createSchema(Connection db) throws SQLException {
         try (Statement s = db.createStatement()) {
-            for (String ddl : SCHEMA) {
-                s.executeUpdate(ddl);
-            }
-            addMissingColumns(s);
+            s.executeUpdate(SCHEMA.get(0));
+            int version;
             try (ResultSet rs = s.executeQuery("SELECT max(version) FROM schema_version")) {
-                int version = rs.next() ? rs.getInt(1) : 0;
-                if (version > SCHEMA_VERSION) {
-                    throw new SQLException("the data folder was written by a newer version (schema " + version
-                            + ", this one knows " + SCHEMA_VERSION + ")");
-                }
-                if (version == 0) {
-                    s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-                }
+                version = rs.next() ? rs.getInt(1) : 0;
             }
+            if (version > SCHEMA_VERSION) {
+                throw new SQLException("the data folder was written by a newer version (schema " + version
+                        + ", this one knows " + SCHEMA_VERSION + ")");
+            }
+            if (version == SCHEMA_VERSION) {
+                for (String ddl : SCHEMA) {
+                    s.executeUpdate(ddl); // indexes added later in the same version
+                }
+                return;
+            }
+            // A new file, or one of an older schema: migrated in one transaction, so a crash
+            // leaves the old schema whole.
+            s.executeUpdate("BEGIN IMMEDIATE");
+            try {
+                if (version == 1) {
+                    migrateFrom1(s);
+                }
+                for (String ddl : SCHEMA) {
+                    s.executeUpdate(ddl);
+                }
+                addMissingColumns(s);
+                s.executeUpdate("DELETE FROM schema_version");
+                s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
+                s.executeUpdate("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    s.executeUpdate("ROLLBACK");
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+            if (version == 1) {
+                LOG.info("data folder migrated from schema 1 to {}", SCHEMA_VERSION);
+            }
+        }
+    }
+
+    /**
+     * Schema 1 to 2: send_now_cuts kept one (the latest) cut per domain and now keeps each cut;
+     * report_windows gains its row and message counts, computed once from the counters. The
+     * ledger's tables (report_deliveries, reported_windows) are new.
+     */
+    private static void migrateFrom1(Statement s) throws SQLException {
+        if (hasTable(s, "send_now_cuts")) {
+            s.executeUpdate("ALTER TABLE send_now_cuts RENAME TO send_now_cuts_v1");
+            s.executeUpdate("CREATE TABLE send_now_cuts (policy_domain TEXT NOT NULL, cut_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, cut_at)) WITHOUT ROWID");
+            s.executeUpdate("INSERT INTO send_now_cuts (policy_domain, cut_at)"
+                    + " SELECT policy_domain, cut_at FROM send_now_cuts_v1");
+            s.executeUpdate("DROP TABLE send_now_cuts_v1");
+        }
+        if (hasTable(s, "report_windows")) {
+            s.executeUpdate("ALTER TABLE report_windows ADD COLUMN row_count INTEGER NOT NULL DEFAULT 0");
+            s.executeUpdate("ALTER TABLE report_windows ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0");
+            if (hasTable(s, "report_rows")) {
+                String same = " FROM report_rows r WHERE r.policy_domain = report_windows.policy_domain"
+                        + " AND r.window_start = report_windows.window_start)";
+                s.executeUpdate("UPDATE report_windows SET row_count = (SELECT count(*)" + same
+                        + ", message_count = (SELECT coalesce(sum(count), 0)" + same);
+            }
+        }
+    }
+
+    private static boolean hasTable(Statement s, String name) throws SQLException {
+        try (ResultSet rs =
+                s.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name + "'")) {
+            return rs.next() && rs.getInt(1) > 0;
         }
     }
 

@@ -2,6 +2,8 @@ package org.dmarcreporter.local.failurereports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -145,6 +147,20 @@ class FailureReportsProcessTest {
         return "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
     }
 
+    /** The {@code failureReports} member of {@code GET /v1/reports}. */
+    private static JsonNode failureReports(Runtime runtime) throws Exception {
+        HttpResponse<String> answer = CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + "/v1/reports"))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode body = new ObjectMapper().readTree(answer.body());
+        assertThat(body.has("windows")).isTrue();
+        return body.path("failureReports");
+    }
+
     private static int stop(Runtime runtime) throws InterruptedException {
         runtime.process().destroy(); // SIGTERM
         assertThat(runtime.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -232,6 +248,9 @@ class FailureReportsProcessTest {
                 .doesNotContain("billing@example.com")
                 .doesNotContain("bob@example.org");
 
+        JsonNode status = failureReports(runtime);
+        assertThat(status.path("sent").asLong()).isEqualTo(1);
+        assertThat(status.path("pending").asLong()).isZero();
         assertThat(stop(runtime)).isZero();
         assertThat(Files.readString(runtime.stderr())).doesNotContain("ERROR").doesNotContain("Exception");
         assertThat(sqlite(dir.resolve("data"), "SELECT count(*) FROM failure_candidates WHERE sent_at IS NULL"))
@@ -330,6 +349,14 @@ class FailureReportsProcessTest {
                 () -> sqlite(data, "SELECT count(*) FROM failure_candidates WHERE sent_at IS NULL") == 0,
                 "every candidate dispatched");
         Thread.sleep(12_000); // past the 10 s merge window: the slots' flushes find the limit reached
+        JsonNode status = failureReports(runtime);
+        assertThat(status.path("sending").asText()).isEqualTo("on");
+        assertThat(status.path("sent").asLong()).isEqualTo(50);
+        assertThat(status.path("merged").asLong()).isEqualTo(1_950);
+        assertThat(status.path("rateLimited").asLong()).isZero();
+        assertThat(status.path("alreadySent").asLong()).isZero();
+        assertThat(status.path("failed").asLong()).isZero();
+        assertThat(status.path("pending").asLong()).isZero();
         assertThat(stop(runtime)).isZero();
 
         assertThat(emls(outbox)).hasSize(50);

@@ -21,16 +21,16 @@ import java.util.stream.Stream;
  * An aiosmtpd relay (src/test/resources/mail/smtp_relay.py) in the test venv
  * ({@code DMARC_TEST_PYTHON}, set by scripts/test); tests that need it are skipped without it.
  */
-final class TestRelay implements AutoCloseable {
+public final class TestRelay implements AutoCloseable {
 
     /** One accepted message as the relay recorded it. */
-    record Received(boolean tls, String mailFrom, List<String> recipients, byte[] data) {}
+    public record Received(boolean tls, String mailFrom, List<String> recipients, byte[] data) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final Path out;
-    final int port;
+    public final int port;
 
     private TestRelay(Process process, Path out, int port) {
         this.process = process;
@@ -38,7 +38,7 @@ final class TestRelay implements AutoCloseable {
         this.port = port;
     }
 
-    static TestRelay start(Path work, String... options) throws Exception {
+    public static TestRelay start(Path work, String... options) throws Exception {
         String python = System.getenv("DMARC_TEST_PYTHON");
         assumeTrue(python != null && !python.isBlank(), "DMARC_TEST_PYTHON is not set (scripts/test sets it)");
         Path script = work.resolve("smtp_relay.py");
@@ -65,7 +65,7 @@ final class TestRelay implements AutoCloseable {
         return new TestRelay(p, out, port);
     }
 
-    List<Received> received() throws IOException {
+    public List<Received> received() throws IOException {
         List<Received> all = new ArrayList<>();
         try (Stream<Path> files = Files.list(out)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json"))

@@ -143,4 +143,92 @@ public abstract class ReportLedgerContract {
                 .extracting(IndexedWindow::window)
                 .containsExactly(new ReportingWindow("example.org", T0));
     }
+
+    @Test
+    void oneDomainsWindowsArePagedEachOnceInStartOrder() {
+        for (int day = 0; day < 5; day++) {
+            ingest(new ReportingWindow("example.com", T0 + day * 86_400L), "v=DMARC1", "192.0.2.1");
+            ingest(new ReportingWindow("example.org", T0 + day * 86_400L), "v=DMARC1", "192.0.2.1");
+        }
+        List<Long> starts = new ArrayList<>();
+        String token = null;
+        int pages = 0;
+        do {
+            WindowPage page = ledger().unreportedWindows("example.com", token, 2);
+            assertThat(page.windows()).hasSizeLessThanOrEqualTo(2);
+            page.windows().forEach(w -> {
+                assertThat(w.window().policyDomain()).isEqualTo("example.com");
+                starts.add(w.window().start());
+            });
+            token = page.nextPageToken();
+            pages++;
+        } while (token != null);
+        assertThat(starts).containsExactly(T0, T0 + 86_400, T0 + 2 * 86_400, T0 + 3 * 86_400, T0 + 4 * 86_400);
+        assertThat(pages).isEqualTo(3);
+    }
+
+    @Test
+    void aFullLastPageHasNoNextToken() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        ingest(w, "v=DMARC1", "192.0.2.1", "192.0.2.2", "192.0.2.3");
+        ingest(new ReportingWindow("example.org", T0), "v=DMARC1", "192.0.2.1");
+
+        RowPage rows = ledger().rows(w, null, 3);
+        assertThat(rows.rows()).hasSize(3);
+        assertThat(rows.nextPageToken()).isNull();
+        WindowPage windows = ledger().unreportedWindows(null, null, 2);
+        assertThat(windows.windows()).hasSize(2);
+        assertThat(windows.nextPageToken()).isNull();
+    }
+
+    @Test
+    void aWindowWithoutDataHasNoRowsAndNoState() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        RowPage page = ledger().rows(w, null, 10);
+        assertThat(page.rows()).isEmpty();
+        assertThat(page.nextPageToken()).isNull();
+        assertThat(ledger().deliveries(w)).isEmpty();
+        assertThat(ledger().reported(w)).isEmpty();
+        assertThat(ledger().cuts("example.com")).isEmpty();
+        assertThat(ledger().unreportedWindows(null, null, 10).windows()).isEmpty();
+    }
+
+    @Test
+    void eachDeliveryStateIsReadBackWithItsFields() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        DeliveryState sent = new DeliveryState.Sent(T0 + 10, 3);
+        DeliveryState failed = new DeliveryState.Failed("451 4.7.1 try later", 2, T0 + 1_800);
+        DeliveryState givenUp = new DeliveryState.GivenUp("550 5.1.1 no such user", 1);
+        ledger().recordDelivery(w, "a@example.com", sent);
+        ledger().recordDelivery(w, "b@example.com", failed);
+        ledger().recordDelivery(w, "mailto:c@other.example", givenUp);
+        assertThat(ledger().deliveries(w))
+                .containsOnly(
+                        org.assertj.core.api.Assertions.entry("a@example.com", sent),
+                        org.assertj.core.api.Assertions.entry("b@example.com", failed),
+                        org.assertj.core.api.Assertions.entry("mailto:c@other.example", givenUp));
+    }
+
+    @Test
+    void theRecordKeptIsTheLastOneSeenInTheWindow() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        ingest(w, "v=DMARC1; p=none; rua=mailto:old@example.com", "192.0.2.1");
+        ingest(w, "v=DMARC1; p=reject; rua=mailto:new@example.com", "192.0.2.2");
+        assertThat(ledger().unreportedWindows(null, null, 10).windows())
+                .containsExactly(new IndexedWindow(w, "v=DMARC1; p=reject; rua=mailto:new@example.com"));
+    }
+
+    @Test
+    void markingOneWindowLeavesTheDomainsOtherWindowsListed() {
+        ReportingWindow first = new ReportingWindow("example.com", T0);
+        ReportingWindow second = new ReportingWindow("example.com", T0 + 3_600);
+        ingest(first, "v=DMARC1", "192.0.2.1");
+        ingest(second, "v=DMARC1", "192.0.2.1");
+        assertThat(ledger().markReported(first, new ReportedWindow("r1", T0, T0 + 3_599, T0 + 4_000, "reported")))
+                .isTrue();
+        assertThat(ledger().unreportedWindows("example.com", null, 10).windows())
+                .extracting(IndexedWindow::window)
+                .containsExactly(second);
+        assertThat(ledger().rows(first, null, 10).rows()).hasSize(1); // counters stay until their TTL
+    }
 }

@@ -1,0 +1,388 @@
+package org.dmarcreporter.local.store;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.dmarcreporter.core.codec.StoredJson;
+import org.dmarcreporter.core.report.run.DeliveryState;
+import org.dmarcreporter.core.report.run.ReportLedger;
+import org.dmarcreporter.core.report.xml.CountedRow;
+import org.dmarcreporter.core.store.Retention;
+import org.dmarcreporter.core.window.ReportingWindow;
+
+/**
+ * The aggregate run's {@link ReportLedger} on the local runtime's SQLite file
+ * ({@code docs/aggregate-reports.md}), sharing the {@link SqliteResultStore}'s connection and
+ * lock: report_windows is the index of unreported windows, report_rows the counters,
+ * send_now_cuts every cut, report_deliveries the state per (window, recipient) and
+ * reported_windows the markers.
+ *
+ * <p>Every read is one keyset page ({@code WHERE key > ? ORDER BY key LIMIT ?} on a primary key
+ * or index, one more row than asked to know whether another page follows), so nothing reads a
+ * whole table; each page holds the store's lock only for its own statement.
+ *
+ * <p>{@link #writeCut} goes through {@link SqliteResultStore#recordCut}: under the lock, and in
+ * force at once for every batch committed after it, so the local send-now needs no settle wait.
+ */
+public final class SqliteReportLedger implements ReportLedger {
+
+    private static final String ALL_DOMAINS = "*";
+    private static final String TOKEN_PREFIX = "s1.";
+
+    private final SqliteResultStore store;
+    private final PreparedStatement firstWindows;
+    private final PreparedStatement nextWindows;
+    private final PreparedStatement domainWindows;
+    private final PreparedStatement rowPage;
+    private final PreparedStatement readCuts;
+    private final PreparedStatement readDeliveries;
+    private final PreparedStatement writeDelivery;
+    private final PreparedStatement insertMarker;
+    private final PreparedStatement removeFromIndex;
+    private final PreparedStatement readMarker;
+    private final PreparedStatement recentIndexed;
+    private final PreparedStatement recentReported;
+    private final PreparedStatement indexedCounts;
+
+    public SqliteReportLedger(SqliteResultStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        List<PreparedStatement> s = store.withLock(() -> {
+            var db = store.connection();
+            String window = "SELECT policy_domain, window_start, policy_record FROM report_windows";
+            return List.of(
+                    db.prepareStatement(window + " ORDER BY policy_domain, window_start LIMIT ?"),
+                    db.prepareStatement(window + " WHERE (policy_domain, window_start) > (?, ?)"
+                            + " ORDER BY policy_domain, window_start LIMIT ?"),
+                    db.prepareStatement(
+                            window + " WHERE policy_domain = ? AND window_start > ? ORDER BY window_start LIMIT ?"),
+                    db.prepareStatement("SELECT row_key, row_json, count FROM report_rows"
+                            + " WHERE policy_domain = ? AND window_start = ? AND row_key > ? ORDER BY row_key LIMIT ?"),
+                    db.prepareStatement("SELECT DISTINCT cut_at FROM send_now_cuts"
+                            + " WHERE policy_domain IN (?, '*') AND cut_at > ? ORDER BY cut_at"),
+                    db.prepareStatement(
+                            "SELECT recipient, status, reason, attempts, sent_at, next_retry"
+                                    + " FROM report_deliveries WHERE policy_domain = ? AND window_start = ? ORDER BY recipient"),
+                    db.prepareStatement("INSERT INTO report_deliveries (policy_domain, window_start, recipient, status,"
+                            + " reason, attempts, sent_at, next_retry, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                            + " ON CONFLICT (policy_domain, window_start, recipient) DO UPDATE SET"
+                            + " status = excluded.status, reason = excluded.reason, attempts = excluded.attempts,"
+                            + " sent_at = excluded.sent_at, next_retry = excluded.next_retry"),
+                    db.prepareStatement("INSERT OR IGNORE INTO reported_windows (policy_domain, window_start,"
+                            + " report_id, date_begin, date_end, reported_at, outcome, expires_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                    db.prepareStatement("DELETE FROM report_windows WHERE policy_domain = ? AND window_start = ?"),
+                    db.prepareStatement("SELECT report_id, date_begin, date_end, reported_at, outcome"
+                            + " FROM reported_windows WHERE policy_domain = ? AND window_start = ?"),
+                    db.prepareStatement("SELECT policy_domain, window_start FROM report_windows WHERE window_start >= ?"
+                            + " ORDER BY window_start DESC, policy_domain LIMIT ?"),
+                    db.prepareStatement("SELECT policy_domain, window_start FROM reported_windows"
+                            + " WHERE window_start >= ? ORDER BY window_start DESC, policy_domain LIMIT ?"),
+                    db.prepareStatement("SELECT row_count, message_count FROM report_windows"
+                            + " WHERE policy_domain = ? AND window_start = ?"));
+        });
+        firstWindows = s.get(0);
+        nextWindows = s.get(1);
+        domainWindows = s.get(2);
+        rowPage = s.get(3);
+        readCuts = s.get(4);
+        readDeliveries = s.get(5);
+        writeDelivery = s.get(6);
+        insertMarker = s.get(7);
+        removeFromIndex = s.get(8);
+        readMarker = s.get(9);
+        recentIndexed = s.get(10);
+        recentReported = s.get(11);
+        indexedCounts = s.get(12);
+    }
+
+    @Override
+    public WindowPage unreportedWindows(String policyDomain, String pageToken, int pageSize) {
+        checkPageSize(pageSize);
+        ReportingWindow after = pageToken == null ? null : windowToken(pageToken);
+        return store.withLock(() -> {
+            PreparedStatement q;
+            if (policyDomain != null) {
+                q = domainWindows;
+                q.setString(1, policyDomain);
+                q.setLong(2, after == null ? Long.MIN_VALUE : after.start());
+                q.setInt(3, pageSize + 1);
+            } else if (after == null) {
+                q = firstWindows;
+                q.setInt(1, pageSize + 1);
+            } else {
+                q = nextWindows;
+                q.setString(1, after.policyDomain());
+                q.setLong(2, after.start());
+                q.setInt(3, pageSize + 1);
+            }
+            List<IndexedWindow> page = new ArrayList<>(Math.min(pageSize + 1, 64));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    page.add(new IndexedWindow(new ReportingWindow(rs.getString(1), rs.getLong(2)), rs.getString(3)));
+                }
+            }
+            if (page.size() <= pageSize) {
+                return new WindowPage(page, null);
+            }
+            List<IndexedWindow> served = page.subList(0, pageSize);
+            ReportingWindow last = served.get(pageSize - 1).window();
+            return new WindowPage(served, token(last.policyDomain() + '\n' + last.start()));
+        });
+    }
+
+    @Override
+    public RowPage rows(ReportingWindow window, String pageToken, int pageSize) {
+        checkPageSize(pageSize);
+        String after = pageToken == null ? "" : untoken(pageToken);
+        return store.withLock(() -> {
+            rowPage.setString(1, window.policyDomain());
+            rowPage.setLong(2, window.start());
+            rowPage.setString(3, after);
+            rowPage.setInt(4, pageSize + 1);
+            List<CountedRow> page = new ArrayList<>(Math.min(pageSize + 1, 256));
+            String lastKey = null;
+            try (ResultSet rs = rowPage.executeQuery()) {
+                while (rs.next()) {
+                    if (page.size() == pageSize) {
+                        return new RowPage(page, token(lastKey));
+                    }
+                    lastKey = rs.getString(1);
+                    page.add(new CountedRow(StoredJson.row(rs.getString(2)), rs.getLong(3)));
+                }
+            }
+            return new RowPage(page, null);
+        });
+    }
+
+    @Override
+    public List<Long> cuts(String policyDomain) {
+        long since = store.clock().instant().getEpochSecond() - Retention.REPORT_DATA.toSeconds();
+        return store.withLock(() -> {
+            readCuts.setString(1, policyDomain == null ? ALL_DOMAINS : policyDomain);
+            readCuts.setLong(2, since);
+            List<Long> out = new ArrayList<>();
+            try (ResultSet rs = readCuts.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public void writeCut(String policyDomain, long at) {
+        store.recordCut(policyDomain == null ? ALL_DOMAINS : policyDomain, at);
+    }
+
+    @Override
+    public Map<String, DeliveryState> deliveries(ReportingWindow window) {
+        return store.withLock(() -> {
+            readDeliveries.setString(1, window.policyDomain());
+            readDeliveries.setLong(2, window.start());
+            Map<String, DeliveryState> out = new LinkedHashMap<>();
+            try (ResultSet rs = readDeliveries.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), state(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void recordDelivery(ReportingWindow window, String recipient, DeliveryState state) {
+        Objects.requireNonNull(recipient, "recipient");
+        store.withLock(() -> {
+            writeDelivery.setString(1, window.policyDomain());
+            writeDelivery.setLong(2, window.start());
+            writeDelivery.setString(3, recipient);
+            writeDelivery.setObject(5, null);
+            writeDelivery.setObject(7, null);
+            writeDelivery.setObject(8, null);
+            if (state instanceof DeliveryState.Sent s) {
+                writeDelivery.setString(4, "sent");
+                writeDelivery.setLong(7, s.at());
+            } else if (state instanceof DeliveryState.Failed f) {
+                writeDelivery.setString(4, "failed");
+                writeDelivery.setString(5, f.reason());
+                writeDelivery.setLong(8, f.nextRetry());
+            } else {
+                writeDelivery.setString(4, "given-up");
+                writeDelivery.setString(5, ((DeliveryState.GivenUp) state).reason());
+            }
+            writeDelivery.setInt(6, state.attempts());
+            writeDelivery.setLong(9, expiry(window));
+            writeDelivery.executeUpdate(); // one statement: its own transaction
+            return null;
+        });
+    }
+
+    @Override
+    public boolean markReported(ReportingWindow window, ReportedWindow marker) {
+        return store.inTransaction(() -> {
+            insertMarker.setString(1, window.policyDomain());
+            insertMarker.setLong(2, window.start());
+            insertMarker.setString(3, marker.reportId());
+            insertMarker.setLong(4, marker.begin());
+            insertMarker.setLong(5, marker.end());
+            insertMarker.setLong(6, marker.reportedAt());
+            insertMarker.setString(7, marker.outcome());
+            insertMarker.setLong(8, expiry(window));
+            if (insertMarker.executeUpdate() == 0) {
+                return false; // marked before: nothing changes
+            }
+            removeFromIndex.setString(1, window.policyDomain());
+            removeFromIndex.setLong(2, window.start());
+            removeFromIndex.executeUpdate();
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<ReportedWindow> reported(ReportingWindow window) {
+        return store.withLock(() -> marker(window));
+    }
+
+    /**
+     * For {@code GET /v1/reports}: the windows that start at or after {@code sinceEpochSecond}
+     * and hold data or a reported marker, newest first (then by domain), at most {@code limit}
+     * (1 to {@link #MAX_PAGE}). Two index scans of at most {@code limit} entries each, and one
+     * lookup per listed window: the row and message counts are kept up to date by ingest.
+     */
+    public List<WindowListing> recentWindows(long sinceEpochSecond, int limit) {
+        checkPageSize(limit);
+        return store.withLock(() -> {
+            // newest first, then domain; a window both indexed and marked (data stored after it
+            // was reported) is listed once, as reported
+            TreeMap<ReportingWindow, Boolean> found = new TreeMap<>(Comparator.comparingLong(ReportingWindow::start)
+                    .reversed()
+                    .thenComparing(ReportingWindow::policyDomain));
+            for (PreparedStatement q : List.of(recentIndexed, recentReported)) {
+                q.setLong(1, sinceEpochSecond);
+                q.setInt(2, limit);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(new ReportingWindow(rs.getString(1), rs.getLong(2)), Boolean.TRUE);
+                    }
+                }
+            }
+            List<WindowListing> out = new ArrayList<>(Math.min(limit, found.size()));
+            for (ReportingWindow w : found.keySet()) {
+                if (out.size() == limit) {
+                    break;
+                }
+                out.add(listing(w));
+            }
+            return out;
+        });
+    }
+
+    private WindowListing listing(ReportingWindow w) throws SQLException {
+        List<WindowListing.Recipient> recipients = new ArrayList<>();
+        readDeliveries.setString(1, w.policyDomain());
+        readDeliveries.setLong(2, w.start());
+        try (ResultSet rs = readDeliveries.executeQuery()) {
+            while (rs.next()) {
+                recipients.add(WindowListing.Recipient.of(rs.getString(1), state(rs)));
+            }
+        }
+        Optional<ReportedWindow> marker = marker(w);
+        if (marker.isPresent()) {
+            ReportedWindow m = marker.get();
+            return new WindowListing(
+                    w.policyDomain(),
+                    w.start(),
+                    WindowListing.REPORTED,
+                    null,
+                    null,
+                    m.reportId(),
+                    m.outcome(),
+                    m.reportedAt(),
+                    recipients);
+        }
+        indexedCounts.setString(1, w.policyDomain());
+        indexedCounts.setLong(2, w.start());
+        long rows = 0;
+        long messages = 0;
+        try (ResultSet rs = indexedCounts.executeQuery()) {
+            if (rs.next()) {
+                rows = rs.getLong(1);
+                messages = rs.getLong(2);
+            }
+        }
+        return new WindowListing(
+                w.policyDomain(), w.start(), WindowListing.PENDING, rows, messages, null, null, null, recipients);
+    }
+
+    private Optional<ReportedWindow> marker(ReportingWindow window) throws SQLException {
+        readMarker.setString(1, window.policyDomain());
+        readMarker.setLong(2, window.start());
+        try (ResultSet rs = readMarker.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(
+                    new ReportedWindow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5)));
+        }
+    }
+
+    /** The state in the current row of a report_deliveries select. */
+    private static DeliveryState state(ResultSet rs) throws SQLException {
+        String status = rs.getString(2);
+        int attempts = rs.getInt(4);
+        return switch (status) {
+            case "sent" -> new DeliveryState.Sent(rs.getLong(5), attempts);
+            case "failed" -> new DeliveryState.Failed(rs.getString(3), attempts, rs.getLong(6));
+            case "given-up" -> new DeliveryState.GivenUp(rs.getString(3), attempts);
+            default -> throw new SQLException("unknown delivery status in report_deliveries: " + status);
+        };
+    }
+
+    private static long expiry(ReportingWindow window) {
+        return window.start() + Retention.REPORT_DATA.toSeconds();
+    }
+
+    private static void checkPageSize(int pageSize) {
+        if (pageSize < 1 || pageSize > MAX_PAGE) {
+            throw new IllegalArgumentException("page size must be 1 to " + MAX_PAGE + ": " + pageSize);
+        }
+    }
+
+    private static String token(String lastKey) {
+        return TOKEN_PREFIX
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String untoken(String token) {
+        if (!token.startsWith(TOKEN_PREFIX)) {
+            throw new IllegalArgumentException("not a page token of this store");
+        }
+        try {
+            return new String(
+                    Base64.getUrlDecoder().decode(token.substring(TOKEN_PREFIX.length())), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a page token of this store", e);
+        }
+    }
+
+    private static ReportingWindow windowToken(String token) {
+        String key = untoken(token);
+        int nl = key.lastIndexOf('\n');
+        try {
+            return new ReportingWindow(key.substring(0, nl), Long.parseLong(key.substring(nl + 1)));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a page token of this store", e);
+        }
+    }
+}

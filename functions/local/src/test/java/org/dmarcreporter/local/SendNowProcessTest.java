@@ -1,0 +1,267 @@
+package org.dmarcreporter.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.dmarcreporter.local.ReportMail.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code send-now} end to end, as processes: {@code serve} fed over HTTP, then the command (asking the
+ * running serve, or on its own), then the outbox read back byte for byte and by parsedmarc.
+ */
+class SendNowProcessTest {
+
+    @TempDir
+    Path dir;
+
+    private Processes processes;
+    private Path data;
+    private Path outbox;
+
+    @BeforeEach
+    void start() {
+        processes = new Processes(dir);
+        data = dir.resolve("data");
+        outbox = dir.resolve("outbox");
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        processes.close();
+    }
+
+    private String[] withSamples(String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "--data-dir",
+                data.toString(),
+                "--zone-file",
+                Processes.EVENTS.resolve("local-zone.zone").toString(),
+                "--config",
+                Processes.EVENTS.resolve("local-config.yaml").toString()));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    private static String[] sendNow(String... args) {
+        List<String> all = new ArrayList<>(List.of("send-now"));
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
+    }
+
+    private static List<Path> emls(Path folder) throws Exception {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".eml"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static Path only(List<Path> files, String contains) {
+        List<Path> found = files.stream()
+                .filter(f -> f.getFileName().toString().contains(contains))
+                .toList();
+        assertThat(found).as("files with %s in %s", contains, files).hasSize(1);
+        return found.get(0);
+    }
+
+    private static Map<String, JsonNode> byDomain(JsonNode summary) {
+        Map<String, JsonNode> out = new HashMap<>();
+        summary.get("reports").forEach(r -> out.put(r.get("domain").asText(), r));
+        return out;
+    }
+
+    private void postSamples(Processes.Serve serve) throws Exception {
+        HttpResponse<String> r =
+                serve.post("/v1/results", Files.readString(Processes.EVENTS.resolve("local-results.json")));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    @Test
+    void sendNowAsksTheRunningServeAndTheOutboxHoldsExactlyTheIngestedResults() throws Exception {
+        Processes.Serve serve = processes.serve(withSamples("--outbox", outbox.toString()));
+        assertThat(data.resolve("serve.json")).exists();
+        postSamples(serve);
+
+        Processes.Finished done = processes.run(sendNow("--data-dir", data.toString(), "--outbox", outbox.toString()));
+
+        assertThat(done.exit()).as(done.stderr()).isZero();
+        JsonNode summary = done.json();
+        assertThat(summary.get("trigger").asText()).isEqualTo("send-now");
+        assertThat(summary.at("/totals/sent").asInt()).isEqualTo(4);
+        assertThat(summary.at("/totals/failed").asInt()).isZero();
+        Map<String, JsonNode> reports = byDomain(summary);
+        assertThat(reports).containsOnlyKeys("example.com", "marketing.example.com", "example.net", "example.org");
+        JsonNode exampleCom = reports.get("example.com");
+        assertThat(exampleCom.get("status").asText()).isEqualTo("reported");
+        assertThat(exampleCom.get("messages").asLong()).isEqualTo(3);
+        assertThat(exampleCom.at("/recipients/0/recipient").asText()).isEqualTo("dmarc-agg@example.com");
+        assertThat(exampleCom.at("/recipients/0/status").asText()).isEqualTo("sent");
+
+        List<Path> files = emls(outbox);
+        assertThat(files).hasSize(4);
+        Path eml = only(files, "-example.com@reporter.example.org_to_dmarc-agg@example.com");
+        ReportMail mail = ReportMail.read(eml);
+        String reportId = exampleCom.get("reportId").asText();
+        assertThat(mail.message().getHeader("From", null)).isEqualTo("noreply@reporter.example.org");
+        assertThat(mail.message().getHeader("To", null)).isEqualTo("dmarc-agg@example.com");
+        assertThat(mail.message().getMessageID()).isEqualTo("<" + reportId + ">");
+        assertThat(mail.message().getSubject())
+                .isEqualTo("Report Domain: example.com Submitter: reporter.example.org Report-ID: " + reportId);
+        long begin = exampleCom.at("/dateRange/begin").asLong();
+        long end = exampleCom.at("/dateRange/end").asLong();
+        assertThat(mail.attachmentName())
+                .isEqualTo("reporter.example.org!example.com!" + begin + "!" + end + ".xml.gz");
+        assertThat(mail.text("report_id")).isEqualTo(reportId);
+        assertThat(mail.begin()).isEqualTo(begin);
+        assertThat(mail.end()).isEqualTo(end);
+        assertThat(end).isEqualTo(summary.get("cutAt").asLong() - 1);
+        assertThat(mail.rows())
+                .containsExactlyInAnyOrder(
+                        new Row("192.0.2.25", 1, "pass", "example.com"),
+                        new Row("203.0.113.66", 1, "reject", "example.com"),
+                        new Row("2001:db8::66", 1, "quarantine", "news.example.com"));
+
+        JsonNode parsed = ReportMail.parsedmarc(eml, dir);
+        assertThat(parsed.get("report_type").asText()).isEqualTo("aggregate");
+        JsonNode report = parsed.get("report");
+        assertThat(report.at("/policy_published/domain").asText()).isEqualTo("example.com");
+        assertThat(report.at("/report_metadata/begin_date").asText())
+                .isEqualTo(java.time.LocalDateTime.ofEpochSecond(begin, 0, java.time.ZoneOffset.UTC)
+                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
+        assertThat(report.at("/report_metadata/end_date").asText())
+                .isEqualTo(java.time.LocalDateTime.ofEpochSecond(end, 0, java.time.ZoneOffset.UTC)
+                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
+        List<String> read = new ArrayList<>();
+        report.get("records")
+                .forEach(r -> read.add(r.at("/source/ip_address").asText() + " "
+                        + r.get("count").asLong() + " "
+                        + r.at("/policy_evaluated/disposition").asText()));
+        assertThat(read)
+                .containsExactlyInAnyOrder("192.0.2.25 1 pass", "203.0.113.66 1 reject", "2001:db8::66 1 quarantine");
+
+        // The report list shows each window sent, with its report id and recipient.
+        JsonNode listing = serve.get("/v1/reports");
+        JsonNode listed = null;
+        for (JsonNode w : listing.get("windows")) {
+            if (w.get("domain").asText().equals("example.com")) {
+                listed = w;
+            }
+        }
+        assertThat(listed).as(listing.toString()).isNotNull();
+        assertThat(listed.get("state").asText()).isEqualTo("sent");
+        assertThat(listed.get("reportId").asText()).isEqualTo(reportId);
+        assertThat(listed.at("/recipients/0/status").asText()).isEqualTo("sent");
+
+        // A second send-now finds nothing new: each window is reported once.
+        Processes.Finished again = processes.run(sendNow("--data-dir", data.toString()));
+        assertThat(again.exit()).as(again.stderr()).isZero();
+        assertThat(again.json().get("reports")).isEmpty();
+        assertThat(emls(outbox)).hasSize(4);
+
+        assertThat(serve.stop()).isZero();
+        assertThat(data.resolve("serve.json")).doesNotExist();
+    }
+
+    @Test
+    void withoutAServeTheCommandOpensTheStoreItself() throws Exception {
+        Processes.Serve serve = processes.serve(withSamples()); // no mail transport: reports stay pending
+        postSamples(serve);
+        JsonNode pending = serve.get("/v1/reports");
+        assertThat(pending.get("mail").asText()).isEqualTo("none");
+        assertThat(pending.get("windows")).hasSize(4);
+        pending.get("windows").forEach(w -> assertThat(w.get("state").asText()).isEqualTo("open"));
+        HttpResponse<String> refused = serve.post("/v1/reports/send-now", "{}");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("--outbox");
+        assertThat(serve.stop()).isZero();
+
+        Processes.Finished noTransport = processes.run(sendNow(withSamples()));
+        assertThat(noTransport.exit()).isEqualTo(2);
+        assertThat(noTransport.stderr().strip().lines().toList())
+                .containsExactly("dmarc-local: send-now needs --outbox DIR or --smtp HOST:PORT to send the reports"
+                        + " (or --dry-run DIR to only write them); no serve is running on " + data);
+
+        Processes.Finished done = processes.run(sendNow(withSamples("--outbox", outbox.toString())));
+
+        assertThat(done.exit()).as(done.stderr()).isZero();
+        assertThat(done.json().at("/totals/sent").asInt()).isEqualTo(4);
+        List<Path> files = emls(outbox);
+        assertThat(files).hasSize(4);
+        ReportMail mail = ReportMail.read(only(files, "example.net@"));
+        assertThat(mail.message().getHeader("To", null)).isEqualTo("dmarc@example.org");
+        assertThat(mail.rows()).containsExactly(new Row("198.51.100.20", 1, "none", "example.net"));
+        assertThat(data.resolve("dmarc.lock")).exists();
+        assertThat(data.resolve("serve.json")).doesNotExist();
+    }
+
+    @Test
+    void aDryRunWritesTheMessagesAndMarksNothingSoTheRealRunSendsTheSameReports() throws Exception {
+        Processes.Serve serve = processes.serve(withSamples("--outbox", outbox.toString()));
+        postSamples(serve);
+        Path dry = dir.resolve("dry");
+
+        Processes.Finished dryRun = processes.run(sendNow("--data-dir", data.toString(), "--dry-run", dry.toString()));
+
+        assertThat(dryRun.exit()).as(dryRun.stderr()).isZero();
+        JsonNode drySummary = dryRun.json();
+        assertThat(drySummary.get("dryRun").asBoolean()).isTrue();
+        assertThat(drySummary.at("/totals/sent").asInt()).isZero();
+        byDomain(drySummary).values().forEach(r -> {
+            assertThat(r.get("status").asText()).isEqualTo("dry-run");
+            assertThat(r.at("/recipients/0/status").asText()).isEqualTo("dry-run");
+        });
+        List<Path> dryFiles = emls(dry);
+        assertThat(dryFiles).hasSize(4);
+        assertThat(emls(outbox)).isEmpty();
+        ReportMail dryMail = ReportMail.read(only(dryFiles, "!example.com!"));
+        assertThat(dryMail.messages()).isEqualTo(3);
+        // Nothing marked, no cut: the windows are still open and collecting.
+        JsonNode listing = serve.get("/v1/reports");
+        listing.get("windows").forEach(w -> assertThat(w.get("state").asText()).isEqualTo("open"));
+
+        Processes.Finished real = processes.run(sendNow("--data-dir", data.toString()));
+
+        assertThat(real.exit()).as(real.stderr()).isZero();
+        Map<String, JsonNode> dryReports = byDomain(drySummary);
+        Map<String, JsonNode> realReports = byDomain(real.json());
+        assertThat(realReports.keySet()).isEqualTo(dryReports.keySet());
+        for (String domain : realReports.keySet()) {
+            assertThat(realReports.get(domain).get("reportId").asText())
+                    .isEqualTo(dryReports.get(domain).get("reportId").asText());
+            assertThat(realReports.get(domain).get("status").asText()).isEqualTo("reported");
+        }
+        ReportMail sent = ReportMail.read(only(emls(outbox), "-example.com@reporter.example.org_to_"));
+        assertThat(sent.message().getMessageID()).isEqualTo(dryMail.message().getMessageID());
+        assertThat(sent.rows()).containsExactlyInAnyOrderElementsOf(dryMail.rows());
+        assertThat(serve.stop()).isZero();
+    }
+
+    @Test
+    void badArgumentsGetOneLineAndExitTwo() throws Exception {
+        Processes.Finished badDomain = processes.run("send-now", "--domain", "not a domain");
+        assertThat(badDomain.exit()).isEqualTo(2);
+        assertThat(badDomain.stderr().lines().findFirst().orElseThrow())
+                .isEqualTo("dmarc-local: --domain needs a domain name, not 'not a domain'");
+        Processes.Finished both =
+                processes.run(sendNow(withSamples("--outbox", outbox.toString(), "--smtp", "127.0.0.1:25")));
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.stderr().strip())
+                .isEqualTo("dmarc-local: give --outbox or --smtp, not both: reports go one way");
+        assertThat(both.stdout()).isEmpty();
+    }
+}

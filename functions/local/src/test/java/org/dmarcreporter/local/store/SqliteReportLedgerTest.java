@@ -1,0 +1,310 @@
+package org.dmarcreporter.local.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.dmarcreporter.local.store.StoreFixtures.batch;
+import static org.dmarcreporter.local.store.StoreFixtures.row;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.dmarcreporter.core.codec.StoredJson;
+import org.dmarcreporter.core.report.run.DeliveryState;
+import org.dmarcreporter.core.report.run.ReportLedger;
+import org.dmarcreporter.core.report.run.ReportLedger.IndexedWindow;
+import org.dmarcreporter.core.report.run.ReportLedger.ReportedWindow;
+import org.dmarcreporter.core.report.run.ReportLedger.RowPage;
+import org.dmarcreporter.core.report.xml.CountedRow;
+import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.testing.MutableClock;
+import org.dmarcreporter.core.window.ReportingWindow;
+import org.dmarcreporter.core.window.ReportingWindows;
+import org.dmarcreporter.core.window.WindowTiming;
+import org.dmarcreporter.local.store.SqliteResultStore.Durability;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteReportLedgerTest {
+
+    private static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
+    private static final long MIDNIGHT = Instant.parse("2026-06-01T00:00:00Z").getEpochSecond();
+    private static final long DAY = 86_400;
+    private static final String DOMAIN = "example.com";
+
+    @TempDir
+    Path dataDir;
+
+    private final MutableClock clock = new MutableClock(T0);
+    private SqliteResultStore store;
+    private SqliteReportLedger ledger;
+    private StoreContents contents;
+
+    @BeforeEach
+    void open() {
+        // The production cut cache: the test shows a cut written here does not wait for it.
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, WindowTiming.CUT_CACHE);
+        ledger = new SqliteReportLedger(store);
+        contents = StoreContents.open(dataDir);
+    }
+
+    @AfterEach
+    void close() {
+        contents.close();
+        store.close();
+    }
+
+    /** A result whose window is chosen as IngestService does: before the store's lock, with the cut it read. */
+    private StoredResult result(String messageId, String domain, String ip, long cut) {
+        ReportingWindow w = ReportingWindows.windowFor(domain, clock.instant(), cut);
+        return new StoredResult(messageId, w, row(ip, domain), StoreFixtures.RECORD, null, 0);
+    }
+
+    private Map<String, Long> rowsOf(ReportingWindow w) {
+        List<CountedRow> rows = new ArrayList<>();
+        String token = null;
+        do {
+            RowPage page = ledger.rows(w, token, 2);
+            rows.addAll(page.rows());
+            token = page.nextPageToken();
+        } while (token != null);
+        return rows.stream().collect(Collectors.toMap(r -> r.row().sourceIp(), CountedRow::count));
+    }
+
+    @Test
+    void aCutTakesEffectAtOnceForEveryBatchCommittedAfterIt() {
+        long before = store.latestCut(DOMAIN); // 0, now cached for up to CUT_CACHE
+        store.ingest(batch(clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", before))));
+        // chosen before the cut, stored after it: a request evaluated while send-now writes its cut
+        StoredResult raced = result("m2", DOMAIN, "192.0.2.2", before);
+        clock.advance(Duration.ofSeconds(5));
+        long cut = clock.instant().getEpochSecond();
+
+        ledger.writeCut(DOMAIN, cut);
+        store.ingest(batch(clock.instant(), List.of(raced)));
+        clock.advance(Duration.ofSeconds(1));
+        store.ingest(batch(clock.instant(), List.of(result("m3", DOMAIN, "192.0.2.3", store.latestCut(DOMAIN)))));
+
+        ReportingWindow cutWindow = new ReportingWindow(DOMAIN, MIDNIGHT);
+        ReportingWindow next = new ReportingWindow(DOMAIN, cut);
+        assertThat(store.latestCut(DOMAIN)).isEqualTo(cut); // not the cached 0
+        assertThat(rowsOf(cutWindow)).isEqualTo(Map.of("192.0.2.1", 1L));
+        assertThat(rowsOf(next)).isEqualTo(Map.of("192.0.2.2", 1L, "192.0.2.3", 1L));
+        assertThat(ledger.unreportedWindows(DOMAIN, null, 10).windows())
+                .extracting(IndexedWindow::window)
+                .containsExactly(cutWindow, next);
+        assertThat(ledger.cuts(DOMAIN)).containsExactly(cut);
+    }
+
+    @Test
+    void aCutForAllDomainsMovesEveryDomainsLaterBatches() {
+        StoredResult raced = result("m1", "example.org", "192.0.2.1", 0);
+        long cut = T0.getEpochSecond();
+        ledger.writeCut(null, cut);
+        clock.advance(Duration.ofSeconds(1));
+        store.ingest(batch(clock.instant(), List.of(raced, result("m2", DOMAIN, "192.0.2.2", 0))));
+
+        assertThat(rowsOf(new ReportingWindow("example.org", cut))).isEqualTo(Map.of("192.0.2.1", 1L));
+        assertThat(rowsOf(new ReportingWindow(DOMAIN, cut))).isEqualTo(Map.of("192.0.2.2", 1L));
+        assertThat(contents.rows("report_windows")).isEqualTo(2);
+        assertThat(ledger.cuts("example.net")).containsExactly(cut);
+    }
+
+    @Test
+    void aCutInTheFutureIsNotInForceBeforeItsTime() {
+        long cut = T0.getEpochSecond() + 3_600;
+        ledger.writeCut(DOMAIN, cut);
+        store.ingest(batch(clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", 0))));
+
+        assertThat(rowsOf(new ReportingWindow(DOMAIN, MIDNIGHT))).isEqualTo(Map.of("192.0.2.1", 1L));
+    }
+
+    @Test
+    void cutsAreKeptInOrderBackToTheRetentionOnly() {
+        long now = T0.getEpochSecond();
+        store.recordCut(DOMAIN, now - 15 * DAY); // older than Retention.REPORT_DATA
+        store.recordCut(DOMAIN, now - 2 * DAY);
+        store.recordCut("*", now - DAY);
+        store.recordCut(DOMAIN, now - 100);
+        store.recordCut(DOMAIN, now - 100); // the same cut twice is one cut
+
+        assertThat(ledger.cuts(DOMAIN)).containsExactly(now - 2 * DAY, now - DAY, now - 100);
+        assertThat(store.purgeExpired()).isEqualTo(1);
+        assertThat(contents.rows("send_now_cuts")).isEqualTo(3);
+    }
+
+    @Test
+    void markingReportedMovesTheWindowFromTheIndexToTheMarkerInOneTransaction() {
+        store.ingest(batch(clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", 0))));
+        ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
+        ReportedWindow marker = new ReportedWindow("r1", MIDNIGHT, MIDNIGHT + DAY - 1, T0.getEpochSecond(), "reported");
+
+        assertThat(ledger.markReported(w, marker)).isTrue();
+
+        assertThat(contents.rows("report_windows")).isZero();
+        assertThat(contents.longValue("SELECT count(*) FROM reported_windows WHERE report_id = 'r1'"))
+                .isEqualTo(1);
+        assertThat(ledger.markReported(w, new ReportedWindow("r2", 1, 2, 3, "again")))
+                .isFalse();
+        assertThat(ledger.reported(w)).contains(marker);
+        assertThat(ledger.unreportedWindows(null, null, 10).windows()).isEmpty();
+    }
+
+    @Test
+    void pageSizesAndTokensAreChecked() {
+        ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
+        assertThatThrownBy(() -> ledger.unreportedWindows(null, null, ReportLedger.MAX_PAGE + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ledger.rows(w, null, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ledger.rows(w, "not-a-token", 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ledger.unreportedWindows(null, "s1.!!", 10))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void recentWindowsListsPendingAndReportedWindowsNewestFirstWithTheirRecipients() {
+        long now = T0.getEpochSecond();
+        // yesterday: example.com reported, example.org pending; today: example.com pending
+        clock.set(T0.minusSeconds(DAY));
+        store.ingest(batch(
+                clock.instant(),
+                List.of(
+                        result("m1", DOMAIN, "192.0.2.1", 0),
+                        result("m2", "example.org", "192.0.2.1", 0),
+                        result("m3", "example.org", "192.0.2.2", 0),
+                        result("m4", "example.org", "192.0.2.2", 0))));
+        clock.set(T0);
+        store.ingest(batch(
+                clock.instant(), List.of(result("m5", DOMAIN, "192.0.2.1", 0), result("m6", DOMAIN, "192.0.2.1", 0))));
+        ReportingWindow reported = new ReportingWindow(DOMAIN, MIDNIGHT - DAY);
+        ledger.recordDelivery(reported, "agg@example.com", new DeliveryState.Sent(now - 100, 1));
+        ledger.recordDelivery(reported, "copy@reporter.example", new DeliveryState.GivenUp("550 no", 2));
+        ledger.markReported(reported, new ReportedWindow("r-1", MIDNIGHT - DAY, MIDNIGHT - 1, now - 90, "reported"));
+        ReportingWindow pendingOrg = new ReportingWindow("example.org", MIDNIGHT - DAY);
+        ledger.recordDelivery(pendingOrg, "dmarc@example.org", new DeliveryState.Failed("451 later", 1, now + 900));
+        // an old window, before `since`
+        clock.set(T0.minusSeconds(5 * DAY));
+        store.ingest(batch(clock.instant(), List.of(result("m7", DOMAIN, "192.0.2.9", 0))));
+        clock.set(T0);
+
+        List<WindowListing> listed = ledger.recentWindows(MIDNIGHT - DAY, 10);
+
+        assertThat(listed)
+                .containsExactly(
+                        new WindowListing(DOMAIN, MIDNIGHT, "pending", 1L, 2L, null, null, null, List.of()),
+                        new WindowListing(
+                                DOMAIN,
+                                MIDNIGHT - DAY,
+                                "reported",
+                                null,
+                                null,
+                                "r-1",
+                                "reported",
+                                now - 90,
+                                List.of(
+                                        new WindowListing.Recipient(
+                                                "agg@example.com", "sent", null, 1, now - 100, null),
+                                        new WindowListing.Recipient(
+                                                "copy@reporter.example", "given-up", "550 no", 2, null, null))),
+                        new WindowListing(
+                                "example.org",
+                                MIDNIGHT - DAY,
+                                "pending",
+                                2L,
+                                3L,
+                                null,
+                                null,
+                                null,
+                                List.of(new WindowListing.Recipient(
+                                        "dmarc@example.org", "failed", "451 later", 1, null, now + 900))));
+        assertThat(ledger.recentWindows(MIDNIGHT - DAY, 2))
+                .extracting(WindowListing::domain, WindowListing::windowStart)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple(DOMAIN, MIDNIGHT),
+                        org.assertj.core.api.Assertions.tuple(DOMAIN, MIDNIGHT - DAY));
+        assertThat(ledger.recentWindows(0, 10)).hasSize(4);
+    }
+
+    @Test
+    void aSchemaOneDataFolderOpensWithItsDataAndCutHistoryStartsFromItsLatestCut() throws Exception {
+        store.close();
+        contents.close();
+        Path old = dataDir.resolve("v1");
+        long cut = MIDNIGHT + 3_600;
+        String rowJson = StoredJson.rowJson(row("192.0.2.7", DOMAIN));
+        java.nio.file.Files.createDirectories(old);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(SqliteResultStore.FILE_NAME));
+                Statement s = db.createStatement()) {
+            for (String ddl : SCHEMA_1) {
+                s.executeUpdate(ddl);
+            }
+            s.executeUpdate("INSERT INTO schema_version (version) VALUES (1)");
+            s.executeUpdate("INSERT INTO report_rows VALUES ('example.com', " + MIDNIGHT + ", 'k1', '"
+                    + rowJson.replace("'", "''") + "', 41, " + (MIDNIGHT + 14 * DAY) + ")");
+            s.executeUpdate("INSERT INTO report_windows VALUES ('example.com', " + MIDNIGHT
+                    + ", 'v=DMARC1; p=none', 1, " + (MIDNIGHT + 14 * DAY) + ", NULL)");
+            s.executeUpdate("INSERT INTO send_now_cuts VALUES ('example.com', " + cut + ")");
+            s.executeUpdate("INSERT INTO send_now_cuts VALUES ('*', " + (cut - 60) + ")");
+            s.executeUpdate("INSERT INTO idempotency (key, response, expires_at) VALUES ('k', x'7b7d', "
+                    + (T0.getEpochSecond() + 3_600) + ")");
+        }
+
+        store = SqliteResultStore.open(old, clock, Durability.FULL, Duration.ZERO);
+        ledger = new SqliteReportLedger(store);
+        contents = StoreContents.open(old);
+
+        ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
+        assertThat(contents.longValue("SELECT max(version) FROM schema_version"))
+                .isEqualTo(SqliteResultStore.SCHEMA_VERSION);
+        assertThat(ledger.unreportedWindows(null, null, 10).windows())
+                .containsExactly(new IndexedWindow(w, "v=DMARC1; p=none"));
+        assertThat(ledger.rows(w, null, 10).rows()).containsExactly(new CountedRow(row("192.0.2.7", DOMAIN), 41));
+        assertThat(ledger.cuts(DOMAIN)).containsExactly(cut - 60, cut);
+        assertThat(store.latestCut(DOMAIN)).isEqualTo(cut);
+        assertThat(ledger.recentWindows(0, 10))
+                .containsExactly(new WindowListing(DOMAIN, MIDNIGHT, "pending", 1L, 41L, null, null, null, List.of()));
+        // and the history goes on: a second cut keeps the first
+        ledger.writeCut(DOMAIN, cut + 60);
+        assertThat(ledger.cuts(DOMAIN)).containsExactly(cut - 60, cut, cut + 60);
+        assertThat(((org.dmarcreporter.core.store.IngestOutcome.Replayed)
+                                store.ingest(StoreFixtures.batch("k", "ignored", T0, List.of())))
+                        .response())
+                .isEqualTo(new byte[] {'{', '}'});
+
+        store.close(); // reopening a migrated folder changes nothing
+        store = SqliteResultStore.open(old, clock, Durability.FULL, Duration.ZERO);
+        ledger = new SqliteReportLedger(store);
+        assertThat(ledger.cuts(DOMAIN)).containsExactly(cut - 60, cut, cut + 60);
+        assertThat(ledger.rows(w, null, 10).rows()).hasSize(1);
+    }
+
+    /** The tables of schema 1 as released (before request_digest was added to idempotency). */
+    private static final List<String> SCHEMA_1 = List.of(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+            "CREATE TABLE idempotency (key TEXT PRIMARY KEY, response BLOB NOT NULL, expires_at INTEGER NOT NULL)",
+            "CREATE INDEX idempotency_expiry ON idempotency (expires_at)",
+            "CREATE TABLE message_ids (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL,"
+                    + " id_hash BLOB NOT NULL, expires_at INTEGER NOT NULL)",
+            "CREATE INDEX message_ids_expiry ON message_ids (expires_at)",
+            "CREATE TABLE report_rows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " row_key TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
+                    + " expires_at INTEGER NOT NULL, PRIMARY KEY (policy_domain, window_start, row_key)) WITHOUT ROWID",
+            "CREATE INDEX report_rows_expiry ON report_rows (expires_at)",
+            "CREATE TABLE report_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " policy_record TEXT NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+                    + " reported_at INTEGER, PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
+            "CREATE INDEX report_windows_expiry ON report_windows (expires_at)",
+            "CREATE TABLE send_now_cuts (policy_domain TEXT PRIMARY KEY, cut_at INTEGER NOT NULL) WITHOUT ROWID",
+            "CREATE TABLE failure_candidates (id TEXT PRIMARY KEY, policy_domain TEXT NOT NULL,"
+                    + " candidate_json TEXT NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+                    + " sent_at INTEGER)",
+            "CREATE INDEX failure_candidates_expiry ON failure_candidates (expires_at)");
+}
