@@ -5,8 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.local.store.SqliteFailureMetrics;
 import org.dmarcreporter.local.store.SqliteFailureQueue;
@@ -16,10 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The background thread that sends the failure candidates ingest stored: it takes the pending
- * ones oldest first, dispatches each and marks it done as soon as its dispatch needs no retry (one
- * commit per candidate, so a restart repeats at most the candidate in progress, whose send
- * markers keep its reports from going out twice). A retryable dispatch puts the candidate off
+ * The background sender of the failure candidates ingest stored: one thread takes the pending ones
+ * oldest first and hands them to {@link #WORKERS} workers, each of which dispatches a candidate and
+ * marks it done as soon as its dispatch needs no retry (one commit per candidate, so a restart
+ * repeats at most the candidates in progress, whose send markers keep their reports from going
+ * out twice). A retryable dispatch puts the candidate off
  * with back-off ({@link Backoff#CANDIDATES}); after the last attempt it is given up and counted
  * ({@value #GAVE_UP}).
  *
@@ -36,6 +42,12 @@ final class CandidateSender {
 
     static final int PAGE = 100;
 
+    /**
+     * Candidates dispatched at once: sends wait on the relay and on the disk, so a few in parallel
+     * keep up with a steady stream where one at a time would queue.
+     */
+    static final int WORKERS = 4;
+
     private static final Logger LOG = LoggerFactory.getLogger(CandidateSender.class);
 
     private final SqliteFailureQueue queue;
@@ -44,6 +56,16 @@ final class CandidateSender {
     private final Clock clock;
     private final Backoff backoff;
     private final Semaphore signal = new Semaphore(0);
+    /** Candidates handed to a worker and not finished yet: never handed out twice at once. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Candidates finished (marked done or put off) since the last query began: a worker adds its
+     * candidate here before it leaves {@link #inFlight}, so a page read just before that commit
+     * does not hand the candidate out again.
+     */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
+
+    private ExecutorService workers;
 
     private volatile boolean running;
     private Thread thread;
@@ -60,6 +82,12 @@ final class CandidateSender {
     synchronized void start() {
         queue.retryPutOffNow(clock.instant().getEpochSecond());
         running = true;
+        AtomicInteger n = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(WORKERS, r -> {
+            Thread t = new Thread(r, "failure-report-sender-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         thread = new Thread(this::run, "failure-report-sender");
         thread.setDaemon(true);
         thread.start();
@@ -83,12 +111,16 @@ final class CandidateSender {
             return;
         }
         signal.release();
+        long deadline = System.nanoTime() + grace.toNanos();
         try {
             t.join(grace.toMillis());
+            workers.shutdown();
+            workers.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (t.isAlive()) {
+        metrics.flush();
+        if (t.isAlive() || !workers.isTerminated()) {
             LOG.warn(
                     "the failure-report sender did not stop within {}; its candidate is sent after the restart", grace);
         }
@@ -96,21 +128,18 @@ final class CandidateSender {
 
     private void run() {
         while (running) {
-            int handled;
             try {
-                handled = sendDue();
+                sendDue();
                 metrics.flush();
             } catch (StoreUnavailableException e) {
                 if (!running) {
                     return;
                 }
                 LOG.warn("failure-report sender: the store failed; next try in {}: {}", POLL, e.getMessage());
-                handled = 0;
             } catch (RuntimeException e) {
                 LOG.warn("failure-report sender: unexpected error; next try in {}", POLL, e);
-                handled = 0;
             }
-            if (handled < PAGE && running) {
+            if (running) { // woken by ingest, by a worker that finished, or the poll
                 try {
                     if (signal.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
                         signal.drainPermits();
@@ -123,11 +152,16 @@ final class CandidateSender {
         metrics.flush();
     }
 
-    /** One page of due candidates; returns how many were handled. */
+    /** Hands due candidates to the workers, up to {@link #PAGE} in flight; returns how many were handed out. */
     int sendDue() {
+        int room = PAGE - inFlight.size();
+        if (room <= 0) {
+            return 0;
+        }
         long now = clock.instant().getEpochSecond();
         List<Unreadable> unreadable = new ArrayList<>();
-        List<Pending> page = queue.due(now, PAGE, unreadable);
+        finished.clear();
+        List<Pending> page = queue.due(now, room + inFlight.size(), unreadable);
         if (!unreadable.isEmpty()) {
             // Nothing a retry could fix; the JSON is not logged (it holds mail headers).
             LOG.warn("{} stored failure candidates cannot be read back; marked done unsent", unreadable.size());
@@ -136,11 +170,30 @@ final class CandidateSender {
         }
         int handled = unreadable.size();
         for (Pending p : page) {
-            if (!running) {
+            if (!running || inFlight.size() >= PAGE) {
                 break;
             }
-            handle(p);
-            handled++;
+            if (!finished.contains(p.candidate().id())
+                    && inFlight.add(p.candidate().id())) {
+                workers.execute(() -> {
+                    try {
+                        if (running) {
+                            handle(p);
+                        }
+                    } catch (StoreUnavailableException e) {
+                        if (running) {
+                            LOG.warn("failure-report sender: the store failed: {}", e.getMessage());
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warn("failure-report sender: unexpected error", e);
+                    } finally {
+                        finished.add(p.candidate().id());
+                        inFlight.remove(p.candidate().id());
+                        wake();
+                    }
+                });
+                handled++;
+            }
         }
         return handled;
     }
