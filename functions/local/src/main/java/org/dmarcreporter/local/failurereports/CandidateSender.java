@@ -198,7 +198,8 @@ final class CandidateSender {
         return handled;
     }
 
-    private void handle(Pending p) {
+    /** Dispatches one candidate and records the outcome (done, put off, or given up). */
+    void handle(Pending p) {
         String id = p.candidate().id();
         boolean retry;
         try {
