@@ -19,6 +19,13 @@ import org.dmarcreporter.core.model.Verdict;
 import org.dmarcreporter.core.report.arf.ArfMessage;
 import org.dmarcreporter.core.report.arf.LocalPartRedactor;
 import org.dmarcreporter.core.report.arf.Privacy;
+import org.dmarcreporter.core.report.delivery.Delivery;
+import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
+import org.dmarcreporter.core.report.delivery.MailTransport;
+import org.dmarcreporter.core.report.dispatch.DispatchResult;
+import org.dmarcreporter.core.report.dispatch.FailureDispatcher;
+import org.dmarcreporter.core.report.dispatch.FailureMetrics;
+import org.dmarcreporter.core.report.dispatch.InMemoryFailureLedger;
 import org.dmarcreporter.core.report.mail.OutgoingMail;
 import org.dmarcreporter.core.report.mechanism.Sampler;
 import org.dmarcreporter.core.report.routing.FailureReportPlan;
@@ -26,13 +33,21 @@ import org.dmarcreporter.core.report.routing.FailureReportPlanner;
 import org.dmarcreporter.core.report.routing.PlannedReport;
 import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.report.trigger.FailureTrigger;
+import org.dmarcreporter.core.settings.ReportingSettings;
+import org.dmarcreporter.core.settings.SettingsReader;
 
 /**
  * Failure reports built per second on one thread: for each of N distinct candidates (a forged
  * message with a 1.3 KB header block, fo=1:d:s matched), plan the reports (ruf verification,
  * RFC 6651/6652 records; DNS from zone text, as a warm cache would answer) and compose every one
- * into MIME bytes. Prints reports per second and CPU time per report; rate limits are not part of
- * the core, so they are off. Goal: at least 5,000 reports per second.
+ * into MIME bytes. Prints reports per second and CPU time per report. Goal: at least 5,000
+ * reports per second.
+ *
+ * <p>With {@code dispatch} as the fourth argument, each candidate goes through the whole sending
+ * use case instead ({@link FailureDispatcher#dispatch}: plan, send marker, merge slot, compose,
+ * hand to a transport that only counts), on the in-memory ledger, rate limits off
+ * ({@code failureReportsPerDestinationPerHour = failureReportsPerMinute = 0}), merging on
+ * (every candidate has its own source IP, so each report opens its slot and is sent at once).
  */
 public final class FailureReportBench {
 
@@ -68,6 +83,11 @@ public final class FailureReportBench {
         int candidates = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         boolean redact = args.length > 2 && args[2].equals("redact");
+        boolean dispatch = args.length > 3 && args[3].equals("dispatch");
+        if (dispatch) {
+            dispatch(candidates, rounds, redact);
+            return;
+        }
         FailureReportPlanner planner =
                 new FailureReportPlanner(ZoneFileResolver.fromText(ZONE), Sampler.byKey(), "reporter.example");
         ArfMessage.Sender sender = new ArfMessage.Sender(
@@ -104,6 +124,77 @@ public final class FailureReportBench {
                     reports * 1e9 / nanos,
                     cpu / 1e3 / reports,
                     bytes / reports);
+        }
+    }
+
+    private static void dispatch(int candidates, int rounds, boolean redact) {
+        ReportingSettings settings = SettingsReader.read(java.util.Map.of(
+                "orgName",
+                "reporter.example",
+                "contactEmail",
+                "dmarc@reporter.example",
+                "failureReportRedaction",
+                redact,
+                "failureReportRedactionSecret",
+                "bench secret, sixteen bytes",
+                "failureReportsPerDestinationPerHour",
+                0,
+                "failureReportsPerMinute",
+                0));
+        FailureReportPlanner planner =
+                new FailureReportPlanner(ZoneFileResolver.fromText(ZONE), Sampler.byKey(), "reporter.example");
+        ArfMessage.Sender sender = new ArfMessage.Sender(
+                "noreply@reporter.example", "bounces@reporter.example", "reporter.example", "dmarc-reporter/bench");
+        long now = Instant.parse("2026-12-01T10:15:35Z").getEpochSecond();
+        System.out.printf(
+                "%,d candidates per round through FailureDispatcher (in-memory ledger, rate limits off), %s%n",
+                candidates, redact ? "local parts redacted" : "no redaction");
+        for (int round = 0; round <= rounds; round++) {
+            // a fresh ledger per round: the same candidates again would all be "already sent"
+            CountingTransport transport = new CountingTransport();
+            FailureDispatcher dispatcher = new FailureDispatcher(
+                    planner,
+                    transport,
+                    new InMemoryFailureLedger(),
+                    (slot, at) -> {},
+                    FailureMetrics.NONE,
+                    settings,
+                    sender);
+            long sent = 0;
+            long start = System.nanoTime();
+            long cpuStart = THREADS.getCurrentThreadCpuTime();
+            for (int i = 0; i < candidates; i++) {
+                sent += dispatcher.dispatch(candidate(i), now).count(DispatchResult.Status.SENT);
+            }
+            long nanos = System.nanoTime() - start;
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            if (sent != transport.messages) {
+                throw new IllegalStateException("sent " + sent + " but the transport got " + transport.messages);
+            }
+            System.out.printf(
+                    "%s: %,d reports dispatched in %,d ms: %,.0f reports/s on one thread, %,.1f us CPU per report, "
+                            + "%,d bytes per report%n",
+                    round == 0 ? "warm-up" : "round " + round,
+                    sent,
+                    nanos / 1_000_000,
+                    sent * 1e9 / nanos,
+                    cpu / 1e3 / sent,
+                    transport.bytes / Math.max(1, sent));
+        }
+    }
+
+    /** Accepts every message and only counts it. */
+    private static final class CountingTransport implements MailTransport {
+        long messages;
+        long bytes;
+
+        @Override
+        public Delivery send(OutgoingMail mail) {
+            messages++;
+            bytes += mail.message().length;
+            java.util.Map<String, DeliveryOutcome> out = new java.util.LinkedHashMap<>();
+            mail.recipients().forEach(r -> out.put(r, new DeliveryOutcome.Sent("counted")));
+            return new Delivery(mail.messageId(), out);
         }
     }
 

@@ -149,7 +149,8 @@ public final class FailureDispatcher {
         String representative = null;
         if (failure.mergeSeconds() > 0) {
             representative = Representative.encode(p);
-            if (utf8(representative) <= FailureLedger.MAX_REPRESENTATIVE_BYTES) {
+            if (representative.length() * 3L <= FailureLedger.MAX_REPRESENTATIVE_BYTES
+                    || utf8(representative) <= FailureLedger.MAX_REPRESENTATIVE_BYTES) {
                 slot = slotKey(to, candidate.policyDomain(), report);
             }
         }

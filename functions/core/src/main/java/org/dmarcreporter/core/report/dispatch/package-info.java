@@ -1,6 +1,8 @@
 /**
- * Sending failure reports (RFC 9991): the use case the AWS failure function (DynamoDB stream) and
- * the local background sender both call, and the ports it needs from them: {@link
+ * Sending failure reports (RFC 9991): {@link
+ * org.dmarcreporter.core.report.dispatch.FailureDispatcher}, the use case the AWS failure function
+ * (DynamoDB stream) and the local background sender both call, its {@link
+ * org.dmarcreporter.core.report.dispatch.DispatchResult}, and the ports it needs from them: {@link
  * org.dmarcreporter.core.report.dispatch.FailureLedger} (send markers, merge slots, rate-limit
  * buckets), {@link org.dmarcreporter.core.report.dispatch.FlushScheduler} (run a slot's flush when
  * its window ends) and {@link org.dmarcreporter.core.report.dispatch.FailureMetrics} (counters).

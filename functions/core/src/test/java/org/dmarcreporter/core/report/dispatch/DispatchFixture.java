@@ -132,10 +132,14 @@ final class DispatchFixture {
         final PriorityQueue<Scheduled> queue = new PriorityQueue<>((a, b) ->
                 a.dueAt() != b.dueAt() ? Long.compare(a.dueAt(), b.dueAt()) : Long.compare(order.get(a), order.get(b)));
         long calls;
+        volatile boolean failing;
 
         @Override
         public synchronized void scheduleFlush(String slotKey, long dueAt) {
             calls++;
+            if (failing) {
+                throw new IllegalStateException("queue unavailable");
+            }
             Scheduled s = new Scheduled(slotKey, dueAt);
             if (order.putIfAbsent(s, seq.incrementAndGet()) == null) {
                 queue.add(s);

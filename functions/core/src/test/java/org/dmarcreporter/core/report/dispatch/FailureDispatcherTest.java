@@ -554,6 +554,79 @@ class FailureDispatcherTest {
         assertThat(f.metrics.get(FailureMetrics.RATE_LIMITED)).isZero();
     }
 
+    @Test
+    void aMergedReportThatFailsTemporarilyIsHeldAndSentLaterOrGivenUpAfterTheLongestHold() {
+        DispatchFixture f = new DispatchFixture(DNS, Map.of());
+        for (int i = 0; i < 3; i++) {
+            f.dispatcher.dispatch(
+                    f.candidate("c" + i, Mix.ALL_FAIL.result("f0.example", "192.0.2.7", T0 + i, "<m" + i + "@x>")),
+                    T0 + i);
+        }
+        f.transport.fail("ruf@f0.example", new DeliveryOutcome.TemporaryFailure("421 busy"));
+        List<DispatchResult> first = f.runFlushes(T0 + 10);
+        assertThat(first.get(0).reports().get(0).status()).isEqualTo(Status.RETRY);
+        assertThat(first.get(0).retry()).isFalse(); // the slot carries the retry
+        f.transport.heal("ruf@f0.example");
+        f.runFlushes(T0 + 10 + FailureDispatcher.FLUSH_RETRY_SECONDS);
+        assertThat(f.transport.received()).hasSize(2);
+        assertThat(field(text(f.transport.received().get(1).mail().message()), "Incidents"))
+                .isEqualTo("2");
+
+        DispatchFixture g = new DispatchFixture(DNS, Map.of());
+        for (int i = 0; i < 3; i++) {
+            g.dispatcher.dispatch(
+                    g.candidate("c" + i, Mix.ALL_FAIL.result("f0.example", "192.0.2.7", T0 + i, "<m" + i + "@x>")),
+                    T0 + i);
+        }
+        g.transport.fail("ruf@f0.example", new DeliveryOutcome.TemporaryFailure("421 busy"));
+        List<DispatchResult> all = g.runFlushes(T0 + 2 * 3600);
+        assertThat(all.get(all.size() - 1).reports().get(0).status()).isEqualTo(Status.FAILED);
+        assertThat(all).hasSizeLessThanOrEqualTo(2 + (int) (FailureDispatcher.MAX_HOLD_SECONDS / 60));
+        assertThat(g.scheduler.queue).isEmpty();
+        assertThat(g.metrics.get(FailureMetrics.FAILED)).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedSchedulingIsRepairedByTheNextLateIncident() {
+        DispatchFixture f = new DispatchFixture(DNS, Map.of());
+        f.scheduler.failing = true;
+        for (int i = 0; i < 3; i++) {
+            f.dispatcher.dispatch(
+                    f.candidate("c" + i, Mix.ALL_FAIL.result("f0.example", "192.0.2.7", T0 + i, "<m" + i + "@x>")),
+                    T0 + i);
+        }
+        assertThat(f.scheduler.queue).isEmpty();
+        f.scheduler.failing = false;
+        // held incidents are not lost while the slot is late: the next one joins and schedules
+        f.dispatcher.dispatch(
+                f.candidate("c9", Mix.ALL_FAIL.result("f0.example", "192.0.2.7", T0 + 30, "<m9@x>")), T0 + 30);
+        f.runFlushes(T0 + 60);
+        assertThat(f.transport.received()).hasSize(2);
+        assertThat(field(text(f.transport.received().get(1).mail().message()), "Incidents"))
+                .isEqualTo("3");
+    }
+
+    @Test
+    void aRestartedSenderFindsDueSlotsInTheLedger() {
+        DispatchFixture f = new DispatchFixture(DNS, Map.of());
+        for (int i = 0; i < 4; i++) {
+            f.dispatcher.dispatch(
+                    f.candidate("c" + i, Mix.ALL_FAIL.result("f0.example", "192.0.2.7", T0 + i, "<m" + i + "@x>")),
+                    T0 + i);
+        }
+        // the in-process timers are gone; the ledger still knows
+        f.scheduler.queue.clear();
+        List<FailureLedger.DueSlot> due = f.ledger.dueSlots(T0 + 100, 10);
+        assertThat(due).hasSize(1);
+        assertThat(f.dispatcher
+                        .flush(due.get(0).slotKey(), T0 + 100)
+                        .reports()
+                        .get(0)
+                        .incidents())
+                .isEqualTo(3);
+        assertThat(f.ledger.dueSlots(T0 + 100, 10)).isEmpty();
+    }
+
     private static String slotOf(DispatchFixture f) {
         FailureCandidate c = f.candidate("x", Mix.ALL_FAIL.result("f0.example", "192.0.2.7", T0, "<x@x>"));
         var plan = new org.dmarcreporter.core.report.routing.FailureReportPlanner(
