@@ -29,8 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * java -cp functions/bench/target/test-classes org.dmarcreporter.bench.IngestLoadGenerator \
  *     --url http://127.0.0.1:8080/v1/results [--senders 4] [--batches 2000] [--batch-size 100] [--max-seconds 300]
+ *     [--domains N]
  * </pre>
  *
+ * With {@code --domains N} the results are spread round-robin over the policy domains
+ * {@code d0.bench.example} to {@code d<N-1>.bench.example} (the script writes their zone, see
+ * {@link #zone(int)}), each from its own source address in 198.18.0.0/15 (RFC 2544's benchmarking
+ * range), so nearly every result is its own report row and a batch of 500 touches up to 500 windows.
+ * Without it:
  * The results match {@code events/local-zone.zone}: mostly aligned passes of example.com, plus
  * forged example.com mail (reject, and a failure report candidate: fo=1), news.example.com
  * (quarantine), marketing.example.com, example.net (test mode) and example.org, from 256 source
@@ -51,15 +57,21 @@ public final class IngestLoadGenerator {
         int batchSize = Integer.parseInt(options.getOrDefault("--batch-size", "100"));
         long maxSeconds = Long.parseLong(options.getOrDefault("--max-seconds", "300"));
         int warmup = Integer.parseInt(options.getOrDefault("--warmup-batches", "100"));
+        int domains = Integer.parseInt(options.getOrDefault("--domains", "0"));
+        if (options.containsKey("--zone")) {
+            // only write the zone of --domains N, for the script to pass to serve
+            java.nio.file.Files.writeString(java.nio.file.Path.of(options.get("--zone")), zone(domains));
+            return;
+        }
 
         String run = Long.toString(System.currentTimeMillis(), 36);
         List<byte[]> warmupBodies = new ArrayList<>(warmup);
         for (int b = 0; b < warmup; b++) {
-            warmupBodies.add(body(run + "w", b, batchSize));
+            warmupBodies.add(body(run + "w", b, batchSize, domains));
         }
         List<byte[]> bodies = new ArrayList<>(batches);
         for (int b = 0; b < batches; b++) {
-            bodies.add(body(run, b, batchSize));
+            bodies.add(body(run, b, batchSize, domains));
         }
         HttpClient client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -70,10 +82,11 @@ public final class IngestLoadGenerator {
         drive(client, url, warmupBodies, senders, maxSeconds);
         System.out.printf(
                 Locale.ROOT,
-                "measuring: %d batches of %d results, %d concurrent senders%n",
+                "measuring: %d batches of %d results, %d concurrent senders, %s%n",
                 batches,
                 batchSize,
-                senders);
+                senders,
+                domains > 0 ? domains + " policy domains" : "the sample domains of events/local-zone.zone");
         Outcome outcome = drive(client, url, bodies, senders, maxSeconds);
 
         long[] latencies = outcome.latenciesNanos();
@@ -161,6 +174,64 @@ public final class IngestLoadGenerator {
     private static long percentile(long[] sorted, int p) {
         int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    /** The zone of {@code --domains N}: each domain a DMARC record with a rua (RFC 9989 §4.7). */
+    static String zone(int domains) {
+        StringBuilder z = new StringBuilder(domains * 80 + 200);
+        z.append("$TTL 3600\n$ORIGIN bench.example.\n")
+                .append("@ IN SOA ns1.bench.example. hostmaster.bench.example. ( 1 7200 900 1209600 300 )\n")
+                .append("@ IN NS ns1.bench.example.\n");
+        for (int d = 0; d < domains; d++) {
+            z.append("_dmarc.d")
+                    .append(d)
+                    .append(" IN TXT \"v=DMARC1; p=")
+                    .append(d % 3 == 0 ? "reject" : "none")
+                    .append("; rua=mailto:dmarc@d")
+                    .append(d)
+                    .append(".bench.example\"\n");
+        }
+        return z.toString();
+    }
+
+    /** One batch over {@code domains} generated domains (0: the sample domains). */
+    static byte[] body(String run, int batch, int size, int domains) {
+        if (domains <= 0) {
+            return body(run, batch, size);
+        }
+        StringBuilder b = new StringBuilder(size * 330);
+        b.append('[');
+        for (int i = 0; i < size; i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            int n = batch * size + i;
+            String domain = "d" + (n % domains) + ".bench.example";
+            int host = (int) (mix(n) & 0x1ffff); // 198.18.0.0/15
+            String ip = "198." + (18 + (host >> 16)) + "." + ((host >> 8) & 0xff) + "." + (host & 0xff);
+            b.append("{\"messageId\":\"<")
+                    .append(Long.toHexString(mix(run.hashCode() * 1_000_003L + n)))
+                    .append('.')
+                    .append(n)
+                    .append("@bench.example>\",\"sourceIp\":\"")
+                    .append(ip)
+                    .append("\",\"helo\":\"mail.")
+                    .append(domain)
+                    .append("\",\"envelopeFrom\":\"bounces@")
+                    .append(domain)
+                    .append("\",\"envelopeTo\":[\"bob@example.org\"],\"headerFrom\":\"News <news@")
+                    .append(domain)
+                    .append(">\",\"spf\":{\"result\":\"")
+                    .append(n % 4 == 0 ? "fail" : "pass")
+                    .append("\",\"domain\":\"")
+                    .append(domain)
+                    .append("\"},\"dkim\":[{\"result\":\"")
+                    .append(n % 8 == 0 ? "fail" : "pass")
+                    .append("\",\"domain\":\"")
+                    .append(domain)
+                    .append("\",\"selector\":\"s1\"}]}");
+        }
+        return b.append(']').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** One batch; results vary in domain, outcome and source address like a mail server's traffic. */
