@@ -158,10 +158,18 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement insertCandidate;
     private final PreparedStatement readCut;
     private final PreparedStatement writeCut;
+    private final WalCheckpointer checkpointer;
     private boolean closed;
 
-    private SqliteResultStore(Path file, Clock clock, Duration cutCacheTime, Connection db, FileChannel lockFile)
+    private SqliteResultStore(
+            Path file,
+            Clock clock,
+            Duration cutCacheTime,
+            Connection db,
+            FileChannel lockFile,
+            WalCheckpointer checkpointer)
             throws SQLException {
+        this.checkpointer = checkpointer;
         this.file = file;
         this.clock = clock;
         this.lockFile = lockFile;
@@ -249,16 +257,24 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         // sqlite-jdbc otherwise runs "SELECT last_insert_rowid()" after every insert and update,
         // a second statement per row that nothing here reads.
         config.setGetGeneratedKeys(false);
-        // Checkpoint (copy the WAL into the file, and sync it) every 16 MiB of WAL rather than
-        // every 4 MiB: a batch over many domains writes about 1,000 pages, so the default
-        // checkpointed after nearly every commit. Commits still sync the WAL (synchronous=FULL).
-        config.setWalAutocheckpoint(4_096);
+        // Checkpoints (copying the WAL into the file, and syncing it) run on WalCheckpointer's
+        // own connection, outside the lock. The writer's auto-checkpoint only bounds the WAL
+        // (64 MiB) should that fall behind: at the default 1,000 pages it checkpointed inside
+        // nearly every commit of a batch over many domains (about 450 pages each). Commits still
+        // sync the WAL (synchronous=FULL).
+        config.setWalAutocheckpoint(16_384);
         config.setJournalSizeLimit(64 * 1024 * 1024); // bytes: the WAL file is cut back after a checkpoint
         Connection db = null;
+        WalCheckpointer checkpointer = null;
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {
-            db = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            return new SqliteResultStore(file, clock, cutCacheTime, db, lockFile);
+            db = config.createConnection(url);
+            checkpointer = WalCheckpointer.start(url, durability.synchronous);
+            return new SqliteResultStore(file, clock, cutCacheTime, db, lockFile, checkpointer);
         } catch (SQLException | RuntimeException e) {
+            if (checkpointer != null) {
+                checkpointer.close();
+            }
             closeQuietly(db);
             closeQuietly(lockFile);
             throw new StoreUnavailableException("cannot open " + file + ": " + e.getMessage(), e);
@@ -375,6 +391,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 rollbackQuietly();
                 throw e;
             }
+            checkpointer.written();
             // only committed ids count as seen: a rolled-back batch may be retried
             for (MessageIdIndex.Key key : written.newMessages()) {
                 seenMessages.put(key, written.markerExpiry());
@@ -581,6 +598,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 return;
             }
             closed = true;
+            checkpointer.close();
             closeQuietly(db); // closes the statements; the last connection checkpoints the WAL
             closeQuietly(lockFile);
         } finally {
