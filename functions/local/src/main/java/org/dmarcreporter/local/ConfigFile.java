@@ -35,7 +35,14 @@ public final class ConfigFile {
             "returnPath",
             "reportFormat",
             "ignoreRecipients",
-            "dedupeMessageIds");
+            "dedupeMessageIds",
+            // failure reports (docs/failure-reports.md)
+            "failureReportRedaction",
+            "failureReportRedactionSecret",
+            "failureReportHeaders",
+            "failureReportsPerDestinationPerHour",
+            "failureReportsPerMinute",
+            "failureReportMergeSeconds");
 
     /**
      * Keys of the local runtime alone: how {@code --smtp} reaches its relay ({@code docs/command-line.md}).

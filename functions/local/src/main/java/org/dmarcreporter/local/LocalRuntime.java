@@ -20,6 +20,7 @@ import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.local.CommandLine.Serve;
 import org.dmarcreporter.local.CommandLine.UsageException;
+import org.dmarcreporter.local.failurereports.FailureReports;
 import org.dmarcreporter.local.http.IngestHttpServer;
 import org.dmarcreporter.local.http.IngestHttpServer.Route;
 import org.dmarcreporter.local.http.ReportsEndpoints;
@@ -56,6 +57,7 @@ public final class LocalRuntime {
     private final IngestHttpServer server;
     private final ScheduledExecutorService purger;
     private final ReportSchedule schedule;
+    private final FailureReports failureReports;
     private boolean stopped;
 
     private LocalRuntime(
@@ -63,12 +65,14 @@ public final class LocalRuntime {
             Path dataDir,
             IngestHttpServer server,
             ScheduledExecutorService purger,
-            ReportSchedule schedule) {
+            ReportSchedule schedule,
+            FailureReports failureReports) {
         this.base = base;
         this.dataDir = dataDir;
         this.server = server;
         this.purger = purger;
         this.schedule = schedule;
+        this.failureReports = failureReports;
     }
 
     /**
@@ -144,9 +148,24 @@ public final class LocalRuntime {
     static LocalRuntime start(Serve options, Clock clock, Map<String, String> environment) throws IOException {
         Base base = Base.open(options, clock, environment);
         ReportingSettings settings = base.config.settings();
+        FailureReports failureReports;
+        try {
+            failureReports = FailureReports.start(
+                    base.store,
+                    settings,
+                    base.dns,
+                    base.mail.transport(),
+                    clock,
+                    options.dataDir(),
+                    "dmarc-reporter/" + Main.version());
+        } catch (RuntimeException e) {
+            base.close();
+            throw e;
+        }
         IngestHttpServer server;
         try {
-            IngestService ingest = new IngestService(new DmarcEvaluator(base.dns), base.store, settings, clock);
+            IngestService ingest = new IngestService(
+                    new DmarcEvaluator(base.dns), failureReports.wakingOnCandidates(base.store), settings, clock);
             int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
             List<Route> routes = new ArrayList<>();
             routes.add(Route.results(ingest::handle));
@@ -157,9 +176,11 @@ public final class LocalRuntime {
                             options.dataDir().resolve(DRY_RUN_FOLDER).toAbsolutePath(),
                             base.mail.description(),
                             settings.orgName())
+                    .withFailureReports(failureReports.status()::json)
                     .routes());
             server = IngestHttpServer.start(options.port(), threads, IngestHttpServer.Limits.DEFAULT, routes);
         } catch (IOException | RuntimeException e) {
+            failureReports.stop(STOP_GRACE);
             base.close();
             throw e;
         }
@@ -177,6 +198,7 @@ public final class LocalRuntime {
                     .write(options.dataDir());
         } catch (IOException e) {
             server.stop(Duration.ZERO);
+            failureReports.stop(STOP_GRACE);
             base.close();
             throw new StoreUnavailableException(
                     "cannot write " + options.dataDir().resolve(ServeFile.NAME) + ": " + Folders.why(e));
@@ -191,6 +213,7 @@ public final class LocalRuntime {
                 () -> {
                     try {
                         store.purgeExpired();
+                        failureReports.purgeExpired();
                     } catch (RuntimeException e) {
                         LOG.warn("purging expired rows failed; next try in {}", PURGE_EVERY, e);
                     }
@@ -213,7 +236,7 @@ public final class LocalRuntime {
             LOG.warn("no --outbox or --smtp: aggregate reports are not sent; they stay pending"
                     + " (GET /v1/reports lists them) until serve runs with one of them");
         }
-        return new LocalRuntime(base, options.dataDir(), server, purger, schedule);
+        return new LocalRuntime(base, options.dataDir(), server, purger, schedule, failureReports);
     }
 
     /** Where {@code "dryRun": true} writes, inside the data folder. */
@@ -238,6 +261,7 @@ public final class LocalRuntime {
         if (schedule != null) {
             schedule.stop(STOP_GRACE);
         }
+        failureReports.stop(STOP_GRACE); // after ingest stopped, before the store closes
         purger.shutdownNow();
         try {
             purger.awaitTermination(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);

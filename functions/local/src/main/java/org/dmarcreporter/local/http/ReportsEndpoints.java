@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.dmarcreporter.core.address.DomainNames;
 import org.dmarcreporter.core.api.ApiRequest;
 import org.dmarcreporter.core.api.ApiResponse;
@@ -51,6 +52,7 @@ public final class ReportsEndpoints {
     private final Path defaultDryRun;
     private final String mail;
     private final String orgName;
+    private Supplier<Map<String, Object>> failureReports;
 
     /**
      * @param defaultDryRun where {@code "dryRun": true} writes its messages
@@ -69,6 +71,12 @@ public final class ReportsEndpoints {
         this.clock = clock;
         this.defaultDryRun = defaultDryRun;
         this.mail = mail;
+    }
+
+    /** Adds the {@code failureReports} member to {@code GET /v1/reports}. */
+    public ReportsEndpoints withFailureReports(Supplier<Map<String, Object>> status) {
+        this.failureReports = status;
+        return this;
     }
 
     public List<Route> routes() {
@@ -186,8 +194,13 @@ public final class ReportsEndpoints {
         }
     }
 
-    /** The answer of {@code GET /v1/reports}: one object, so that other lists can join it later. */
-    record Listing(String mail, List<Listed> windows) {}
+    /**
+     * The answer of {@code GET /v1/reports}: one object, so that other lists can join it later.
+     *
+     * @param failureReports the failure-report sender's counters (docs/failure-reports.md), when wired
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Listing(String mail, List<Listed> windows, Map<String, Object> failureReports) {}
 
     private ApiResponse list(ApiRequest request, String query) {
         long now = clock.instant().getEpochSecond();
@@ -229,7 +242,12 @@ public final class ReportsEndpoints {
             out.add(listed(w, end, now, orgName));
         }
         try {
-            return new ApiResponse(200, JSON_TYPE, JSON.writeValueAsBytes(new Listing(mail, out)), Map.of());
+            return new ApiResponse(
+                    200,
+                    JSON_TYPE,
+                    JSON.writeValueAsBytes(
+                            new Listing(mail, out, failureReports == null ? null : failureReports.get())),
+                    Map.of());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

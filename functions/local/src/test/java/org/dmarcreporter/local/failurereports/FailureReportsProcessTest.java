@@ -1,0 +1,374 @@
+package org.dmarcreporter.local.failurereports;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.dmarcreporter.local.Main;
+import org.dmarcreporter.local.store.StoreContents;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve} as its own process with {@code --outbox}: failure candidates become ARF messages
+ * within seconds, candidates pending at a {@code kill -9} are sent once after the restart, and a
+ * flood gives bounded output with matching counters.
+ */
+class FailureReportsProcessTest {
+
+    private static final Path EVENTS = Path.of(System.getProperty("dmarc.events.dir", "../../events"));
+    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern SOURCE_IP = Pattern.compile("(?m)^Source-IP: ([^\\r\\n]+)");
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private record Runtime(Process process, int port, Path stderr) {}
+
+    /** The sample settings plus {@code extra} YAML lines. */
+    private Path config(String... extra) throws IOException {
+        Path file = dir.resolve("config-" + started.size() + ".yaml");
+        Files.writeString(
+                file, Files.readString(EVENTS.resolve("local-config.yaml")) + "\n" + String.join("\n", extra) + "\n");
+        return file;
+    }
+
+    private Runtime serve(Path data, Path outbox, Path config) throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path stderr = Files.createTempFile(dir, "stderr-", ".txt");
+        Process process = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        classPath,
+                        Main.class.getName(),
+                        "serve",
+                        "--port",
+                        "0",
+                        "--data-dir",
+                        data.toString(),
+                        "--outbox",
+                        outbox.toString(),
+                        "--zone-file",
+                        EVENTS.resolve("local-zone.zone").toString(),
+                        "--config",
+                        config.toString())
+                .redirectError(stderr.toFile())
+                .start();
+        started.add(process);
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        return null;
+                    }
+                })
+                .get(60, TimeUnit.SECONDS);
+        assertThat(line)
+                .as("first stdout line; stderr: %s", Files.readString(stderr))
+                .isNotNull();
+        Matcher m = LISTENING.matcher(line);
+        assertThat(m.matches()).as("'%s' is the listening line", line).isTrue();
+        return new Runtime(process, Integer.parseInt(m.group(1)), stderr);
+    }
+
+    private static HttpResponse<String> post(Runtime runtime, String body) throws Exception {
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + "/v1/results"))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A result that fails DMARC for example.com (p=reject, ruf, fo=1) from {@code ip}. */
+    private static String forged(String messageId, String ip) {
+        return "{\"messageId\":\"<" + messageId + "@attacker.test>\",\"sourceIp\":\"" + ip + "\","
+                + "\"envelopeFrom\":\"billing@attacker.test\",\"envelopeTo\":[\"bob@example.org\"],"
+                + "\"headerFrom\":\"Billing <billing@example.com>\","
+                + "\"spf\":{\"result\":\"fail\",\"domain\":\"attacker.test\",\"scope\":\"mfrom\"},"
+                + "\"dkim\":[{\"result\":\"fail\",\"domain\":\"example.com\",\"selector\":\"s1\"}],"
+                + "\"headers\":\"From: Billing <billing@example.com>\\r\\nTo: bob@example.org\\r\\n"
+                + "Subject: invoice\\r\\nMessage-ID: <" + messageId + "@attacker.test>\\r\\n\"}";
+    }
+
+    /** {@code count} forged results, each from its own IP (10.x.y.z), in one array. */
+    private static String forgedBatch(String prefix, int from, int count) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = from; i < from + count; i++) {
+            if (i > from) {
+                b.append(',');
+            }
+            b.append(forged(prefix + "." + i, ip(i)));
+        }
+        return b.append(']').toString();
+    }
+
+    private static String ip(int i) {
+        return "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
+    }
+
+    /**
+     * One counter of {@code GET /v1/reports}, or -1 when it cannot be read now. The tests poll this
+     * instead of opening the database beside the running process.
+     */
+    private static long counter(Runtime runtime, String name) {
+        try {
+            return failureReports(runtime).path(name).asLong(-1);
+        } catch (Exception | AssertionError e) {
+            return -1;
+        }
+    }
+
+    /** The {@code failureReports} member of {@code GET /v1/reports}. */
+    private static JsonNode failureReports(Runtime runtime) throws Exception {
+        HttpResponse<String> answer = CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + "/v1/reports"))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode body = new ObjectMapper().readTree(answer.body());
+        assertThat(body.has("windows")).isTrue();
+        return body.path("failureReports");
+    }
+
+    private static int stop(Runtime runtime) throws InterruptedException {
+        runtime.process().destroy(); // SIGTERM
+        assertThat(runtime.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return runtime.process().exitValue();
+    }
+
+    private static void kill(Runtime runtime) throws InterruptedException {
+        runtime.process().destroyForcibly();
+        assertThat(runtime.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(runtime.process().exitValue()).isEqualTo(137);
+    }
+
+    private static List<Path> emls(Path outbox) throws IOException {
+        if (!Files.isDirectory(outbox)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(outbox)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".eml"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /** The messages in the outbox per Source-IP field. */
+    private static Map<String, Integer> perSourceIp(Path outbox) throws IOException {
+        Map<String, Integer> out = new TreeMap<>();
+        for (Path f : emls(outbox)) {
+            Matcher m = SOURCE_IP.matcher(Files.readString(f, StandardCharsets.UTF_8));
+            assertThat(m.find()).as("Source-IP in %s", f).isTrue();
+            out.merge(m.group(1), 1, Integer::sum);
+        }
+        return out;
+    }
+
+    private static void await(Duration limit, BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static long sqlite(Path data, String sql) {
+        try (StoreContents contents = StoreContents.open(data)) {
+            return contents.longValue(sql);
+        }
+    }
+
+    private static BooleanSupplier emlCount(Path outbox, int n) {
+        return () -> {
+            try {
+                return emls(outbox).size() >= n;
+            } catch (IOException e) {
+                return false;
+            }
+        };
+    }
+
+    @Test
+    void aFailingResultBecomesAnArfReportInTheOutboxWithinSeconds() throws Exception {
+        Path outbox = dir.resolve("outbox");
+        Runtime runtime = serve(dir.resolve("data"), outbox, config());
+
+        long posted = System.nanoTime();
+        HttpResponse<String> answer = post(runtime, "[" + forged("one", "203.0.113.66") + "]");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"dmarc\":\"fail\"");
+
+        await(Duration.ofSeconds(10), emlCount(outbox, 1), "the report");
+        assertThat(Duration.ofNanos(System.nanoTime() - posted)).isLessThan(Duration.ofSeconds(10));
+        List<Path> files = emls(outbox);
+        assertThat(files).hasSize(1);
+        assertThat(files.get(0).getFileName().toString()).contains("_to_dmarc-fail@example.com_");
+        String eml = Files.readString(files.get(0), StandardCharsets.UTF_8);
+        assertThat(eml)
+                .contains("To: dmarc-fail@example.com\r\n")
+                .contains("From: noreply@reporter.example.org\r\n")
+                .contains("report-type=feedback-report")
+                .contains("Feedback-Type: auth-failure\r\n")
+                .contains("Auth-Failure: dmarc\r\n")
+                .contains("Source-IP: 203.0.113.66\r\n")
+                .contains("Reported-Domain: example.com\r\n")
+                .contains("Subject: invoice")
+                // redacted with the data folder's own secret: no mailbox of the original in clear
+                .doesNotContain("billing@example.com")
+                .doesNotContain("bob@example.org");
+
+        JsonNode status = failureReports(runtime);
+        assertThat(status.path("sent").asLong()).isEqualTo(1);
+        assertThat(status.path("pending").asLong()).isZero();
+        assertThat(stop(runtime)).isZero();
+        assertThat(Files.readString(runtime.stderr())).doesNotContain("ERROR").doesNotContain("Exception");
+        assertThat(sqlite(dir.resolve("data"), "SELECT count(*) FROM failure_candidates WHERE sent_at IS NULL"))
+                .isZero();
+        assertThat(sqlite(dir.resolve("data"), "SELECT value FROM failure_counters WHERE name = 'sent'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void candidatesPendingAtAKillDashNineAreSentExactlyOnceAfterTheRestart() throws Exception {
+        Path data = dir.resolve("data");
+        Path outbox = dir.resolve("outbox");
+        Runtime runtime = serve(data, outbox, config());
+        // The outbox stops being a folder: every send fails temporarily and is put off.
+        Files.delete(outbox);
+        Files.writeString(outbox, "not a folder");
+
+        int n = 30;
+        assertThat(post(runtime, forgedBatch("pending", 0, n)).statusCode()).isEqualTo(200);
+        await(Duration.ofSeconds(30), () -> counter(runtime, "retried") == n, "every candidate tried once and put off");
+        kill(runtime);
+
+        Files.delete(outbox); // fixed while it was down
+        Runtime restarted = serve(data, outbox, config());
+        await(Duration.ofSeconds(30), emlCount(outbox, n), n + " reports");
+        await(Duration.ofSeconds(10), () -> counter(restarted, "pending") == 0, "no candidate pending");
+        kill(restarted); // again: nothing pending, so nothing may come out twice after this
+        Runtime third = serve(data, outbox, config());
+        Thread.sleep(3_000);
+        assertThat(stop(third)).isZero();
+
+        Map<String, Integer> perIp = perSourceIp(outbox);
+        assertThat(perIp).hasSize(n);
+        assertThat(perIp.values()).containsOnly(1);
+        for (int i = 0; i < n; i++) {
+            assertThat(perIp).containsKey(ip(i));
+        }
+    }
+
+    @Test
+    void aKillDashNineRightAfterIngestSendsNoReportTwice() throws Exception {
+        Path data = dir.resolve("data");
+        Path outbox = dir.resolve("outbox");
+        Path config = config("failureReportsPerDestinationPerHour: 0"); // no limit: every candidate gives a report
+        Runtime runtime = serve(data, outbox, config);
+        int n = 300;
+        for (int b = 0; b < n; b += 100) {
+            assertThat(post(runtime, forgedBatch("burst", b, 100)).statusCode()).isEqualTo(200);
+        }
+        kill(runtime); // while the sender is at work
+        int before = emls(outbox).size();
+
+        Runtime restarted = serve(data, outbox, config);
+        await(Duration.ofSeconds(60), () -> counter(restarted, "pending") == 0, "no candidate pending");
+        assertThat(stop(restarted)).isZero();
+
+        Map<String, Integer> perIp = perSourceIp(outbox);
+        assertThat(perIp.values()).as("reports per candidate").containsOnly(1);
+        // at most once: a report whose marker was written just before the kill may be lost, one
+        // per worker at most
+        assertThat(perIp.size()).isBetween(n - CandidateSender.WORKERS, n);
+        assertThat(before)
+                .as("the kill came while reports were still going out")
+                .isLessThan(n);
+    }
+
+    @Test
+    void aFloodOfForgedResultsGivesBoundedOutputAndMatchingCounters() throws Exception {
+        Path data = dir.resolve("data");
+        Path outbox = dir.resolve("outbox");
+        // 2,000 results from 200 sources, 10 each: at most 50 reports to the ruf address this hour.
+        Runtime runtime = serve(data, outbox, config("failureReportsPerDestinationPerHour: 50"));
+        StringBuilder[] batches = new StringBuilder[4];
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder b = batches[i / 500];
+            if (b == null) {
+                b = batches[i / 500] = new StringBuilder("[");
+            } else {
+                b.append(',');
+            }
+            b.append(forged("flood." + i, ip(i % 200)));
+        }
+        for (StringBuilder b : batches) {
+            assertThat(post(runtime, b.append(']').toString()).statusCode()).isEqualTo(200);
+        }
+        await(Duration.ofSeconds(120), () -> counter(runtime, "pending") == 0, "every candidate dispatched");
+        Thread.sleep(12_000); // past the 10 s merge window: the slots' flushes find the limit reached
+        JsonNode status = failureReports(runtime);
+        assertThat(status.path("sending").asText()).isEqualTo("on");
+        assertThat(status.path("sent").asLong()).isEqualTo(50);
+        assertThat(status.path("merged").asLong()).isEqualTo(1_950);
+        assertThat(status.path("rateLimited").asLong()).isZero();
+        assertThat(status.path("alreadySent").asLong()).isZero();
+        assertThat(status.path("failed").asLong()).isZero();
+        assertThat(status.path("pending").asLong()).isZero();
+        assertThat(stop(runtime)).isZero();
+
+        assertThat(emls(outbox)).hasSize(50);
+        assertThat(perSourceIp(outbox).values()).containsOnly(1);
+        assertThat(sqlite(data, "SELECT value FROM failure_counters WHERE name = 'sent'"))
+                .isEqualTo(50);
+        assertThat(sqlite(data, "SELECT value FROM failure_counters WHERE name = 'merged'"))
+                .isEqualTo(1_950);
+        assertThat(sqlite(data, "SELECT count(*) FROM failure_counters WHERE name = 'alreadySent'"))
+                .isZero();
+        // what is held waits in 200 slots for the next hour, none lost
+        assertThat(sqlite(data, "SELECT sum(held_count) FROM failure_slots")).isEqualTo(1_950);
+    }
+}
