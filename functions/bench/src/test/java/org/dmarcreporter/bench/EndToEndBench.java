@@ -174,6 +174,7 @@ public final class EndToEndBench {
                 .timeout(Duration.ofMinutes(10))
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build();
+        Map<String, Long> threads0 = threadCpu(serve);
         int before = sink.accepted();
         long t0 = System.nanoTime();
         CompletableFuture<HttpResponse<String>> answer =
@@ -185,6 +186,7 @@ public final class EndToEndBench {
             Thread.sleep(5);
         }
         long cpu2 = cpuMillis(serve);
+        Map<String, Long> threads1 = threadCpu(serve);
         List<Long> times = sink.acceptedTimes();
         int got = times.size() - before;
         long last = got > 0 ? times.get(times.size() - 1) : answered;
@@ -218,7 +220,15 @@ public final class EndToEndBench {
                 (first - t0) / 1e9,
                 got,
                 (last - t0) / 1e9);
-        System.out.printf(Locale.ROOT, "send-now server CPU: %.1f s%n", (cpu2 - cpu1) / 1000.0);
+        Map<String, Long> delta = new TreeMap<>();
+        threads1.forEach((name, ms) -> delta.merge(name, ms - threads0.getOrDefault(name, 0L), Long::sum));
+        StringBuilder busiest = new StringBuilder();
+        delta.entrySet().stream()
+                .filter(e -> e.getValue() >= 100)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(6)
+                .forEach(e -> busiest.append(String.format(Locale.ROOT, ", %s %.1f s", e.getKey(), e.getValue() / 1000.0)));
+        System.out.printf(Locale.ROOT, "send-now server CPU: %.1f s%s%n", (cpu2 - cpu1) / 1000.0, busiest);
         List<String> problems = new ArrayList<>();
         if (response.statusCode() != 200) {
             problems.add("send-now answered " + response.statusCode() + ": " + body);
@@ -260,6 +270,26 @@ public final class EndToEndBench {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** CPU per thread group of the serve (thread names with digits folded: "pool-3-thread-7" is "pool-N-thread-N"). */
+    private static Map<String, Long> threadCpu(Process p) {
+        Map<String, Long> out = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("\\d+", "N");
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // no /proc
+        }
+        return out;
     }
 
     private static String listening(Process serve, Path work) throws IOException {
