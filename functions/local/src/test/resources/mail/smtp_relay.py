@@ -6,9 +6,11 @@ DATA bytes), and answers scripted replies by recipient local part:
   tempfail-once-*  451 to the first RCPT TO, 250 afterwards
   tempfail-*       451 always
   reject-*         550 always
+  drop-after-*     250, then the relay closes the connection (and writes dropped-<session>.mark)
+Each record names its connection ("session"), so tests can tell kept connections from new ones.
 Prints READY when listening.
 """
-import argparse, base64, datetime, ipaddress, json, os, ssl, sys, tempfile, threading, time
+import argparse, asyncio, base64, datetime, ipaddress, json, os, ssl, sys, tempfile, threading, time
 
 from aiosmtpd.controller import Controller
 from cryptography import x509
@@ -59,14 +61,21 @@ class Handler:
         with self.lock:
             self.count += 1
             n = self.count
-        record = {"tls": session.ssl is not None, "mail_from": envelope.mail_from,
+        record = {"tls": session.ssl is not None, "session": "%x" % id(session), "mail_from": envelope.mail_from,
                   "rcpt_tos": envelope.rcpt_tos,
                   "data": base64.b64encode(envelope.original_content).decode("ascii")}
         tmp = os.path.join(self.out, ".%d.tmp" % n)
         with open(tmp, "w") as f:
             json.dump(record, f)
         os.replace(tmp, os.path.join(self.out, "%06d.json" % n))
+        if any(r.split("@")[0].startswith("drop-after") for r in envelope.rcpt_tos):
+            # after the reply below is written: close this connection as a relay's idle timeout would
+            asyncio.get_event_loop().call_soon(self.drop, server, record["session"])
         return "250 2.0.0 Ok: queued as %d" % n
+
+    def drop(self, server, name):
+        server.transport.close()
+        open(os.path.join(self.out, "dropped-%s.mark" % name), "w").close()
 
 
 def main():

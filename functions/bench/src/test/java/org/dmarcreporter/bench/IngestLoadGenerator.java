@@ -119,10 +119,9 @@ public final class IngestLoadGenerator {
         }
     }
 
-    private record Outcome(
-            int ok, int failed, Map<Integer, Integer> statuses, long[] latenciesNanos, long elapsedNanos) {}
+    record Outcome(int ok, int failed, Map<Integer, Integer> statuses, long[] latenciesNanos, long elapsedNanos) {}
 
-    private static Outcome drive(HttpClient client, URI url, List<byte[]> bodies, int senders, long maxSeconds)
+    static Outcome drive(HttpClient client, URI url, List<byte[]> bodies, int senders, long maxSeconds)
             throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
@@ -171,7 +170,7 @@ public final class IngestLoadGenerator {
         return new Outcome(ok.get(), failed.get(), new TreeMap<>(statuses), done, elapsed);
     }
 
-    private static long percentile(long[] sorted, int p) {
+    static long percentile(long[] sorted, int p) {
         int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }

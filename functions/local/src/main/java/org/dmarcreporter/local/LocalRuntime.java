@@ -127,6 +127,16 @@ public final class LocalRuntime {
 
         @Override
         public void close() {
+            // the kept SMTP connections say QUIT before the store goes
+            mail.transport().ifPresent(t -> {
+                if (t instanceof AutoCloseable c) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        // closing idle connections: nothing is lost when it fails
+                    }
+                }
+            });
             store.close();
         }
     }

@@ -9,11 +9,14 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
 import javax.net.ssl.SSLException;
 import org.dmarcreporter.core.report.delivery.Delivery;
 import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
@@ -41,14 +44,28 @@ import org.slf4j.LoggerFactory;
  * temporary failures without retries within the send, so later runs try again after the
  * operator fixed them.
  *
- * <p>One connection per send; safe for concurrent use.
+ * <p>Connections are kept open between sends (up to {@link #MAX_POOLED}, each for at most
+ * {@link #MAX_IDLE} unused): a send takes a kept connection, checks it with RSET and opens a new
+ * one when that fails, so a dropped connection costs one reconnect and the message still goes
+ * out once. Only a connection whose transaction went through is kept. Safe for concurrent use:
+ * each send has a connection of its own while it runs.
  */
-public final class SmtpTransport implements MailTransport {
+public final class SmtpTransport implements MailTransport, AutoCloseable {
+
+    /** Open connections kept between sends: one per concurrent sender of a run is enough. */
+    public static final int MAX_POOLED = 8;
+
+    /** A kept connection unused for longer is closed instead of reused (relays drop idle ones after minutes). */
+    public static final Duration MAX_IDLE = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
 
     private final SmtpSettings settings;
     private final Session session;
+    private final BlockingDeque<Pooled> idle = new LinkedBlockingDeque<>(MAX_POOLED);
+    private volatile boolean closed;
+
+    private record Pooled(SMTPTransport smtp, long idleSince) {}
 
     public SmtpTransport(SmtpSettings settings) {
         this.settings = settings;
@@ -73,6 +90,8 @@ public final class SmtpTransport implements MailTransport {
         p.setProperty("mail.smtp.writetimeout", Long.toString(s.writeTimeout().toMillis()));
         // Send to the recipients the relay took even when it refused others; outcomes are per recipient.
         p.setProperty("mail.smtp.sendpartial", "true");
+        // isConnected() checks a kept connection with RSET rather than NOOP, clearing any transaction state.
+        p.setProperty("mail.smtp.userset", "true");
         // Never let Angus re-encode the message (8BITMIME conversion would change the bytes).
         p.setProperty("mail.smtp.allow8bitmime", "false");
         return p;
@@ -126,63 +145,134 @@ public final class SmtpTransport implements MailTransport {
 
     private Attempt attempt(OutgoingMail mail, List<String> recipients) {
         String relay = settings.host() + ":" + settings.port();
-        SMTPTransport smtp;
-        try {
-            smtp = (SMTPTransport) session.getTransport("smtp");
-        } catch (MessagingException e) {
-            throw new IllegalStateException("Angus SMTP provider missing", e);
-        }
-        try {
+        SMTPTransport smtp = borrow();
+        if (smtp == null) {
             try {
-                if (settings.credentials().isPresent()) {
-                    smtp.connect(
-                            settings.host(),
-                            settings.port(),
-                            settings.credentials().get().username(),
-                            settings.credentials().get().password());
-                } else {
-                    smtp.connect(settings.host(), settings.port(), null, null);
-                }
-            } catch (AuthenticationFailedException e) {
-                return Attempt.all(
-                        recipients, temporary("relay " + relay + " refused our AUTH credentials: " + text(e)), false);
+                smtp = (SMTPTransport) session.getTransport("smtp");
             } catch (MessagingException e) {
-                if (hasCause(e, SSLException.class)) {
-                    return Attempt.all(
-                            recipients, temporary("TLS with relay " + relay + " failed: " + rootText(e)), false);
-                }
-                String m = String.valueOf(e.getMessage());
-                if (m.contains("STARTTLS")) {
-                    return Attempt.all(
-                            recipients,
-                            temporary("relay " + relay
-                                    + " does not offer STARTTLS and TLS is required (requireTls): nothing sent"),
-                            false);
-                }
-                return Attempt.all(
-                        recipients, temporary("could not connect to relay " + relay + ": " + rootText(e)), true);
+                throw new IllegalStateException("Angus SMTP provider missing", e);
+            }
+            Attempt refused = connect(smtp, recipients, relay);
+            if (refused != null) {
+                closeQuietly(smtp);
+                return refused;
             }
             if (!smtp.isSSL()) {
                 LOG.warn("relay {} does not offer STARTTLS: sending {} unencrypted", relay, mail.messageId());
             }
-            String size = smtp.getExtensionParameter("SIZE");
-            long relayLimit = parseSize(size);
+        }
+        Attempt result;
+        boolean clean;
+        try {
+            long relayLimit = parseSize(smtp.getExtensionParameter("SIZE"));
             if (relayLimit > 0 && mail.message().length > relayLimit) {
-                return Attempt.all(
+                result = Attempt.all(
                         recipients,
                         new DeliveryOutcome.PermanentFailure(
                                 Cause.TOO_LARGE,
                                 "message is " + mail.message().length + " bytes, over relay " + relay
                                         + "'s SIZE limit of " + relayLimit + " bytes"),
                         false);
+                clean = true; // nothing was said to the relay
+            } else {
+                result = transfer(smtp, mail, recipients, relay);
+                clean = result.outcomes().values().stream().allMatch(o -> o instanceof DeliveryOutcome.Sent);
             }
-            return transfer(smtp, mail, recipients, relay);
-        } finally {
-            try {
-                smtp.close();
-            } catch (MessagingException ignored) {
-                // The outcome is already decided; a failed QUIT changes nothing.
+        } catch (RuntimeException e) {
+            closeQuietly(smtp);
+            throw e;
+        }
+        // Only a connection whose last transaction went through is kept: after any refusal or
+        // error its state is not worth trusting, and a fresh connection costs one handshake.
+        if (clean) {
+            giveBack(smtp);
+        } else {
+            closeQuietly(smtp);
+        }
+        return result;
+    }
+
+    /** Connects and says EHLO (STARTTLS, AUTH); null when connected, else the outcome for every recipient. */
+    private Attempt connect(SMTPTransport smtp, List<String> recipients, String relay) {
+        try {
+            if (settings.credentials().isPresent()) {
+                smtp.connect(
+                        settings.host(),
+                        settings.port(),
+                        settings.credentials().get().username(),
+                        settings.credentials().get().password());
+            } else {
+                smtp.connect(settings.host(), settings.port(), null, null);
             }
+            return null;
+        } catch (AuthenticationFailedException e) {
+            return Attempt.all(
+                    recipients, temporary("relay " + relay + " refused our AUTH credentials: " + text(e)), false);
+        } catch (MessagingException e) {
+            if (hasCause(e, SSLException.class)) {
+                return Attempt.all(recipients, temporary("TLS with relay " + relay + " failed: " + rootText(e)), false);
+            }
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("STARTTLS")) {
+                return Attempt.all(
+                        recipients,
+                        temporary("relay " + relay
+                                + " does not offer STARTTLS and TLS is required (requireTls): nothing sent"),
+                        false);
+            }
+            return Attempt.all(recipients, temporary("could not connect to relay " + relay + ": " + rootText(e)), true);
+        }
+    }
+
+    /**
+     * An open connection from the pool, checked with RSET (RFC 5321 §4.1.1.5: it also clears any
+     * transaction state), or null to open a new one. One that has been idle too long, or does not
+     * answer RSET with 250 (the relay closed it, timed out, or says 421), is closed and skipped.
+     */
+    private SMTPTransport borrow() {
+        Pooled p;
+        while ((p = idle.pollFirst()) != null) {
+            if (System.nanoTime() - p.idleSince() > MAX_IDLE.toNanos()) {
+                closeQuietly(p.smtp());
+                continue;
+            }
+            // Angus's isConnected sends RSET (mail.smtp.userset) and closes the connection when
+            // the reply is not 250 or the connection is gone.
+            if (p.smtp().isConnected()) {
+                return p.smtp();
+            }
+            LOG.debug(
+                    "pooled connection to relay {}:{} was dropped: opening another", settings.host(), settings.port());
+        }
+        return null;
+    }
+
+    /** Keeps the connection for the next send (most recently used first), or closes it when the pool is full. */
+    private void giveBack(SMTPTransport smtp) {
+        if (!closed && idle.offerFirst(new Pooled(smtp, System.nanoTime()))) {
+            if (closed) {
+                close(); // close() ran meanwhile: this one must not stay open
+            }
+            return;
+        }
+        closeQuietly(smtp);
+    }
+
+    private static void closeQuietly(SMTPTransport smtp) {
+        try {
+            smtp.close(); // QUIT
+        } catch (MessagingException ignored) {
+            // The outcome is already decided; a failed QUIT changes nothing.
+        }
+    }
+
+    /** Closes the idle connections (QUIT); a send after this opens and closes its own connection. */
+    @Override
+    public void close() {
+        closed = true;
+        Pooled p;
+        while ((p = idle.pollFirst()) != null) {
+            closeQuietly(p.smtp());
         }
     }
 

@@ -33,6 +33,13 @@ public final class LocalReports {
     /** How long after a window's end a scheduled run reads it. */
     public static final Duration SCHEDULED_SETTLE = Duration.ofSeconds(5);
 
+    /**
+     * Windows a run works on at once: enough to overlap rendering on the CPUs with waiting for the
+     * relay's replies. Every ledger read and write is one statement (or one transaction) under the
+     * store's lock, so windows worked on in parallel never see each other half-written.
+     */
+    public static final int CONCURRENCY = 8;
+
     private final AggregateRun sendNow;
     private final AggregateRun scheduled;
     private final boolean canSend;
@@ -51,7 +58,9 @@ public final class LocalReports {
         this.canSend = transport.isPresent();
         MailTransport mail = transport.orElse(NoTransport.INSTANCE);
         ReportDestinations destinations = new ReportDestinations(dns);
-        RunOptions options = RunOptions.defaults(settings.orgName()).withSettle(Duration.ZERO);
+        RunOptions options = RunOptions.defaults(settings.orgName())
+                .withSettle(Duration.ZERO)
+                .withConcurrency(CONCURRENCY);
         AggregateRun.Pause pause = d -> Thread.sleep(d.toMillis());
         this.sendNow = new AggregateRun(ledger, destinations, mail, settings, options, clock, pause);
         this.scheduled = new AggregateRun(

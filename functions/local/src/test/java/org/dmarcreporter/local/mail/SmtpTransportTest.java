@@ -90,6 +90,55 @@ class SmtpTransportTest extends MailTransportContract {
     }
 
     @Test
+    void messagesInARowGoOverOneKeptTlsConnection() throws Exception {
+        try (SmtpTransport transport = new SmtpTransport(settings(relay.port))) {
+            List<OutgoingMail> mails = List.of(
+                    mail(List.of(FIRST), body()), mail(List.of(SECOND), body()), mail(List.of(FIRST, SECOND), body()));
+
+            for (OutgoingMail mail : mails) {
+                assertThat(transport.send(mail).allSent()).isTrue();
+            }
+
+            List<TestRelay.Received> got = new java.util.ArrayList<>();
+            for (OutgoingMail mail : mails) {
+                assertThat(receivedWith(mail)).singleElement().satisfies(r -> {
+                    assertThat(r.tls()).isTrue();
+                    assertThat(r.data()).isEqualTo(mail.message());
+                    got.add(r);
+                });
+            }
+            assertThat(got.get(2).recipients()).containsExactly(FIRST, SECOND);
+            assertThat(got)
+                    .extracting(TestRelay.Received::session)
+                    .as("one connection for the three messages")
+                    .containsOnly(got.get(0).session());
+        }
+    }
+
+    @Test
+    void aKeptConnectionTheRelayDroppedIsReopenedAndTheMessageGoesOutOnce() throws Exception {
+        // one try per send: the message must go out through the RSET check and a new connection,
+        // not through a retry of a failed transaction
+        try (SmtpTransport transport = new SmtpTransport(settings(relay.port).withRetries(1, Duration.ofMillis(20)))) {
+            OutgoingMail first = mail(List.of("drop-after-" + unique() + "@example.com"), body());
+            assertThat(transport.send(first).allSent()).isTrue();
+            String dropped = receivedWith(first).get(0).session();
+            relay.awaitDropped(dropped);
+
+            OutgoingMail second = mail(List.of(FIRST, SECOND), body());
+            Delivery delivery = transport.send(second);
+
+            assertThat(delivery.allSent()).isTrue();
+            assertThat(delivery.outcome(FIRST).orElseThrow().detail()).contains("(TLS)");
+            assertThat(receivedWith(second)).singleElement().satisfies(r -> {
+                assertThat(r.session()).isNotEqualTo(dropped);
+                assertThat(r.recipients()).containsExactly(FIRST, SECOND);
+                assertThat(r.data()).isEqualTo(second.message());
+            });
+        }
+    }
+
+    @Test
     void aRelayWithoutStarttlsIsRefusedWhenTlsIsRequired(@TempDir Path dir) throws Exception {
         try (TestRelay plain = TestRelay.start(dir, "--no-tls")) {
             OutgoingMail mail = mail(List.of(FIRST), body());

@@ -23,8 +23,12 @@ import java.util.stream.Stream;
  */
 public final class TestRelay implements AutoCloseable {
 
-    /** One accepted message as the relay recorded it. */
-    public record Received(boolean tls, String mailFrom, List<String> recipients, byte[] data) {}
+    /**
+     * One accepted message as the relay recorded it.
+     *
+     * @param session names the SMTP connection it came over
+     */
+    public record Received(boolean tls, String session, String mailFrom, List<String> recipients, byte[] data) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -76,12 +80,24 @@ public final class TestRelay implements AutoCloseable {
                 n.get("rcpt_tos").forEach(r -> rcpt.add(r.asText()));
                 all.add(new Received(
                         n.get("tls").asBoolean(),
+                        n.get("session").asText(),
                         n.get("mail_from").asText(),
                         rcpt,
                         Base64.getDecoder().decode(n.get("data").asText())));
             }
         }
         return all;
+    }
+
+    /** Waits (at most 10 s) until the relay has closed the connection {@code session} after a drop-after-* message. */
+    public void awaitDropped(String session) throws Exception {
+        Path mark = out.resolve("dropped-" + session + ".mark");
+        for (int i = 0; i < 1000 && !Files.exists(mark); i++) {
+            Thread.sleep(10);
+        }
+        if (!Files.exists(mark)) {
+            throw new IllegalStateException("the relay did not drop connection " + session);
+        }
     }
 
     @Override

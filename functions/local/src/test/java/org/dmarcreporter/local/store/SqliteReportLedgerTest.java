@@ -159,6 +159,47 @@ class SqliteReportLedgerTest {
     }
 
     @Test
+    void concurrentLedgerWritesAreAllStoredAndLeaveTheStoreSyncingEveryCommit() throws Exception {
+        int windows = 40;
+        List<ReportingWindow> all = new ArrayList<>();
+        for (int i = 0; i < windows; i++) {
+            String domain = "d" + i + ".example";
+            store.ingest(batch(clock.instant(), List.of(result("m" + i, domain, "192.0.2.1", 0))));
+            all.add(new ReportingWindow(domain, MIDNIGHT));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<Boolean>> marked = new ArrayList<>();
+        for (ReportingWindow w : all) {
+            marked.add(pool.submit(() -> {
+                ledger.recordDelivery(w, "dmarc@" + w.policyDomain(), new DeliveryState.Sent(T0.getEpochSecond(), 1));
+                return ledger.markReported(
+                        w, new ReportedWindow("id-" + w.policyDomain(), MIDNIGHT, MIDNIGHT + 99, 1, "reported"));
+            }));
+        }
+        for (var f : marked) {
+            assertThat(f.get()).isTrue();
+        }
+        pool.shutdown();
+
+        for (ReportingWindow w : all) {
+            assertThat(ledger.deliveries(w))
+                    .containsExactly(
+                            Map.entry("dmarc@" + w.policyDomain(), new DeliveryState.Sent(T0.getEpochSecond(), 1)));
+            assertThat(ledger.reported(w).orElseThrow().reportId()).isEqualTo("id-" + w.policyDomain());
+        }
+        assertThat(ledger.unreportedWindows(null, null, 100).windows()).isEmpty();
+        // the ledger writes commit at NORMAL and sync the WAL themselves; ingest must still be FULL (2)
+        int synchronous = store.withLock(() -> {
+            try (var q = store.connection().createStatement();
+                    var rs = q.executeQuery("PRAGMA synchronous")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(synchronous).isEqualTo(2);
+    }
+
+    @Test
     void pageSizesAndTokensAreChecked() {
         ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
         assertThatThrownBy(() -> ledger.unreportedWindows(null, null, ReportLedger.MAX_PAGE + 1))

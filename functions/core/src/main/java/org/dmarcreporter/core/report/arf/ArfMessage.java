@@ -24,8 +24,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Properties;
 import org.dmarcreporter.core.report.mail.MailAddresses;
+import org.dmarcreporter.core.report.mail.MimeSession;
 import org.dmarcreporter.core.report.mail.OutgoingMail;
 
 /**
@@ -41,24 +41,7 @@ public final class ArfMessage {
     static final DateTimeFormatter RFC5322 =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
 
-    private static final Session SESSION;
-
-    static {
-        // Jakarta Mail 2.1 looks its StreamProvider up through ServiceLoader on every multipart and
-        // every encoded part (40% of the time to build a report); naming the provider the
-        // ServiceLoader would find (Angus's) in the system property it checks first skips the scan.
-        String property = "jakarta.mail.util.StreamProvider";
-        String angus = "org.eclipse.angus.mail.util.MailStreamProvider";
-        try {
-            if (System.getProperty(property) == null) {
-                Class.forName(angus, false, ArfMessage.class.getClassLoader());
-                System.setProperty(property, angus);
-            }
-        } catch (ClassNotFoundException | SecurityException e) {
-            // another provider, or no permission: the ServiceLoader lookup still works, only slower
-        }
-        SESSION = Session.getInstance(new Properties());
-    }
+    private static final Session SESSION = MimeSession.get();
 
     /** Longest line we write unfolded in the feedback part (RFC 5322 §2.1.1 allows 998). */
     private static final int MAX_LINE = 900;

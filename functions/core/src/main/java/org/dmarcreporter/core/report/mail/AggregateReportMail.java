@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The email that carries one aggregate report (RFC 9990 §3.5.2): RFC 5322 + MIME, a short
@@ -27,7 +26,7 @@ public final class AggregateReportMail {
     /** MIME type of a gzip-compressed report (RFC 9990 §3.5.2, RFC 6713). */
     public static final String GZIP = "application/gzip";
 
-    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final Session SESSION = MimeSession.get();
 
     private AggregateReportMail() {}
 
