@@ -145,22 +145,6 @@ public final class FailureDispatcher {
             metrics.add(FailureMetrics.ALREADY_SENT, 1);
             return report(p, Status.ALREADY_SENT, 1, "sent earlier");
         }
-        try {
-            return claimed(candidate, p, report, to, now);
-        } catch (RuntimeException e) {
-            // A store or transport error before the report went out: give the marker back, so
-            // that the caller's retry sends it instead of taking it for sent.
-            try {
-                ledger.releaseSend(report.key(), to);
-            } catch (RuntimeException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-    }
-
-    /** The rest of {@link #dispatchOne}, once this call holds the report's send marker. */
-    private Report claimed(FailureCandidate candidate, PlannedReport p, FeedbackReport report, String to, long now) {
         String slot = null;
         String representative = null;
         if (failure.mergeSeconds() > 0) {
@@ -170,19 +154,33 @@ public final class FailureDispatcher {
                 slot = slotKey(to, candidate.policyDomain(), report);
             }
         }
-        if (slot != null) {
-            Join join = ledger.joinSlot(slot, representative, now, now + failure.mergeSeconds());
-            if (join instanceof Join.Joined joined) {
-                // the first held incident schedules the flush; a late one schedules it again, in
-                // case the first scheduling failed (FlushScheduler)
-                if (joined.heldCount() == 1 || now >= joined.dueAt()) {
-                    schedule(slot, joined.dueAt());
-                }
-                metrics.add(FailureMetrics.MERGED, 1);
-                return report(p, Status.MERGED, 1, "held until " + Instant.ofEpochSecond(joined.dueAt()));
+        Join join = null;
+        long refusedUntil;
+        try {
+            if (slot != null) {
+                join = ledger.joinSlot(slot, representative, now, now + failure.mergeSeconds());
             }
+            refusedUntil = join instanceof Join.Joined ? 0 : takeTokens(to, now);
+        } catch (RuntimeException e) {
+            // A store error before anything was held or sent: give the marker back, so that the
+            // caller's retry sends the report instead of taking it for sent. (Once an incident is
+            // held or the mail handed to the transport, the marker stays: never twice.)
+            try {
+                ledger.releaseSend(report.key(), to);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
         }
-        long refusedUntil = takeTokens(to, now);
+        if (join instanceof Join.Joined joined) {
+            // the first held incident schedules the flush; a late one schedules it again, in
+            // case the first scheduling failed (FlushScheduler)
+            if (joined.heldCount() == 1 || now >= joined.dueAt()) {
+                schedule(slot, joined.dueAt());
+            }
+            metrics.add(FailureMetrics.MERGED, 1);
+            return report(p, Status.MERGED, 1, "held until " + Instant.ofEpochSecond(joined.dueAt()));
+        }
         if (refusedUntil > 0) {
             if (slot == null) {
                 metrics.add(FailureMetrics.RATE_LIMITED, 1);
