@@ -2,6 +2,7 @@ package org.dmarcreporter.aggregate;
 
 import java.util.Map;
 import java.util.function.Function;
+import org.dmarcreporter.aws.FunctionEnvironment;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
 
@@ -20,18 +21,7 @@ final class AggregateEnvironment {
     static final String SES_CONFIGURATION_SET = "SES_CONFIGURATION_SET";
 
     /** Setting key → environment variable ({@code docs/settings.md}); as in the ingest function. */
-    static final Map<String, String> SETTING_VARIABLES = Map.ofEntries(
-            Map.entry("orgName", "ORG_NAME"),
-            Map.entry("contactEmail", "CONTACT_EMAIL"),
-            Map.entry("sendAggregateReports", "SEND_AGGREGATE_REPORTS"),
-            Map.entry("sendFailureReports", "SEND_FAILURE_REPORTS"),
-            Map.entry("maxReportRecipients", "MAX_REPORT_RECIPIENTS"),
-            Map.entry("copyReportsTo", "COPY_REPORTS_TO"),
-            Map.entry("extraContactInfo", "EXTRA_CONTACT_INFO"),
-            Map.entry("returnPath", "RETURN_PATH"),
-            Map.entry("reportFormat", "REPORT_FORMAT"),
-            Map.entry("ignoreRecipients", "IGNORE_RECIPIENTS"),
-            Map.entry("dedupeMessageIds", "DEDUPE_MESSAGE_IDS"));
+    static final Map<String, String> SETTING_VARIABLES = FunctionEnvironment.REPORTING_VARIABLES;
 
     private final Function<String, String> env;
 
@@ -45,10 +35,7 @@ final class AggregateEnvironment {
      * @throws SettingsReader.InvalidSettingException naming the setting
      */
     ReportingSettings settings() {
-        return SettingsReader.read(key -> {
-            String variable = SETTING_VARIABLES.get(key);
-            return variable == null ? null : env.apply(variable);
-        });
+        return FunctionEnvironment.settings(env, SETTING_VARIABLES);
     }
 
     String reportsTable() {

@@ -2,6 +2,7 @@ package org.dmarcreporter.failure;
 
 import java.util.Map;
 import java.util.function.Function;
+import org.dmarcreporter.aws.FunctionEnvironment;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
 
@@ -17,24 +18,7 @@ final class FailureEnvironment {
     static final String FLUSH_QUEUE_URL = "FAILURE_FLUSH_QUEUE_URL";
 
     /** Setting key → environment variable ({@code docs/settings.md}). */
-    static final Map<String, String> SETTING_VARIABLES = Map.ofEntries(
-            Map.entry("orgName", "ORG_NAME"),
-            Map.entry("contactEmail", "CONTACT_EMAIL"),
-            Map.entry("sendAggregateReports", "SEND_AGGREGATE_REPORTS"),
-            Map.entry("sendFailureReports", "SEND_FAILURE_REPORTS"),
-            Map.entry("maxReportRecipients", "MAX_REPORT_RECIPIENTS"),
-            Map.entry("copyReportsTo", "COPY_REPORTS_TO"),
-            Map.entry("extraContactInfo", "EXTRA_CONTACT_INFO"),
-            Map.entry("returnPath", "RETURN_PATH"),
-            Map.entry("reportFormat", "REPORT_FORMAT"),
-            Map.entry("ignoreRecipients", "IGNORE_RECIPIENTS"),
-            Map.entry("dedupeMessageIds", "DEDUPE_MESSAGE_IDS"),
-            Map.entry("failureReportRedaction", "FAILURE_REPORT_REDACTION"),
-            Map.entry("failureReportRedactionSecret", "FAILURE_REPORT_REDACTION_SECRET"),
-            Map.entry("failureReportHeaders", "FAILURE_REPORT_HEADERS"),
-            Map.entry("failureReportsPerDestinationPerHour", "FAILURE_REPORTS_PER_DESTINATION_PER_HOUR"),
-            Map.entry("failureReportsPerMinute", "FAILURE_REPORTS_PER_MINUTE"),
-            Map.entry("failureReportMergeSeconds", "FAILURE_REPORT_MERGE_SECONDS"));
+    static final Map<String, String> SETTING_VARIABLES = FunctionEnvironment.withFailureReportVariables();
 
     private final Function<String, String> env;
 
@@ -48,10 +32,7 @@ final class FailureEnvironment {
      * @throws SettingsReader.InvalidSettingException naming the setting
      */
     ReportingSettings settings() {
-        return SettingsReader.read(key -> {
-            String variable = SETTING_VARIABLES.get(key);
-            return variable == null ? null : env.apply(variable);
-        });
+        return FunctionEnvironment.settings(env, SETTING_VARIABLES);
     }
 
     String reportsTable() {
@@ -63,10 +44,6 @@ final class FailureEnvironment {
     }
 
     private String required(String variable, String what) {
-        String value = env.apply(variable);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(variable + " is not set: " + what);
-        }
-        return value.trim();
+        return FunctionEnvironment.required(env, variable, what);
     }
 }
