@@ -23,16 +23,20 @@ import org.dmarcreporter.core.report.trigger.FailureCandidate;
 public final class StoredJson {
 
     private static final ObjectReader ROW = reader(AggregateRow.class);
+    private static final RowCodec ROW_CODEC = new RowCodec(JsonWriting.MAPPER.getFactory());
     private static final ObjectReader CANDIDATE = reader(FailureCandidate.class);
 
     private StoredJson() {}
 
+    /** The same bytes as databind would write for the record (see {@link RowCodec}). */
     public static String rowJson(AggregateRow row) {
-        return JsonWriting.string(row);
+        return ROW_CODEC.write(row);
     }
 
     public static AggregateRow row(String json) {
-        return read(ROW, json, "aggregate row");
+        AggregateRow row = ROW_CODEC.readOrNull(json);
+        // Anything but the plain shape is read by databind, so its errors and coercions stay the same.
+        return row != null ? row : read(ROW, json, "aggregate row");
     }
 
     public static String candidateJson(FailureCandidate candidate) {
