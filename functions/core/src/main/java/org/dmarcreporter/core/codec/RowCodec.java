@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,7 @@ import org.dmarcreporter.core.report.row.SpfAuth;
  * {@link AggregateRow} as stored JSON with Jackson's streaming API: databind's bean (de)serializers
  * were a tenth of the ingest and report threads' CPU. The bytes are the records' annotated shape
  * as databind writes it (property order, NON_NULL omissions, the same factory and so the same
- * escaping); {@code StoredJsonRowCodecTest} checks this against databind on random rows.
+ * escaping); {@code RowCodecTest} checks this against databind on random rows.
  *
  * <p>Reading has a fast path only: {@link #readOrNull} returns the row when the JSON has the shape
  * this codec writes (fields in any order, unknown fields anywhere, optional fields null or absent),
@@ -33,6 +35,23 @@ final class RowCodec {
 
     private static final ReportedDisposition[] DISPOSITIONS = ReportedDisposition.values();
 
+    // Names quoted once, as databind's serializers keep them.
+    private static final SerializedString SOURCE_IP = new SerializedString("sourceIp");
+    private static final SerializedString HEADER_FROM = new SerializedString("headerFrom");
+    private static final SerializedString ENVELOPE_FROM = new SerializedString("envelopeFrom");
+    private static final SerializedString DISPOSITION = new SerializedString("disposition");
+    private static final SerializedString DKIM_ALIGNED = new SerializedString("dkimAligned");
+    private static final SerializedString SPF_ALIGNED = new SerializedString("spfAligned");
+    private static final SerializedString REASONS = new SerializedString("reasons");
+    private static final SerializedString DKIM = new SerializedString("dkim");
+    private static final SerializedString SPF = new SerializedString("spf");
+    private static final SerializedString TYPE = new SerializedString("type");
+    private static final SerializedString COMMENT = new SerializedString("comment");
+    private static final SerializedString DOMAIN = new SerializedString("domain");
+    private static final SerializedString SELECTOR = new SerializedString("selector");
+    private static final SerializedString SCOPE = new SerializedString("scope");
+    private static final SerializedString RESULT = new SerializedString("result");
+
     private final JsonFactory factory;
 
     RowCodec(JsonFactory factory) {
@@ -40,55 +59,71 @@ final class RowCodec {
     }
 
     String write(AggregateRow row) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = factory.createGenerator(out)) {
+        // As ObjectWriter.writeValueAsString does: the writer's segments come from the recycler.
+        BufferRecycler recycler = factory._getBufferRecycler();
+        try (SegmentedStringWriter out = new SegmentedStringWriter(recycler);
+                JsonGenerator g = factory.createGenerator(out)) {
             // @JsonInclude(NON_NULL) on AggregateRow applies to every property, not only the optional ones.
             g.writeStartObject();
-            stringUnlessNull(g, "sourceIp", row.sourceIp());
-            stringUnlessNull(g, "headerFrom", row.headerFrom());
-            stringUnlessNull(g, "envelopeFrom", row.envelopeFrom());
+            stringUnlessNull(g, SOURCE_IP, row.sourceIp());
+            stringUnlessNull(g, HEADER_FROM, row.headerFrom());
+            stringUnlessNull(g, ENVELOPE_FROM, row.envelopeFrom());
             if (row.disposition() != null) {
-                g.writeStringField("disposition", row.disposition().token());
+                g.writeFieldName(DISPOSITION);
+                g.writeString(row.disposition().token());
             }
-            g.writeBooleanField("dkimAligned", row.dkimAligned());
-            g.writeBooleanField("spfAligned", row.spfAligned());
-            g.writeArrayFieldStart("reasons");
+            g.writeFieldName(DKIM_ALIGNED);
+            g.writeBoolean(row.dkimAligned());
+            g.writeFieldName(SPF_ALIGNED);
+            g.writeBoolean(row.spfAligned());
+            g.writeFieldName(REASONS);
+            g.writeStartArray();
             for (OverrideReason r : row.reasons()) {
                 g.writeStartObject();
-                stringUnlessNull(g, "type", r.type());
-                stringUnlessNull(g, "comment", r.comment());
+                stringUnlessNull(g, TYPE, r.type());
+                stringUnlessNull(g, COMMENT, r.comment());
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("dkim");
+            g.writeFieldName(DKIM);
+            g.writeStartArray();
             for (DkimAuth d : row.dkim()) {
                 // DkimAuth and SpfAuth have no NON_NULL: a null is written as null.
                 g.writeStartObject();
-                g.writeStringField("domain", d.domain());
-                g.writeStringField("selector", d.selector());
-                g.writeStringField("result", d.result());
+                string(g, DOMAIN, d.domain());
+                string(g, SELECTOR, d.selector());
+                string(g, RESULT, d.result());
                 g.writeEndObject();
             }
             g.writeEndArray();
             SpfAuth spf = row.spf();
             if (spf != null) {
-                g.writeObjectFieldStart("spf");
-                g.writeStringField("domain", spf.domain());
-                g.writeStringField("scope", spf.scope());
-                g.writeStringField("result", spf.result());
+                g.writeFieldName(SPF);
+                g.writeStartObject();
+                string(g, DOMAIN, spf.domain());
+                string(g, SCOPE, spf.scope());
+                string(g, RESULT, spf.result());
                 g.writeEndObject();
             }
             g.writeEndObject();
+            g.close();
+            return out.getAndClear();
         } catch (IOException e) {
-            // A StringWriter does not fail.
+            // A SegmentedStringWriter does not fail.
             throw new UncheckedIOException(e);
+        } finally {
+            recycler.releaseToPool();
         }
-        return out.toString();
     }
 
-    private static void stringUnlessNull(JsonGenerator g, String name, String value) throws IOException {
+    private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
+        g.writeFieldName(name);
+        g.writeString(value);
+    }
+
+    private static void stringUnlessNull(JsonGenerator g, SerializedString name, String value) throws IOException {
         if (value != null) {
-            g.writeStringField(name, value);
+            string(g, name, value);
         }
     }
 
