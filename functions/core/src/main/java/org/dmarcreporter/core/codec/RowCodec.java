@@ -1,10 +1,8 @@
 package org.dmarcreporter.core.codec;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.BufferRecycler;
@@ -19,17 +17,19 @@ import org.dmarcreporter.core.report.row.ReportedDisposition;
 import org.dmarcreporter.core.report.row.SpfAuth;
 
 /**
- * {@link AggregateRow} as stored JSON with Jackson's streaming API: databind's bean (de)serializers
- * were a tenth of the ingest and report threads' CPU. The bytes are the records' annotated shape
- * as databind writes it (property order, NON_NULL omissions, the same factory and so the same
- * escaping); {@code RowCodecTest} checks this against databind on random rows.
+ * {@link AggregateRow} as stored JSON without databind, whose bean (de)serializers were a tenth of
+ * the ingest and report threads' CPU. Writing uses Jackson's streaming generator: the bytes are the
+ * records' annotated shape as databind writes it (property order, NON_NULL omissions, the same
+ * factory and so the same escaping); {@code RowCodecTest} checks this against databind on random
+ * rows.
  *
- * <p>Reading has a fast path only: {@link #readOrNull} returns the row when the JSON has the shape
- * this codec writes (fields in any order, unknown fields anywhere, optional fields null or absent),
- * and null for anything else — a missing, null, duplicate or oddly typed field, an unknown token,
- * bad JSON. The caller then reads the text with databind, so every error message, coercion and
- * corner case stays exactly databind's; those only occur with damaged data, where speed does not
- * matter.
+ * <p>Reading has a fast path only: {@link #readOrNull} scans the text by hand (Jackson's tokenizer
+ * alone cost most of databind's time) and returns the row when the JSON is exactly what
+ * {@link #write} makes — its field order, no white space, optional fields left out rather than
+ * null — with any JSON string escapes; and null for anything else, even valid JSON in another
+ * order. The caller then reads the text with databind, so every error message, coercion and corner
+ * case stays exactly databind's; other shapes only occur with damaged or hand-made data, where
+ * speed does not matter.
  */
 final class RowCodec {
 
@@ -54,8 +54,15 @@ final class RowCodec {
 
     private final JsonFactory factory;
 
+    /** The longest text the fast path reads: longer ones may break the parser's limits, which databind reports. */
+    private final long longestFast;
+
     RowCodec(JsonFactory factory) {
         this.factory = factory;
+        StreamReadConstraints limits = factory.streamReadConstraints();
+        long document = limits.getMaxDocumentLength();
+        // No string in the text is longer than the text; a document limit of 0 or less means none.
+        longestFast = Math.min(limits.getMaxStringLength(), document > 0 ? document : Long.MAX_VALUE);
     }
 
     String write(AggregateRow row) {
@@ -127,217 +134,219 @@ final class RowCodec {
         }
     }
 
-    /** The row, or null when the JSON is not in the plain shape (see the class comment). */
+    /**
+     * The row, or null when the JSON is not exactly what {@link #write} makes (see the class
+     * comment). A hand-written scan: Jackson's tokenizer alone cost most of databind's time here.
+     */
     AggregateRow readOrNull(String json) {
-        try (JsonParser p = factory.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            AggregateRow row = row(p);
-            // Trailing tokens: databind fails (FAIL_ON_TRAILING_TOKENS), so it must say how.
-            return row != null && p.nextToken() == null ? row : null;
-        } catch (JacksonException e) {
-            return null;
-        } catch (IOException e) {
-            // Not thrown when reading a String; databind reports it all the same.
+        // Past the parser's limits databind fails; that error is its to give.
+        if (json.length() > longestFast) {
             return null;
         }
-    }
-
-    /** Reads the object whose START_OBJECT is the current token; null when not in the plain shape. */
-    private static AggregateRow row(JsonParser p) throws IOException {
-        String sourceIp = null;
-        String headerFrom = null;
+        Scan s = new Scan(json);
+        if (!s.expect("{\"sourceIp\":")) return null;
+        String sourceIp = s.string();
+        if (sourceIp == null || !s.expect(",\"headerFrom\":")) return null;
+        String headerFrom = s.string();
+        if (headerFrom == null) return null;
+        // Null envelopeFrom is left out (NON_NULL), never written as null.
         String envelopeFrom = null;
-        ReportedDisposition disposition = null;
-        int dkimAligned = -1;
-        int spfAligned = -1;
-        List<OverrideReason> reasons = null;
-        List<DkimAuth> dkim = null;
+        if (s.expect(",\"envelopeFrom\":")) {
+            envelopeFrom = s.string();
+            if (envelopeFrom == null) return null;
+        }
+        if (!s.expect(",\"disposition\":")) return null;
+        ReportedDisposition disposition = disposition(s.string());
+        if (disposition == null || !s.expect(",\"dkimAligned\":")) return null;
+        int dkimAligned = s.bool();
+        if (dkimAligned < 0 || !s.expect(",\"spfAligned\":")) return null;
+        int spfAligned = s.bool();
+        if (spfAligned < 0 || !s.expect(",\"reasons\":[")) return null;
+        List<OverrideReason> reasons = new ArrayList<>(2);
+        if (!s.expect(']')) {
+            do {
+                if (!s.expect("{\"type\":")) return null;
+                String type = s.string();
+                if (type == null) return null;
+                String comment = null;
+                if (s.expect(",\"comment\":")) {
+                    comment = s.string();
+                    if (comment == null) return null;
+                }
+                if (!s.expect('}')) return null;
+                reasons.add(new OverrideReason(type, comment));
+            } while (s.expect(','));
+            if (!s.expect(']')) return null;
+        }
+        if (!s.expect(",\"dkim\":[")) return null;
+        List<DkimAuth> dkim = new ArrayList<>(4);
+        if (!s.expect(']')) {
+            do {
+                // A null here is written as null and refused by databind (Nulls.FAIL): s.string() gives up on it.
+                if (!s.expect("{\"domain\":")) return null;
+                String domain = s.string();
+                if (domain == null || !s.expect(",\"selector\":")) return null;
+                String selector = s.string();
+                if (selector == null || !s.expect(",\"result\":")) return null;
+                String result = s.string();
+                if (result == null || !s.expect('}')) return null;
+                dkim.add(new DkimAuth(domain, selector, result));
+            } while (s.expect(','));
+            if (!s.expect(']')) return null;
+        }
         SpfAuth spf = null;
-        // Duplicate fields fall back: databind's handling of them depends on where they come.
-        int seen = 0;
-        String name;
-        while ((name = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
-            int bit;
-            switch (name) {
-                case "sourceIp" -> {
-                    bit = 1;
-                    if (t != JsonToken.VALUE_STRING) return null;
-                    sourceIp = p.getText();
-                }
-                case "headerFrom" -> {
-                    bit = 2;
-                    if (t != JsonToken.VALUE_STRING) return null;
-                    headerFrom = p.getText();
-                }
-                case "envelopeFrom" -> {
-                    bit = 4;
-                    if (t == JsonToken.VALUE_STRING) {
-                        envelopeFrom = p.getText();
-                    } else if (t != JsonToken.VALUE_NULL) {
-                        return null;
-                    }
-                }
-                case "disposition" -> {
-                    bit = 8;
-                    if (t != JsonToken.VALUE_STRING) return null;
-                    disposition = disposition(p.getText());
-                    if (disposition == null) return null;
-                }
-                case "dkimAligned" -> {
-                    bit = 16;
-                    dkimAligned = bool(t);
-                    if (dkimAligned < 0) return null;
-                }
-                case "spfAligned" -> {
-                    bit = 32;
-                    spfAligned = bool(t);
-                    if (spfAligned < 0) return null;
-                }
-                case "reasons" -> {
-                    bit = 64;
-                    reasons = reasons(p, t);
-                    if (reasons == null) return null;
-                }
-                case "dkim" -> {
-                    bit = 128;
-                    dkim = dkim(p, t);
-                    if (dkim == null) return null;
-                }
-                case "spf" -> {
-                    bit = 256;
-                    if (t == JsonToken.START_OBJECT) {
-                        spf = spf(p);
-                        if (spf == null) return null;
-                    } else if (t != JsonToken.VALUE_NULL) {
-                        return null;
-                    }
-                }
-                default -> {
-                    // Written by a later version: ignored like databind does, whatever its value.
-                    p.skipChildren();
-                    continue;
-                }
-            }
-            if ((seen & bit) != 0) {
-                return null;
-            }
-            seen |= bit;
+        if (s.expect(",\"spf\":{\"domain\":")) {
+            String domain = s.string();
+            if (domain == null || !s.expect(",\"scope\":")) return null;
+            String scope = s.string();
+            if (scope == null || !s.expect(",\"result\":")) return null;
+            String result = s.string();
+            if (result == null || !s.expect('}')) return null;
+            spf = new SpfAuth(domain, scope, result);
         }
-        if (p.currentToken() != JsonToken.END_OBJECT) {
-            return null;
-        }
-        // Every field but the optional envelopeFrom (4) and spf (256) is required.
-        if ((seen | 4 | 256) != 511) {
-            return null;
-        }
+        // Nothing after the row, not even white space (databind allows that; it reads such rows).
+        if (!s.expect('}') || !s.atEnd()) return null;
         return new AggregateRow(
                 sourceIp, headerFrom, envelopeFrom, disposition, dkimAligned == 1, spfAligned == 1, reasons, dkim, spf);
     }
 
-    /** The disposition by its {@code @JsonValue} token, as databind maps it; null for any other text. */
+    /** The disposition by its {@code @JsonValue} token, as databind maps it; null for any other text or null. */
     private static ReportedDisposition disposition(String token) {
-        for (ReportedDisposition d : DISPOSITIONS) {
-            if (d.token().equals(token)) {
-                return d;
+        if (token != null) {
+            for (ReportedDisposition d : DISPOSITIONS) {
+                if (d.token().equals(token)) {
+                    return d;
+                }
             }
         }
+        // Databind also takes an index ("1") and more; those are not written, so they are its to read.
         return null;
     }
 
-    /** 1 for true, 0 for false, -1 for anything else (databind's coercions are left to databind). */
-    private static int bool(JsonToken t) {
-        return t == JsonToken.VALUE_TRUE ? 1 : t == JsonToken.VALUE_FALSE ? 0 : -1;
-    }
+    /** A cursor over the JSON text; every method moves on only when it matches. */
+    private static final class Scan {
+        private final String text;
+        private int at;
 
-    private static List<OverrideReason> reasons(JsonParser p, JsonToken t) throws IOException {
-        if (t != JsonToken.START_ARRAY) {
-            return null;
+        Scan(String text) {
+            this.text = text;
         }
-        List<OverrideReason> list = new ArrayList<>(2);
-        while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
-            String type = null;
-            String comment = null;
-            boolean haveType = false;
-            boolean haveComment = false;
-            String name;
-            while ((name = p.nextFieldName()) != null) {
-                JsonToken v = p.nextToken();
-                if (name.equals("type")) {
-                    if (haveType || v != JsonToken.VALUE_STRING) return null;
-                    haveType = true;
-                    type = p.getText();
-                } else if (name.equals("comment")) {
-                    if (haveComment) return null;
-                    haveComment = true;
-                    if (v == JsonToken.VALUE_STRING) {
-                        comment = p.getText();
-                    } else if (v != JsonToken.VALUE_NULL) {
-                        return null;
-                    }
-                } else {
-                    p.skipChildren();
+
+        boolean expect(String literal) {
+            if (text.startsWith(literal, at)) {
+                at += literal.length();
+                return true;
+            }
+            return false;
+        }
+
+        boolean expect(char c) {
+            if (at < text.length() && text.charAt(at) == c) {
+                at++;
+                return true;
+            }
+            return false;
+        }
+
+        boolean atEnd() {
+            return at == text.length();
+        }
+
+        /** 1 for true, 0 for false, -1 for anything else (databind's coercions are left to databind). */
+        int bool() {
+            return expect("true") ? 1 : expect("false") ? 0 : -1;
+        }
+
+        /**
+         * The JSON string value here, decoded as Jackson decodes it: the eight one-letter escapes
+         * and {@code \\uXXXX} (each a char of its own, so a surrogate pair is two of them, and a
+         * lone surrogate passes as Jackson passes it), other characters as they are except
+         * controls below U+0020, which Jackson refuses unescaped. Null for anything else.
+         */
+        String string() {
+            String t = text;
+            int n = t.length();
+            int i = at;
+            if (i >= n || t.charAt(i) != '"') {
+                return null;
+            }
+            int start = ++i;
+            for (; i < n; i++) {
+                char c = t.charAt(i);
+                if (c == '"') {
+                    at = i + 1;
+                    return t.substring(start, i);
+                }
+                if (c == '\\') {
+                    return escaped(start, i);
+                }
+                if (c < 0x20) {
+                    return null;
                 }
             }
-            if (p.currentToken() != JsonToken.END_OBJECT || !haveType) {
-                return null;
-            }
-            list.add(new OverrideReason(type, comment));
-        }
-        return t == JsonToken.END_ARRAY ? list : null;
-    }
-
-    private static List<DkimAuth> dkim(JsonParser p, JsonToken t) throws IOException {
-        if (t != JsonToken.START_ARRAY) {
             return null;
         }
-        List<DkimAuth> list = new ArrayList<>(4);
-        while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
-            String[] v = triple(p, "selector");
-            if (v == null) {
-                return null;
-            }
-            list.add(new DkimAuth(v[0], v[1], v[2]));
-        }
-        return t == JsonToken.END_ARRAY ? list : null;
-    }
 
-    private static SpfAuth spf(JsonParser p) throws IOException {
-        String[] v = triple(p, "scope");
-        return v == null ? null : new SpfAuth(v[0], v[1], v[2]);
-    }
-
-    /**
-     * The three required string fields {@code domain}, {@code middle}, {@code result} of the
-     * object whose START_OBJECT is the current token; null when one is missing, null, not a
-     * string or repeated.
-     */
-    private static String[] triple(JsonParser p, String middle) throws IOException {
-        String[] v = new String[3];
-        String name;
-        while ((name = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
-            int i;
-            if (name.equals("domain")) {
-                i = 0;
-            } else if (name.equals(middle)) {
-                i = 1;
-            } else if (name.equals("result")) {
-                i = 2;
-            } else {
-                p.skipChildren();
-                continue;
+        /** The rest of {@link #string()} once it meets a backslash at {@code i}. */
+        private String escaped(int start, int i) {
+            String t = text;
+            int n = t.length();
+            StringBuilder b = new StringBuilder(i - start + 16).append(t, start, i);
+            while (i < n) {
+                char c = t.charAt(i++);
+                if (c == '"') {
+                    at = i;
+                    return b.toString();
+                }
+                if (c < 0x20) {
+                    return null;
+                }
+                if (c != '\\') {
+                    b.append(c);
+                    continue;
+                }
+                if (i >= n) {
+                    return null;
+                }
+                switch (t.charAt(i++)) {
+                    case '"' -> b.append('"');
+                    case '\\' -> b.append('\\');
+                    case '/' -> b.append('/');
+                    case 'b' -> b.append('\b');
+                    case 'f' -> b.append('\f');
+                    case 'n' -> b.append('\n');
+                    case 'r' -> b.append('\r');
+                    case 't' -> b.append('\t');
+                    case 'u' -> {
+                        if (i + 4 > n) {
+                            return null;
+                        }
+                        int code = hex(t.charAt(i)) << 12
+                                | hex(t.charAt(i + 1)) << 8
+                                | hex(t.charAt(i + 2)) << 4
+                                | hex(t.charAt(i + 3));
+                        // A bad digit is -1, which makes the whole value negative.
+                        if (code < 0) {
+                            return null;
+                        }
+                        b.append((char) code);
+                        i += 4;
+                    }
+                    default -> {
+                        // Jackson refuses any other escape (ALLOW_BACKSLASH_ESCAPING_ANY_CHARACTER is off).
+                        return null;
+                    }
+                }
             }
-            if (t != JsonToken.VALUE_STRING || v[i] != null) {
-                return null;
-            }
-            v[i] = p.getText();
-        }
-        if (p.currentToken() != JsonToken.END_OBJECT || v[0] == null || v[1] == null || v[2] == null) {
             return null;
         }
-        return v;
+
+        /** An ASCII hex digit's value, -1 for any other char (Character.digit takes other scripts' digits). */
+        private static int hex(char c) {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        }
     }
 }
