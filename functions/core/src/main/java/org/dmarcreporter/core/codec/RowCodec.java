@@ -162,7 +162,7 @@ final class RowCodec {
         if (dkimAligned < 0 || !s.expect(",\"spfAligned\":")) return null;
         int spfAligned = s.bool();
         if (spfAligned < 0 || !s.expect(",\"reasons\":[")) return null;
-        List<OverrideReason> reasons = new ArrayList<>(2);
+        List<OverrideReason> reasons = List.of();
         if (!s.expect(']')) {
             do {
                 if (!s.expect("{\"type\":")) return null;
@@ -174,12 +174,12 @@ final class RowCodec {
                     if (comment == null) return null;
                 }
                 if (!s.expect('}')) return null;
-                reasons.add(new OverrideReason(type, comment));
+                reasons = plus(reasons, new OverrideReason(type, comment));
             } while (s.expect(','));
             if (!s.expect(']')) return null;
         }
         if (!s.expect(",\"dkim\":[")) return null;
-        List<DkimAuth> dkim = new ArrayList<>(4);
+        List<DkimAuth> dkim = List.of();
         if (!s.expect(']')) {
             do {
                 // A null here is written as null and refused by databind (Nulls.FAIL): s.string() gives up on it.
@@ -190,7 +190,7 @@ final class RowCodec {
                 if (selector == null || !s.expect(",\"result\":")) return null;
                 String result = s.string();
                 if (result == null || !s.expect('}')) return null;
-                dkim.add(new DkimAuth(domain, selector, result));
+                dkim = plus(dkim, new DkimAuth(domain, selector, result));
             } while (s.expect(','));
             if (!s.expect(']')) return null;
         }
@@ -208,6 +208,27 @@ final class RowCodec {
         if (!s.expect('}') || !s.atEnd()) return null;
         return new AggregateRow(
                 sourceIp, headerFrom, envelopeFrom, disposition, dkimAligned == 1, spfAligned == 1, reasons, dkim, spf);
+    }
+
+    /**
+     * The list with {@code e} added: immutable up to two elements, as most rows have, which the
+     * record's {@code List.copyOf} keeps as they are instead of copying; an ArrayList beyond.
+     */
+    private static <T> List<T> plus(List<T> list, T e) {
+        return switch (list.size()) {
+            case 0 -> List.of(e);
+            case 1 -> List.of(list.get(0), e);
+            case 2 -> {
+                List<T> more = new ArrayList<>(8);
+                more.addAll(list);
+                more.add(e);
+                yield more;
+            }
+            default -> {
+                list.add(e);
+                yield list;
+            }
+        };
     }
 
     /** The disposition by its {@code @JsonValue} token, as databind maps it; null for any other text or null. */
