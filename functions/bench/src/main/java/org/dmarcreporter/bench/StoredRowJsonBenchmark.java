@@ -26,9 +26,10 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Nanoseconds per stored aggregate row, written ({@link StoredJson#rowJson}, on ingest) and read
- * ({@link StoredJson#row}, when reports are sent), by the streaming codec against Jackson databind
- * configured as {@code JsonWriting} was (the codec's oracle in its tests). Rows are the kind a
- * store holds: two DKIM signatures, an SPF result, now and then an override reason.
+ * ({@link StoredJson#row}, when reports are sent), by the codec (a streaming generator to write, a
+ * hand-written scan to read) against Jackson databind configured as {@code JsonWriting} was (the
+ * codec's oracle in its tests). Rows are the kind a store holds: two DKIM signatures, an SPF
+ * result, now and then an override reason.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
