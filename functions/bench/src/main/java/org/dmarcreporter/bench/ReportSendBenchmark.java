@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The CPU one aggregate report costs on the send path before the relay: rendering and gzipping a
- * report of {@value #ROWS} rows ({@link AggregateReportWriter#writeGzip}), and composing the mail
+ * report of {@value #ROWS} rows ({@link AggregateReportWriter#writeGzip}; the XML alone in
+ * renderXml), and composing the mail
  * that carries it ({@link AggregateReportMail#compose}), as scripts/bench-end-to-end does for each
  * of its policy domains. Run: {@code java -jar functions/bench/target/benchmarks.jar
  * ReportSendBenchmark -f 1 -t 1 -wi 3 -i 5}.
@@ -99,6 +100,28 @@ public class ReportSendBenchmark {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
         AggregateReportWriter.writeGzip(out, ReportFormat.RFC9990, metadata, policy, rows.iterator());
         return out.toByteArray();
+    }
+
+    /** The XML alone, into a sink that only counts: what XmlStream and the writer cost. */
+    @Benchmark
+    public long renderXml() throws IOException {
+        Counting out = new Counting();
+        AggregateReportWriter.write(out, ReportFormat.RFC9990, metadata, policy, rows.iterator());
+        return out.bytes;
+    }
+
+    private static final class Counting extends java.io.OutputStream {
+        long bytes;
+
+        @Override
+        public void write(int b) {
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+        }
     }
 
     @Benchmark

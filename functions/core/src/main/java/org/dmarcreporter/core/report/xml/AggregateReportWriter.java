@@ -3,8 +3,6 @@ package org.dmarcreporter.core.report.xml;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 import org.dmarcreporter.core.report.row.AggregateRow;
 import org.dmarcreporter.core.report.row.DkimAuth;
 import org.dmarcreporter.core.report.row.OverrideReason;
@@ -84,11 +82,7 @@ public final class AggregateReportWriter {
             PublishedPolicy policy,
             Iterator<CountedRow> rows)
             throws IOException {
-        GZIPOutputStream gzip = new GZIPOutputStream(out, BUFFER) {
-            {
-                def.setLevel(Deflater.BEST_SPEED);
-            }
-        };
+        ReusedGzip gzip = ReusedGzip.open(out, BUFFER);
         write(gzip, format, metadata, policy, rows);
         gzip.finish();
     }

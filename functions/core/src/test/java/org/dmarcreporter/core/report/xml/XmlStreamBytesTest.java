@@ -78,6 +78,37 @@ class XmlStreamBytesTest {
         assertThat(sha256(gz.toByteArray())).isEqualTo(expectedGz);
     }
 
+    @Test
+    void gzipIsWhatGzipOutputStreamWritesAlsoWhenTheThreadsDeflaterIsReused() throws Exception {
+        for (int rows : new int[] {1, 2_000, 30, 0}) {
+            byte[] xml = new byte[0];
+            if (rows > 0) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                AggregateReportWriter.write(
+                        out,
+                        ReportFormat.RFC9990,
+                        metadata(),
+                        policy(),
+                        rows(rows).iterator());
+                xml = out.toByteArray();
+            }
+            ByteArrayOutputStream plain = new ByteArrayOutputStream();
+            java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(plain) {
+                {
+                    def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+                }
+            };
+            gzip.write(xml);
+            gzip.finish();
+            ByteArrayOutputStream reused = new ByteArrayOutputStream();
+            ReusedGzip fast = ReusedGzip.open(reused, 512);
+            fast.write(xml, 0, xml.length / 2);
+            fast.write(xml, xml.length / 2, xml.length - xml.length / 2);
+            fast.finish();
+            assertThat(reused.toByteArray()).as("%d rows", rows).isEqualTo(plain.toByteArray());
+        }
+    }
+
     private static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
