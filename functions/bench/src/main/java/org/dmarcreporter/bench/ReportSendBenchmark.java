@@ -105,23 +105,9 @@ public class ReportSendBenchmark {
     /** The XML alone, into a sink that only counts: what XmlStream and the writer cost. */
     @Benchmark
     public long renderXml() throws IOException {
-        Counting out = new Counting();
+        CountingStream out = new CountingStream();
         AggregateReportWriter.write(out, ReportFormat.RFC9990, metadata, policy, rows.iterator());
         return out.bytes;
-    }
-
-    private static final class Counting extends java.io.OutputStream {
-        long bytes;
-
-        @Override
-        public void write(int b) {
-            bytes++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            bytes += len;
-        }
     }
 
     @Benchmark
