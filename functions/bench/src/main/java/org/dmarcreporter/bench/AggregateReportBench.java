@@ -1,7 +1,6 @@
 package org.dmarcreporter.bench;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -55,7 +54,7 @@ public final class AggregateReportBench {
                 false,
                 100);
         for (int round = 1; round <= rounds; round++) {
-            Counting sink = new Counting();
+            CountingStream sink = new CountingStream();
             long start = System.nanoTime();
             long cpuStart = THREADS.getCurrentThreadCpuTime();
             AggregateReportWriter.writeGzip(sink, ReportFormat.RFC9990, metadata, policy, new Rows(rows));
@@ -119,20 +118,6 @@ public final class AggregateReportBench {
                             new DkimAuth("esp.example.net", "k1", "pass")),
                     new SpfAuth("bounce.example.com", "mfrom", (i & 1) == 0 ? "pass" : "softfail"));
             return new CountedRow(row, 1 + (i % 17));
-        }
-    }
-
-    private static final class Counting extends OutputStream {
-        long bytes;
-
-        @Override
-        public void write(int b) {
-            bytes++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            bytes += len;
         }
     }
 }

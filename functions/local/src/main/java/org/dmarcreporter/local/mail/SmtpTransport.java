@@ -5,6 +5,7 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
+import jakarta.mail.URLName;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
@@ -47,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * <p>Connections are kept open between sends (up to {@link #MAX_POOLED}, each for at most
  * {@link #MAX_IDLE} unused): a send takes a kept connection, checks it with RSET and opens a new
  * one when that fails, so a dropped connection costs one reconnect and the message still goes
- * out once. Only a connection whose transaction went through is kept. Safe for concurrent use:
+ * out once. A connection given back less than {@link #FRESH} ago is used without the check (a
+ * round trip per message); should the relay have closed it all the same, the send fails before
+ * MAIL FROM is accepted, so nothing was delivered, and goes out at once on a new connection. Only
+ * a connection whose transaction went through is kept. Safe for concurrent use:
  * each send has a connection of its own while it runs.
  */
 public final class SmtpTransport implements MailTransport, AutoCloseable {
@@ -58,6 +62,9 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     /** A kept connection unused for longer is closed instead of reused (relays drop idle ones after minutes). */
     public static final Duration MAX_IDLE = Duration.ofSeconds(30);
 
+    /** A kept connection used again within this is not checked with RSET first (see the class comment). */
+    public static final Duration FRESH = Duration.ofSeconds(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
 
     private final SmtpSettings settings;
@@ -65,7 +72,28 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     private final BlockingDeque<Pooled> idle = new LinkedBlockingDeque<>(MAX_POOLED);
     private volatile boolean closed;
 
-    private record Pooled(SMTPTransport smtp, long idleSince) {}
+    private record Pooled(Smtp smtp, long idleSince) {}
+
+    private record Borrowed(Smtp smtp, boolean checked) {}
+
+    /** Angus's transport, telling whether the relay accepted this transaction's MAIL FROM. */
+    static final class Smtp extends SMTPTransport {
+        private boolean mailAccepted;
+
+        Smtp(Session session) {
+            super(session, new URLName("smtp", null, -1, null, null, null));
+        }
+
+        void startTransaction() {
+            mailAccepted = false;
+        }
+
+        @Override
+        protected void mailFrom() throws MessagingException {
+            super.mailFrom();
+            mailAccepted = true;
+        }
+    }
 
     public SmtpTransport(SmtpSettings settings) {
         this.settings = settings;
@@ -145,22 +173,34 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
 
     private Attempt attempt(OutgoingMail mail, List<String> recipients) {
         String relay = settings.host() + ":" + settings.port();
-        SMTPTransport smtp = borrow();
-        if (smtp == null) {
-            try {
-                smtp = (SMTPTransport) session.getTransport("smtp");
-            } catch (MessagingException e) {
-                throw new IllegalStateException("Angus SMTP provider missing", e);
+        Borrowed kept = borrow();
+        if (kept != null) {
+            Attempt result = attemptOn(kept.smtp(), !kept.checked(), mail, recipients, relay);
+            if (result != null) {
+                return result;
             }
-            Attempt refused = connect(smtp, recipients, relay);
-            if (refused != null) {
-                closeQuietly(smtp);
-                return refused;
-            }
-            if (!smtp.isSSL()) {
-                LOG.warn("relay {} does not offer STARTTLS: sending {} unencrypted", relay, mail.messageId());
-            }
+            LOG.debug(
+                    "kept connection to relay {} was closed by the relay: sending {} on a new one",
+                    relay,
+                    mail.messageId());
         }
+        Smtp smtp = new Smtp(session);
+        Attempt refused = connect(smtp, recipients, relay);
+        if (refused != null) {
+            closeQuietly(smtp);
+            return refused;
+        }
+        if (!smtp.isSSL()) {
+            LOG.warn("relay {} does not offer STARTTLS: sending {} unencrypted", relay, mail.messageId());
+        }
+        return attemptOn(smtp, false, mail, recipients, relay);
+    }
+
+    /**
+     * One transaction on a connected transport, which is then kept or closed; null (and closed) when
+     * {@code unchecked} and the connection turned out to be gone before MAIL FROM was accepted.
+     */
+    private Attempt attemptOn(Smtp smtp, boolean unchecked, OutgoingMail mail, List<String> recipients, String relay) {
         Attempt result;
         boolean clean;
         try {
@@ -175,8 +215,9 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
                         false);
                 clean = true; // nothing was said to the relay
             } else {
-                result = transfer(smtp, mail, recipients, relay);
-                clean = result.outcomes().values().stream().allMatch(o -> o instanceof DeliveryOutcome.Sent);
+                result = transfer(smtp, mail, recipients, relay, unchecked);
+                clean = result != null
+                        && result.outcomes().values().stream().allMatch(o -> o instanceof DeliveryOutcome.Sent);
             }
         } catch (RuntimeException e) {
             closeQuietly(smtp);
@@ -193,7 +234,7 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     }
 
     /** Connects and says EHLO (STARTTLS, AUTH); null when connected, else the outcome for every recipient. */
-    private Attempt connect(SMTPTransport smtp, List<String> recipients, String relay) {
+    private Attempt connect(Smtp smtp, List<String> recipients, String relay) {
         try {
             if (settings.credentials().isPresent()) {
                 smtp.connect(
@@ -225,21 +266,26 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     }
 
     /**
-     * An open connection from the pool, checked with RSET (RFC 5321 §4.1.1.5: it also clears any
-     * transaction state), or null to open a new one. One that has been idle too long, or does not
-     * answer RSET with 250 (the relay closed it, timed out, or says 421), is closed and skipped.
+     * An open connection from the pool, or null to open a new one. One used within {@link #FRESH}
+     * is taken as it is; an older one is checked with RSET (RFC 5321 §4.1.1.5: it also clears any
+     * transaction state). One that has been idle too long, or does not answer RSET with 250 (the
+     * relay closed it, timed out, or says 421), is closed and skipped.
      */
-    private SMTPTransport borrow() {
+    private Borrowed borrow() {
         Pooled p;
         while ((p = idle.pollFirst()) != null) {
-            if (System.nanoTime() - p.idleSince() > MAX_IDLE.toNanos()) {
+            long idleFor = System.nanoTime() - p.idleSince();
+            if (idleFor > MAX_IDLE.toNanos()) {
                 closeQuietly(p.smtp());
                 continue;
+            }
+            if (idleFor < FRESH.toNanos()) {
+                return new Borrowed(p.smtp(), false);
             }
             // Angus's isConnected sends RSET (mail.smtp.userset) and closes the connection when
             // the reply is not 250 or the connection is gone.
             if (p.smtp().isConnected()) {
-                return p.smtp();
+                return new Borrowed(p.smtp(), true);
             }
             LOG.debug(
                     "pooled connection to relay {}:{} was dropped: opening another", settings.host(), settings.port());
@@ -248,7 +294,7 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     }
 
     /** Keeps the connection for the next send (most recently used first), or closes it when the pool is full. */
-    private void giveBack(SMTPTransport smtp) {
+    private void giveBack(Smtp smtp) {
         if (!closed && idle.offerFirst(new Pooled(smtp, System.nanoTime()))) {
             if (closed) {
                 close(); // close() ran meanwhile: this one must not stay open
@@ -276,7 +322,8 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
         }
     }
 
-    private Attempt transfer(SMTPTransport smtp, OutgoingMail mail, List<String> recipients, String relay) {
+    /** Null when {@code unchecked} and the connection was gone before MAIL FROM was accepted (see {@link #stale}). */
+    private Attempt transfer(Smtp smtp, OutgoingMail mail, List<String> recipients, String relay, boolean unchecked) {
         Address[] addresses = new Address[recipients.size()];
         try {
             for (int i = 0; i < addresses.length; i++) {
@@ -288,15 +335,35 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
         }
         RawMessage message = new RawMessage(session, mail.message());
         message.setEnvelopeFrom(mail.envelopeFrom());
+        smtp.startTransaction();
         try {
             smtp.sendMessage(message, addresses);
             String reply = reply(smtp) + (smtp.isSSL() ? " (TLS)" : " (no TLS)");
             return Attempt.all(recipients, new DeliveryOutcome.Sent(reply), false);
-        } catch (SendFailedException e) {
-            return partial(e, recipients, relay, reply(smtp), smtp.isSSL());
         } catch (MessagingException e) {
+            if (unchecked && stale(smtp, e)) {
+                return null;
+            }
+            if (e instanceof SendFailedException sf) {
+                return partial(sf, recipients, relay, reply(smtp), smtp.isSSL());
+            }
             return Attempt.all(recipients, temporary("relay " + relay + " connection failed: " + rootText(e)), true);
         }
+    }
+
+    /**
+     * Whether a failure on an unchecked kept connection means the relay had closed it: MAIL FROM
+     * was not accepted (so no recipient was, and nothing can have been delivered), and the relay
+     * gave no reply at all (end of stream, a write error) or 421, which it sends as it closes.
+     */
+    private static boolean stale(Smtp smtp, MessagingException e) {
+        if (smtp.mailAccepted) {
+            return false;
+        }
+        if (e instanceof SMTPSendFailedException sf) {
+            return sf.getReturnCode() <= 0 || sf.getReturnCode() == 421;
+        }
+        return !(e instanceof SendFailedException);
     }
 
     /** Per-recipient outcomes from a refusal: RCPT replies first, then the MAIL or DATA reply. */

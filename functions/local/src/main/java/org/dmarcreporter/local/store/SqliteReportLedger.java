@@ -53,8 +53,6 @@ public final class SqliteReportLedger implements ReportLedger {
     private final PreparedStatement recentIndexed;
     private final PreparedStatement recentReported;
     private final PreparedStatement indexedCounts;
-    /** Shared WAL syncs for ledger writes; null when the store does not sync every commit. */
-    private final WalSync walSync;
 
     public SqliteReportLedger(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -67,8 +65,9 @@ public final class SqliteReportLedger implements ReportLedger {
                             + " ORDER BY policy_domain, window_start LIMIT ?"),
                     db.prepareStatement(
                             window + " WHERE policy_domain = ? AND window_start > ? ORDER BY window_start LIMIT ?"),
-                    db.prepareStatement("SELECT row_key, row_json, count FROM report_rows"
-                            + " WHERE policy_domain = ? AND window_start = ? AND row_key > ? ORDER BY row_key LIMIT ?"),
+                    db.prepareStatement(
+                            "SELECT row_json, count FROM report_rows"
+                                    + " WHERE window_start = ? AND policy_domain = ? AND row_json > ? ORDER BY row_json LIMIT ?"),
                     db.prepareStatement("SELECT DISTINCT cut_at FROM send_now_cuts"
                             + " WHERE policy_domain IN (?, '*') AND cut_at > ? ORDER BY cut_at"),
                     db.prepareStatement(
@@ -105,13 +104,6 @@ public final class SqliteReportLedger implements ReportLedger {
         recentIndexed = s.get(10);
         recentReported = s.get(11);
         indexedCounts = s.get(12);
-        boolean full = store.withLock(() -> {
-            try (var q = store.connection().createStatement();
-                    ResultSet rs = q.executeQuery("PRAGMA synchronous")) {
-                return rs.next() && rs.getInt(1) >= 2; // 2 = FULL, 3 = EXTRA
-            }
-        });
-        walSync = full ? new WalSync(store.file().resolveSibling(store.file().getFileName() + "-wal")) : null;
     }
 
     @Override
@@ -153,24 +145,30 @@ public final class SqliteReportLedger implements ReportLedger {
     public RowPage rows(ReportingWindow window, String pageToken, int pageSize) {
         checkPageSize(pageSize);
         String after = pageToken == null ? "" : untoken(pageToken);
-        return store.withLock(() -> {
-            rowPage.setString(1, window.policyDomain());
-            rowPage.setLong(2, window.start());
+        // Only the reading holds the store's lock (ingest waits for it); the JSON is parsed after.
+        List<String> json = new ArrayList<>(Math.min(pageSize + 1, 256));
+        List<Long> counts = new ArrayList<>(Math.min(pageSize + 1, 256));
+        boolean more = store.withLock(() -> {
+            rowPage.setLong(1, window.start());
+            rowPage.setString(2, window.policyDomain());
             rowPage.setString(3, after);
             rowPage.setInt(4, pageSize + 1);
-            List<CountedRow> page = new ArrayList<>(Math.min(pageSize + 1, 256));
-            String lastKey = null;
             try (ResultSet rs = rowPage.executeQuery()) {
                 while (rs.next()) {
-                    if (page.size() == pageSize) {
-                        return new RowPage(page, token(lastKey));
+                    if (json.size() == pageSize) {
+                        return true;
                     }
-                    lastKey = rs.getString(1);
-                    page.add(new CountedRow(StoredJson.row(rs.getString(2)), rs.getLong(3)));
+                    json.add(rs.getString(1));
+                    counts.add(rs.getLong(2));
                 }
             }
-            return new RowPage(page, null);
+            return false;
         });
+        List<CountedRow> page = new ArrayList<>(json.size());
+        for (int i = 0; i < json.size(); i++) {
+            page.add(new CountedRow(StoredJson.row(json.get(i)), counts.get(i)));
+        }
+        return new RowPage(page, more ? token(json.get(json.size() - 1)) : null);
     }
 
     @Override
@@ -237,36 +235,9 @@ public final class SqliteReportLedger implements ReportLedger {
         });
     }
 
-    /**
-     * Runs one ledger write under the store's lock and returns once it is on disk, as a commit at
-     * the store's {@code synchronous=FULL} would, but lets concurrent writers share the fsync: the
-     * write commits at {@code synchronous=NORMAL} (into the WAL, in the OS, without a sync) and then
-     * {@link WalSync} syncs the WAL once for every commit made before that sync started. With the
-     * store at NORMAL already, nothing changes. A write that returned is as durable as before; only
-     * the number of fsyncs for a run over many windows goes down (by the run's concurrency).
-     */
+    /** A ledger write, on disk when it returns; concurrent writes share the fsync ({@link SqliteResultStore#durably}). */
     private <T> T durably(SqliteResultStore.SqlWork<T> work) {
-        if (walSync == null) {
-            return store.withLock(work);
-        }
-        long[] sequence = new long[1];
-        T result = store.withLock(() -> {
-            var db = store.connection();
-            try (var pragma = db.createStatement()) {
-                pragma.execute("PRAGMA synchronous = NORMAL");
-            }
-            try {
-                T r = work.run();
-                sequence[0] = walSync.committed();
-                return r;
-            } finally {
-                try (var pragma = db.createStatement()) {
-                    pragma.execute("PRAGMA synchronous = FULL");
-                }
-            }
-        });
-        walSync.syncThrough(sequence[0]);
-        return result;
+        return store.durably(work);
     }
 
     @Override

@@ -41,11 +41,12 @@ import org.sqlite.SQLiteConfig;
  * The local runtime's {@link ResultStore}: one SQLite file in the data folder, with the same
  * semantics as the DynamoDB store (see {@link ResultStore}).
  *
- * <p>Every batch is one transaction, committed before {@link #ingest} returns, so a result the
- * API acknowledged survives the process being killed. SQLite has one writer at a time, so writes
- * go through one connection guarded by a lock; request parsing and evaluation still run in
- * parallel on the HTTP threads. Rows carry an {@code expires_at} like DynamoDB's TTL attribute,
- * and {@link #purgeExpired()} deletes the expired ones (the runtime runs it hourly).
+ * <p>Every batch is one transaction, committed (and with {@link Durability#FULL} synced, see
+ * {@link #durably}) before {@link #ingest} returns, so a result the API acknowledged survives the
+ * process being killed. SQLite has one writer at a time, so writes go through one connection
+ * guarded by a lock; request parsing and evaluation still run in parallel on the HTTP threads.
+ * Rows carry an {@code expires_at} like DynamoDB's TTL attribute (counters expire with their
+ * window), and {@link #purgeExpired()} deletes the expired ones (the runtime runs it hourly).
  *
  * <p>messageIds seen in the last 24 hours are checked in memory ({@link MessageIdIndex}) and
  * logged to {@code message_ids}, from which the index is rebuilt on open; hence one store per
@@ -60,16 +61,21 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     static final String LOCK_FILE_NAME = "dmarc.lock";
 
     /** Schema this code writes; a file from a newer version is refused rather than misread. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     /** Rows deleted per purge statement, so the writer lock is never held long. */
     private static final int PURGE_CHUNK = 5_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteResultStore.class);
 
+    /**
+     * The row's JSON is its key: {@link StoredJson#rowJson} is one string per distinct row, so a
+     * separate key column (schema 2 had {@code row_key}, as long again) only doubled the bytes each
+     * new row costs; rows expire with their window, so they need no {@code expires_at} either.
+     */
     private static final String REPORT_ROWS = "CREATE TABLE IF NOT EXISTS report_rows (window_start INTEGER NOT NULL,"
-            + " policy_domain TEXT NOT NULL, row_key TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
-            + " expires_at INTEGER NOT NULL, PRIMARY KEY (window_start, policy_domain, row_key)) WITHOUT ROWID";
+            + " policy_domain TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
+            + " PRIMARY KEY (window_start, policy_domain, row_json)) WITHOUT ROWID";
 
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
@@ -86,8 +92,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     + " id_hash BLOB NOT NULL, expires_at INTEGER NOT NULL)",
             "CREATE INDEX IF NOT EXISTS message_ids_expiry ON message_ids (expires_at)",
             // One counter per distinct aggregate-report row of a window (RFC 9990 §3.1.1.7 record).
-            // Keyed by window start first: rows expire by window (expires_at = start + REPORT_DATA),
-            // so the purge is a range of the primary key and no expiry index is needed, which would
+            // Keyed by window start first: rows expire with their window (start + REPORT_DATA), so
+            // the purge is a range of the primary key and no expiry index is needed, which would
             // cost one more random B-tree insert per new row.
             REPORT_ROWS,
             // The index of unreported windows (ReportLedger, docs/aggregate-reports.md): which
@@ -150,6 +156,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement begin;
     private final PreparedStatement commit;
     private final PreparedStatement rollback;
+    private final PreparedStatement relaxSync;
+    private final PreparedStatement fullSync;
     private final PreparedStatement findResponse;
     private final PreparedStatement rememberResponse;
     private final PreparedStatement markMessage;
@@ -159,6 +167,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement readCut;
     private final PreparedStatement writeCut;
     private final WalCheckpointer checkpointer;
+    /** Shared WAL syncs ({@link #durably}); null when the store does not sync every commit. */
+    private final WalSync walSync;
+
     private boolean closed;
 
     private SqliteResultStore(
@@ -167,9 +178,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             Duration cutCacheTime,
             Connection db,
             FileChannel lockFile,
-            WalCheckpointer checkpointer)
+            WalCheckpointer checkpointer,
+            Durability durability)
             throws SQLException {
         this.checkpointer = checkpointer;
+        this.walSync = durability == Durability.FULL ? new WalSync(walFile(file)) : null;
         this.file = file;
         this.clock = clock;
         this.lockFile = lockFile;
@@ -182,6 +195,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         begin = db.prepareStatement("BEGIN IMMEDIATE");
         commit = db.prepareStatement("COMMIT");
         rollback = db.prepareStatement("ROLLBACK");
+        relaxSync = db.prepareStatement("PRAGMA synchronous = NORMAL");
+        fullSync = db.prepareStatement("PRAGMA synchronous = FULL");
         findResponse = db.prepareStatement(
                 "SELECT response, request_digest FROM idempotency WHERE key = ? AND expires_at > ?");
         rememberResponse = db.prepareStatement(
@@ -189,9 +204,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         markMessage = db.prepareStatement("INSERT INTO message_ids (message_id, id_hash, expires_at) VALUES (?, ?, ?)");
         // One statement per increment, new row or not; the count it returns tells which (a row
         // stored before already counted at least one message).
-        addToRow = db.prepareStatement("INSERT INTO report_rows"
-                + " (window_start, policy_domain, row_key, row_json, count, expires_at) VALUES (?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (window_start, policy_domain, row_key) DO UPDATE SET count = count + excluded.count"
+        addToRow = db.prepareStatement("INSERT INTO report_rows (window_start, policy_domain, row_json, count)"
+                + " VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (window_start, policy_domain, row_json) DO UPDATE SET count = count + excluded.count"
                 + " RETURNING count");
         upsertWindow = db.prepareStatement(
                 "INSERT INTO report_windows"
@@ -270,7 +285,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         try {
             db = config.createConnection(url);
             checkpointer = WalCheckpointer.start(url, durability.synchronous);
-            return new SqliteResultStore(file, clock, cutCacheTime, db, lockFile, checkpointer);
+            return new SqliteResultStore(file, clock, cutCacheTime, db, lockFile, checkpointer, durability);
         } catch (SQLException | RuntimeException e) {
             if (checkpointer != null) {
                 checkpointer.close();
@@ -381,7 +396,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
         List<MessageIdIndex.Key> keys = batch.dedupeMessageIds() ? messageKeys(batch.results()) : null;
         Increments planned = Increments.of(batch.results(), new HashMap<>());
-        return withLock(() -> {
+        return durably(() -> {
             begin.execute();
             Written written;
             try {
@@ -530,10 +545,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             long start = inc.window().start();
             addToRow.setLong(1, start);
             addToRow.setString(2, inc.window().policyDomain());
-            addToRow.setString(3, inc.rowKey());
-            addToRow.setString(4, increments.json().get(inc.rowKey()));
-            addToRow.setLong(5, inc.count());
-            addToRow.setLong(6, start + Retention.REPORT_DATA.toSeconds());
+            addToRow.setString(3, increments.json().get(inc.rowKey()));
+            addToRow.setLong(4, inc.count());
             try (ResultSet rs = addToRow.executeQuery()) {
                 if (rs.next() && rs.getLong(1) == inc.count()) {
                     increments.perWindow().get(inc.window())[0]++; // the row is new
@@ -554,7 +567,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         long now = clock.instant().getEpochSecond();
         long deleted = 0;
         Map<String, String> tables = new HashMap<>(EXPIRING);
-        tables.put("report_rows", "window_start, policy_domain, row_key");
+        tables.put("report_rows", "window_start, policy_domain, row_json");
         for (Map.Entry<String, String> table : tables.entrySet()) {
             String keys = table.getValue();
             // report_rows expire with their window (expires_at = window_start + REPORT_DATA): a
@@ -632,6 +645,40 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         });
     }
 
+    /**
+     * Runs one write under the lock and returns once it is on disk, as a commit at
+     * {@code synchronous=FULL} would, but lets concurrent writers share the fsync and keeps it out
+     * of the lock: the write commits at {@code synchronous=NORMAL} (into the WAL, in the OS, without
+     * a sync), then {@link WalSync} syncs the WAL once for every commit made before that sync
+     * started, while the next writer already holds the lock. With {@link Durability#NORMAL}, just
+     * {@link #withLock}. A write that returned is as durable as with FULL; the fsync of a batch no
+     * longer adds to the time every other batch waits for the lock ({@code docs/command-line.md}).
+     * If the sync fails the write is committed but the caller gets an error, as when a
+     * FULL commit's own fsync fails.
+     */
+    <T> T durably(SqlWork<T> work) {
+        if (walSync == null) {
+            return withLock(work);
+        }
+        long[] sequence = new long[1];
+        T result = withLock(() -> {
+            relaxSync.execute();
+            try {
+                T r = work.run();
+                sequence[0] = walSync.committed();
+                return r;
+            } finally {
+                fullSync.execute();
+            }
+        });
+        walSync.syncThrough(sequence[0]);
+        return result;
+    }
+
+    private static Path walFile(Path database) {
+        return database.resolveSibling(database.getFileName() + "-wal");
+    }
+
     <T> T withLock(SqlWork<T> work) {
         lock.lock();
         try {
@@ -681,6 +728,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 if (version == 1) {
                     migrateFrom1(s);
                 }
+                if (version == 1 || version == 2) {
+                    rowsKeyedByJson(s);
+                }
                 for (String ddl : SCHEMA) {
                     s.executeUpdate(ddl);
                 }
@@ -696,16 +746,15 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 }
                 throw e;
             }
-            if (version == 1) {
-                LOG.info("data folder migrated from schema 1 to {}", SCHEMA_VERSION);
+            if (version > 0) {
+                LOG.info("data folder migrated from schema {} to {}", version, SCHEMA_VERSION);
             }
         }
     }
 
     /**
      * Schema 1 to 2: send_now_cuts kept one (the latest) cut per domain and now keeps each cut;
-     * report_rows is keyed by window start first, without an expiry index; report_windows gains
-     * its row and message counts, computed once from the counters. The
+     * report_windows gains its row and message counts (computed by {@link #rowsKeyedByJson}). The
      * ledger's tables (report_deliveries, reported_windows) are new.
      */
     private static void migrateFrom1(Statement s) throws SQLException {
@@ -717,25 +766,33 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     + " SELECT policy_domain, cut_at FROM send_now_cuts_v1");
             s.executeUpdate("DROP TABLE send_now_cuts_v1");
         }
-        if (hasTable(s, "report_rows")) {
-            // new key order (window first) and no expiry index: rebuilt once
-            s.executeUpdate("ALTER TABLE report_rows RENAME TO report_rows_v1");
-            s.executeUpdate("DROP INDEX IF EXISTS report_rows_expiry");
-            s.executeUpdate(REPORT_ROWS);
-            s.executeUpdate(
-                    "INSERT INTO report_rows (window_start, policy_domain, row_key, row_json, count, expires_at)"
-                            + " SELECT window_start, policy_domain, row_key, row_json, count, expires_at FROM report_rows_v1");
-            s.executeUpdate("DROP TABLE report_rows_v1");
-        }
         if (hasTable(s, "report_windows")) {
             s.executeUpdate("ALTER TABLE report_windows ADD COLUMN row_count INTEGER NOT NULL DEFAULT 0");
             s.executeUpdate("ALTER TABLE report_windows ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0");
-            if (hasTable(s, "report_rows")) {
-                String same = " FROM report_rows r WHERE r.policy_domain = report_windows.policy_domain"
-                        + " AND r.window_start = report_windows.window_start)";
-                s.executeUpdate("UPDATE report_windows SET row_count = (SELECT count(*)" + same
-                        + ", message_count = (SELECT coalesce(sum(count), 0)" + same);
-            }
+        }
+    }
+
+    /**
+     * Schemas 1 and 2 to 3: report_rows is keyed by window start, domain and the row's JSON (no
+     * separate row key, no expiry column), rebuilt once; counters whose rows have the same JSON
+     * become one. Each window's row and message counts are then taken from the counters again.
+     */
+    private static void rowsKeyedByJson(Statement s) throws SQLException {
+        if (!hasTable(s, "report_rows")) {
+            return;
+        }
+        s.executeUpdate("ALTER TABLE report_rows RENAME TO report_rows_old");
+        s.executeUpdate("DROP INDEX IF EXISTS report_rows_expiry");
+        s.executeUpdate(REPORT_ROWS);
+        s.executeUpdate("INSERT INTO report_rows (window_start, policy_domain, row_json, count)"
+                + " SELECT window_start, policy_domain, row_json, sum(count) FROM report_rows_old"
+                + " GROUP BY window_start, policy_domain, row_json");
+        s.executeUpdate("DROP TABLE report_rows_old");
+        if (hasTable(s, "report_windows")) {
+            String same = " FROM report_rows r WHERE r.policy_domain = report_windows.policy_domain"
+                    + " AND r.window_start = report_windows.window_start)";
+            s.executeUpdate("UPDATE report_windows SET row_count = (SELECT count(*)" + same
+                    + ", message_count = (SELECT coalesce(sum(count), 0)" + same);
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 
 /**
- * Group commit for ledger writes ({@code docs/send-now.md}, "How fast"): commits made at
+ * Group commit for ingest batches and ledger writes ({@link SqliteResultStore#durably};
+ * {@code docs/command-line.md}, {@code docs/send-now.md}): commits made at
  * {@code synchronous=NORMAL} are in the WAL file but maybe not on disk; {@link #syncThrough}
  * returns once the commit with the given number is, and one fsync of the WAL serves every commit
  * counted before it started. The WAL is appended in order and a checkpoint at NORMAL syncs it

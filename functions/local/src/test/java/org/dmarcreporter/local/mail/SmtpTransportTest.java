@@ -117,8 +117,8 @@ class SmtpTransportTest extends MailTransportContract {
 
     @Test
     void aKeptConnectionTheRelayDroppedIsReopenedAndTheMessageGoesOutOnce() throws Exception {
-        // one try per send: the message must go out through the RSET check and a new connection,
-        // not through a retry of a failed transaction
+        // one try per send: the message must go out on a new connection (found by the RSET check,
+        // or at once after MAIL FROM failed on the unchecked one), not by a retry with back-off
         try (SmtpTransport transport = new SmtpTransport(settings(relay.port).withRetries(1, Duration.ofMillis(20)))) {
             OutgoingMail first = mail(List.of("drop-after-" + unique() + "@example.com"), body());
             assertThat(transport.send(first).allSent()).isTrue();
@@ -135,6 +135,36 @@ class SmtpTransportTest extends MailTransportContract {
                 assertThat(r.recipients()).containsExactly(FIRST, SECOND);
                 assertThat(r.data()).isEqualTo(second.message());
             });
+        }
+    }
+
+    @Test
+    void aKeptConnectionTheRelayClosedWhileIdleCostsNoReportAndNoBackOff() throws Exception {
+        // Used again well within FRESH, so not checked with RSET: the send meets the relay's 421
+        // and must go out on a new connection at once, not after the 10 s back-off.
+        try (IdleClosingRelay idle = new IdleClosingRelay(150);
+                SmtpTransport transport = new SmtpTransport(SmtpSettings.defaults("127.0.0.1", idle.port())
+                        .withRetries(2, Duration.ofSeconds(10))
+                        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10)))) {
+            assertThat(transport.send(mail(List.of(FIRST), body())).allSent()).isTrue();
+            for (int i = 0; i < 500 && idle.idleClosed.get() == 0; i++) {
+                Thread.sleep(2);
+            }
+            assertThat(idle.idleClosed.get())
+                    .as("the relay closed the idle connection")
+                    .isEqualTo(1);
+
+            long start = System.nanoTime();
+            Delivery delivery = transport.send(mail(List.of(FIRST, SECOND), body()));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(delivery.allSent()).isTrue();
+            assertThat(idle.received)
+                    .containsExactly(
+                            new IdleClosingRelay.Received(1, List.of(FIRST)),
+                            new IdleClosingRelay.Received(2, List.of(FIRST, SECOND)));
+            assertThat(idle.connections()).isEqualTo(2);
+            assertThat(millis).as("no back-off sleep").isLessThan(5_000);
         }
     }
 

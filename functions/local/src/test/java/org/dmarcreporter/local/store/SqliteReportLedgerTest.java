@@ -327,6 +327,57 @@ class SqliteReportLedgerTest {
         assertThat(ledger.rows(w, null, 10).rows()).hasSize(1);
     }
 
+    @Test
+    void aSchemaTwoDataFolderKeepsItsCountersKeyedByTheirJsonAndMergesCountersOfOneRow() throws Exception {
+        store.close();
+        contents.close();
+        Path old = dataDir.resolve("v2");
+        String a = StoredJson.rowJson(row("192.0.2.7", DOMAIN));
+        String b = StoredJson.rowJson(row("192.0.2.8", DOMAIN));
+        java.nio.file.Files.createDirectories(old);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + old.resolve(SqliteResultStore.FILE_NAME));
+                Statement s = db.createStatement()) {
+            s.executeUpdate("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            s.executeUpdate("INSERT INTO schema_version (version) VALUES (2)");
+            s.executeUpdate(
+                    "CREATE TABLE report_rows (window_start INTEGER NOT NULL, policy_domain TEXT NOT NULL,"
+                            + " row_key TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL,"
+                            + " expires_at INTEGER NOT NULL, PRIMARY KEY (window_start, policy_domain, row_key)) WITHOUT ROWID");
+            s.executeUpdate(
+                    "CREATE TABLE report_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                            + " policy_record TEXT NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+                            + " reported_at INTEGER, row_count INTEGER NOT NULL DEFAULT 0,"
+                            + " message_count INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID");
+            long expires = MIDNIGHT + 14 * DAY;
+            // two counters of one row (keys written by different versions), and another row
+            s.executeUpdate("INSERT INTO report_rows VALUES (" + MIDNIGHT + ", 'example.com', 'k1', '" + a + "', 40, "
+                    + expires + ")");
+            s.executeUpdate("INSERT INTO report_rows VALUES (" + MIDNIGHT + ", 'example.com', 'k1-old', '" + a
+                    + "', 2, " + expires + ")");
+            s.executeUpdate("INSERT INTO report_rows VALUES (" + MIDNIGHT + ", 'example.com', 'k2', '" + b + "', 5, "
+                    + expires + ")");
+            s.executeUpdate("INSERT INTO report_windows VALUES ('example.com', " + MIDNIGHT
+                    + ", 'v=DMARC1; p=none', 1, " + expires + ", NULL, 3, 47)");
+        }
+
+        store = SqliteResultStore.open(old, clock, Durability.FULL, Duration.ZERO);
+        ledger = new SqliteReportLedger(store);
+        contents = StoreContents.open(old);
+
+        ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
+        assertThat(contents.longValue("SELECT max(version) FROM schema_version"))
+                .isEqualTo(3);
+        assertThat(contents.counts(DOMAIN, MIDNIGHT)).containsExactly(Map.entry(a, 42L), Map.entry(b, 5L));
+        assertThat(ledger.rows(w, null, 10).rows())
+                .containsExactly(
+                        new CountedRow(row("192.0.2.7", DOMAIN), 42), new CountedRow(row("192.0.2.8", DOMAIN), 5));
+        assertThat(ledger.recentWindows(0, 10))
+                .containsExactly(new WindowListing(DOMAIN, MIDNIGHT, "pending", 2L, 47L, null, null, null, List.of()));
+        // a result of the first row adds to its one counter
+        store.ingest(batch(T0, List.of(result("m9", DOMAIN, "192.0.2.7", 0))));
+        assertThat(contents.counts(DOMAIN, MIDNIGHT)).containsEntry(a, 43L).hasSize(2);
+    }
+
     /** The tables of schema 1 as released (before request_digest was added to idempotency). */
     private static final List<String> SCHEMA_1 = List.of(
             "CREATE TABLE schema_version (version INTEGER NOT NULL)",

@@ -43,22 +43,22 @@ public final class StoreContents implements AutoCloseable {
         return longValue("SELECT coalesce(sum(count), 0) FROM report_rows WHERE policy_domain = ?", policyDomain);
     }
 
-    /** Row key -> count, for one window. */
+    /** Row JSON (the counter's key) -> count, for one window. */
     public Map<String, Long> counts(String policyDomain, long windowStart) {
         Map<String, Long> out = new LinkedHashMap<>();
         query(
-                "SELECT row_key, count FROM report_rows WHERE policy_domain = ? AND window_start = ? ORDER BY row_key",
+                "SELECT row_json, count FROM report_rows WHERE policy_domain = ? AND window_start = ? ORDER BY row_json",
                 rs -> out.put(rs.getString(1), rs.getLong(2)),
                 policyDomain,
                 windowStart);
         return out;
     }
 
-    /** The stored JSON of each row of one window, by row key. */
+    /** The stored JSON of each row of one window, by the counter's key (the JSON itself). */
     public Map<String, String> rowJson(String policyDomain, long windowStart) {
         Map<String, String> out = new LinkedHashMap<>();
         query(
-                "SELECT row_key, row_json FROM report_rows WHERE policy_domain = ? AND window_start = ?",
+                "SELECT row_json, row_json FROM report_rows WHERE policy_domain = ? AND window_start = ?",
                 rs -> out.put(rs.getString(1), rs.getString(2)),
                 policyDomain,
                 windowStart);

@@ -4,13 +4,19 @@ import jakarta.activation.DataHandler;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.ContentDisposition;
+import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.ParameterList;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -63,17 +69,53 @@ public final class AggregateReportMail {
                 toHeader[i] = new InternetAddress(recipients.get(i), true);
             }
             message.setRecipients(Message.RecipientType.TO, toHeader);
-            message.setSubject(names.subject(), "US-ASCII");
-            message.setSentDate(Date.from(date));
+            String subject = names.subject();
+            if (isAscii(subject)) {
+                // What setSubject(subject, "US-ASCII") writes for ASCII text, without encodeText.
+                message.setHeader("Subject", MimeUtility.fold(9, subject));
+            } else {
+                message.setSubject(subject, "US-ASCII");
+            }
+            message.setHeader("Date", dateHeader(date));
 
-            MimeBodyPart text = new MimeBodyPart();
-            text.setText(humanText(names, policyDomain, begin, end), "US-ASCII");
+            String human = humanText(names, policyDomain, begin, end);
+            MimeBodyPart text;
+            if (isSevenBit(human)) {
+                // The bytes text/plain's content handler would write; 7bit is what Angus would
+                // choose for ASCII lines under 998 characters (it scans the text to find out).
+                text = new PresetPart();
+                text.setDataHandler(new DataHandler(
+                        new ByteArrayDataSource(human.getBytes(StandardCharsets.US_ASCII), TEXT_PLAIN)));
+                text.setHeader("Content-Type", TEXT_PLAIN);
+                text.setHeader("Content-Transfer-Encoding", "7bit");
+            } else {
+                text = new MimeBodyPart();
+                text.setText(human, "US-ASCII");
+            }
 
-            MimeBodyPart report = new MimeBodyPart();
-            report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, GZIP)));
-            report.setFileName(names.fileName());
-            report.setDisposition(MimeBodyPart.ATTACHMENT);
-            report.setHeader("Content-Transfer-Encoding", "base64");
+            String fileName = names.fileName();
+            MimeBodyPart report;
+            if (isAscii(fileName)) {
+                // The headers setFileName + setDisposition + saveChanges arrive at, built once from
+                // the same Angus classes instead of being parsed and re-written three times. The
+                // name is a validated LDH domain pair (ReportNames): no CR/LF, no encoding needed.
+                report = new PresetPart();
+                report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, GZIP)));
+                ContentType type = new ContentType("application", "gzip", null);
+                type.setParameter("name", fileName);
+                report.setHeader("Content-Type", type.toString());
+                report.setHeader("Content-Transfer-Encoding", "base64");
+                ParameterList parameters = new ParameterList();
+                parameters.set("filename", fileName);
+                report.setHeader(
+                        "Content-Disposition", new ContentDisposition(MimeBodyPart.ATTACHMENT, parameters).toString());
+            } else {
+                report = new MimeBodyPart();
+                report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, GZIP)));
+                report.setFileName(fileName);
+                report.setDisposition(MimeBodyPart.ATTACHMENT);
+                report.setHeader("Content-Transfer-Encoding", "base64");
+            }
 
             MimeMultipart mixed = new MimeMultipart("mixed");
             mixed.addBodyPart(text);
@@ -89,11 +131,88 @@ public final class AggregateReportMail {
         }
     }
 
+    private static final String TEXT_PLAIN = "text/plain; charset=US-ASCII";
+
+    private static final MailDateFormat DATE_FORMAT = new MailDateFormat();
+
+    /** The last Date header written: a run dates all its reports with the same second. */
+    private static volatile FormattedDate lastDate;
+
+    private record FormattedDate(long epochMilli, String text) {}
+
+    /**
+     * The Date header exactly as setSentDate writes it (a MailDateFormat made at class load, so in
+     * the default time zone of then, as MimeMessage's own), formatted once per distinct instant:
+     * MailDateFormat is slow and setSentDate serialises every thread on one shared instance.
+     */
+    static String dateHeader(Instant date) {
+        long millis = date.toEpochMilli();
+        FormattedDate last = lastDate;
+        if (last != null && last.epochMilli() == millis) {
+            return last.text();
+        }
+        String text;
+        synchronized (DATE_FORMAT) {
+            text = DATE_FORMAT.format(new Date(millis));
+        }
+        lastDate = new FormattedDate(millis, text);
+        return text;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ASCII, and no line longer than 998 characters (RFC 5322 §2.1.1): what Angus sends as 7bit. */
+    private static boolean isSevenBit(String s) {
+        int line = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || c == 0) {
+                return false;
+            }
+            if (c == '\r' || c == '\n') {
+                line = 0;
+            } else if (++line > 998) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The window's "It covers ..." line: the same for every report of a run. */
+    private static volatile Covers lastCovers;
+
+    private record Covers(long begin, long end, String line) {}
+
     private static String humanText(ReportNames names, String policyDomain, long begin, long end) {
+        Covers covers = lastCovers;
+        if (covers == null || covers.begin() != begin || covers.end() != end) {
+            covers = new Covers(
+                    begin,
+                    end,
+                    "It covers " + Instant.ofEpochSecond(begin) + " to " + Instant.ofEpochSecond(end) + " (UTC).\r\n");
+            lastCovers = covers;
+        }
         return "This is a DMARC aggregate report (RFC 9990) for " + policyDomain + ".\r\n"
-                + "It covers " + Instant.ofEpochSecond(begin) + " to " + Instant.ofEpochSecond(end) + " (UTC).\r\n"
+                + covers.line()
                 + "Report-ID: " + names.reportId() + "\r\n"
                 + "The report is attached as " + names.fileName() + ".\r\n";
+    }
+
+    /**
+     * A part whose Content-Type, Content-Transfer-Encoding (and Content-Disposition) are set
+     * before saveChanges: Angus's updateHeaders would only parse them again and keep them as
+     * they are, so it is skipped.
+     */
+    private static final class PresetPart extends MimeBodyPart {
+        @Override
+        protected void updateHeaders() {}
     }
 
     /** Keeps our Message-ID: Jakarta Mail would otherwise make a random one on saveChanges(). */

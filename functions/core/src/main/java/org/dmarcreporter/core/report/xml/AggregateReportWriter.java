@@ -3,13 +3,12 @@ package org.dmarcreporter.core.report.xml;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 import org.dmarcreporter.core.report.row.AggregateRow;
 import org.dmarcreporter.core.report.row.DkimAuth;
 import org.dmarcreporter.core.report.row.OverrideReason;
 import org.dmarcreporter.core.report.row.ReportedDisposition;
 import org.dmarcreporter.core.report.row.SpfAuth;
+import org.dmarcreporter.core.report.xml.XmlStream.Tag;
 import org.dmarcreporter.core.settings.ReportingSettings.ReportFormat;
 
 /**
@@ -26,7 +25,49 @@ public final class AggregateReportWriter {
     /** RFC 9990 §3.1.1.1. */
     public static final String NAMESPACE = "urn:ietf:params:xml:ns:dmarc-2.0";
 
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = 16 * 1024;
+
+    // Every element name, its tags encoded once.
+    private static final Tag VERSION = Tag.of("version");
+    private static final Tag REPORT_METADATA = Tag.of("report_metadata");
+    private static final Tag ORG_NAME = Tag.of("org_name");
+    private static final Tag EMAIL = Tag.of("email");
+    private static final Tag EXTRA_CONTACT_INFO = Tag.of("extra_contact_info");
+    private static final Tag REPORT_ID = Tag.of("report_id");
+    private static final Tag DATE_RANGE = Tag.of("date_range");
+    private static final Tag BEGIN = Tag.of("begin");
+    private static final Tag END = Tag.of("end");
+    private static final Tag ERROR = Tag.of("error");
+    private static final Tag GENERATOR = Tag.of("generator");
+    private static final Tag POLICY_PUBLISHED = Tag.of("policy_published");
+    private static final Tag DOMAIN = Tag.of("domain");
+    private static final Tag ADKIM = Tag.of("adkim");
+    private static final Tag ASPF = Tag.of("aspf");
+    private static final Tag P = Tag.of("p");
+    private static final Tag SP = Tag.of("sp");
+    private static final Tag NP = Tag.of("np");
+    private static final Tag FO = Tag.of("fo");
+    private static final Tag TESTING = Tag.of("testing");
+    private static final Tag DISCOVERY_METHOD = Tag.of("discovery_method");
+    private static final Tag PCT = Tag.of("pct");
+    private static final Tag RECORD = Tag.of("record");
+    private static final Tag ROW = Tag.of("row");
+    private static final Tag SOURCE_IP = Tag.of("source_ip");
+    private static final Tag COUNT = Tag.of("count");
+    private static final Tag POLICY_EVALUATED = Tag.of("policy_evaluated");
+    private static final Tag DISPOSITION = Tag.of("disposition");
+    private static final Tag DKIM = Tag.of("dkim");
+    private static final Tag SPF = Tag.of("spf");
+    private static final Tag REASON = Tag.of("reason");
+    private static final Tag TYPE = Tag.of("type");
+    private static final Tag COMMENT = Tag.of("comment");
+    private static final Tag IDENTIFIERS = Tag.of("identifiers");
+    private static final Tag HEADER_FROM = Tag.of("header_from");
+    private static final Tag ENVELOPE_FROM = Tag.of("envelope_from");
+    private static final Tag AUTH_RESULTS = Tag.of("auth_results");
+    private static final Tag SELECTOR = Tag.of("selector");
+    private static final Tag RESULT = Tag.of("result");
+    private static final Tag SCOPE = Tag.of("scope");
 
     private AggregateReportWriter() {}
 
@@ -41,11 +82,7 @@ public final class AggregateReportWriter {
             PublishedPolicy policy,
             Iterator<CountedRow> rows)
             throws IOException {
-        GZIPOutputStream gzip = new GZIPOutputStream(out, BUFFER) {
-            {
-                def.setLevel(Deflater.BEST_SPEED);
-            }
-        };
+        ReusedGzip gzip = ReusedGzip.open(out, BUFFER);
         write(gzip, format, metadata, policy, rows);
         gzip.finish();
     }
@@ -65,7 +102,7 @@ public final class AggregateReportWriter {
         XmlStream xml = new XmlStream(out);
         xml.startDocument("feedback", format == ReportFormat.RFC9990 ? NAMESPACE : null);
         // RFC 9990 §3.1.1.2: version is optional but must then be 1.0; RFC 7489 requires it.
-        xml.element("version", "1.0");
+        xml.element(VERSION, "1.0");
         metadata(xml, format, metadata);
         policy(xml, format, policy);
         while (rows.hasNext()) {
@@ -76,18 +113,18 @@ public final class AggregateReportWriter {
 
     /** RFC 9990 §3.1.1.3 ({@code xs:all}); RFC 7489 Appendix C wants this exact order, without generator. */
     private static void metadata(XmlStream xml, ReportFormat format, ReportMetadata m) throws IOException {
-        xml.start("report_metadata");
-        xml.element("org_name", m.orgName());
-        xml.element("email", String.join(", ", m.contactEmails()));
-        xml.optional("extra_contact_info", m.extraContactInfo());
-        xml.element("report_id", m.reportId());
-        xml.start("date_range");
-        xml.element("begin", Long.toString(m.begin()));
-        xml.element("end", Long.toString(m.end()));
+        xml.start(REPORT_METADATA);
+        xml.element(ORG_NAME, m.orgName());
+        xml.element(EMAIL, String.join(", ", m.contactEmails()));
+        xml.optional(EXTRA_CONTACT_INFO, m.extraContactInfo());
+        xml.element(REPORT_ID, m.reportId());
+        xml.start(DATE_RANGE);
+        xml.element(BEGIN, m.begin());
+        xml.element(END, m.end());
         xml.end();
-        xml.optional("error", m.error());
+        xml.optional(ERROR, m.error());
         if (format == ReportFormat.RFC9990) {
-            xml.optional("generator", m.generator());
+            xml.optional(GENERATOR, m.generator());
         }
         xml.end();
     }
@@ -98,20 +135,20 @@ public final class AggregateReportWriter {
      * {@code testing} do not exist.
      */
     private static void policy(XmlStream xml, ReportFormat format, PublishedPolicy p) throws IOException {
-        xml.start("policy_published");
-        xml.element("domain", p.domain());
-        xml.element("adkim", p.adkim().token());
-        xml.element("aspf", p.aspf().token());
-        xml.element("p", p.p().token());
-        xml.element("sp", p.sp().token());
+        xml.start(POLICY_PUBLISHED);
+        xml.element(DOMAIN, p.domain());
+        xml.element(ADKIM, p.adkim().token());
+        xml.element(ASPF, p.aspf().token());
+        xml.element(P, p.p().token());
+        xml.element(SP, p.sp().token());
         if (format == ReportFormat.RFC9990) {
-            xml.element("np", p.np().token());
-            xml.element("fo", p.fo());
-            xml.element("testing", p.testing() ? "y" : "n");
-            xml.element("discovery_method", "treewalk");
+            xml.element(NP, p.np().token());
+            xml.element(FO, p.fo());
+            xml.element(TESTING, p.testing() ? "y" : "n");
+            xml.element(DISCOVERY_METHOD, "treewalk");
         } else {
-            xml.element("pct", Integer.toString(p.pct()));
-            xml.element("fo", p.fo());
+            xml.element(PCT, Integer.toString(p.pct()));
+            xml.element(FO, p.fo());
         }
         xml.end();
     }
@@ -120,60 +157,59 @@ public final class AggregateReportWriter {
     private static void record(XmlStream xml, ReportFormat format, CountedRow counted) throws IOException {
         AggregateRow r = counted.row();
         boolean legacy = format == ReportFormat.RFC7489;
-        xml.start("record");
-        xml.start("row");
-        xml.element("source_ip", r.sourceIp());
-        xml.element("count", Long.toString(counted.count()));
-        xml.start("policy_evaluated");
+        xml.start(RECORD);
+        xml.start(ROW);
+        xml.element(SOURCE_IP, r.sourceIp());
+        xml.element(COUNT, counted.count());
+        xml.start(POLICY_EVALUATED);
         // RFC 7489 has no "pass" disposition: the message was delivered, so "none".
         xml.element(
-                "disposition",
+                DISPOSITION,
                 legacy && r.disposition() == ReportedDisposition.PASS
                         ? ReportedDisposition.NONE.token()
                         : r.disposition().token());
-        xml.element("dkim", r.dkimAligned() ? "pass" : "fail");
-        xml.element("spf", r.spfAligned() ? "pass" : "fail");
+        xml.element(DKIM, r.dkimAligned() ? "pass" : "fail");
+        xml.element(SPF, r.spfAligned() ? "pass" : "fail");
         for (OverrideReason reason : r.reasons()) {
-            xml.start("reason");
-            xml.element("type", legacy ? legacyReason(reason.type()) : reason.type());
-            xml.optional("comment", reason.comment());
+            xml.start(REASON);
+            xml.element(TYPE, legacy ? legacyReason(reason.type()) : reason.type());
+            xml.optional(COMMENT, reason.comment());
             xml.end();
         }
         xml.end();
         xml.end();
-        xml.start("identifiers");
-        xml.element("header_from", r.headerFrom());
+        xml.start(IDENTIFIERS);
+        xml.element(HEADER_FROM, r.headerFrom());
         if (r.envelopeFrom() != null) {
             // "" for the null sender: present but empty (RFC 9990 §3.1.1.10).
-            xml.element("envelope_from", r.envelopeFrom());
+            xml.element(ENVELOPE_FROM, r.envelopeFrom());
         } else if (legacy) {
-            xml.element("envelope_from", "");
+            xml.element(ENVELOPE_FROM, "");
         }
         xml.end();
-        xml.start("auth_results");
+        xml.start(AUTH_RESULTS);
         for (DkimAuth d : r.dkim()) {
-            xml.start("dkim");
-            xml.element("domain", d.domain());
-            xml.element("selector", d.selector());
-            xml.element("result", d.result());
+            xml.start(DKIM);
+            xml.element(DOMAIN, d.domain());
+            xml.element(SELECTOR, d.selector());
+            xml.element(RESULT, d.result());
             xml.end();
         }
         SpfAuth spf = r.spf();
         if (spf != null) {
-            xml.start("spf");
-            xml.element("domain", spf.domain());
+            xml.start(SPF);
+            xml.element(DOMAIN, spf.domain());
             // RFC 9990 §3.1.1.13: scope is optional and can only be mfrom; RFC 7489 requires it.
-            xml.element("scope", "mfrom");
-            xml.element("result", legacy ? legacySpfResult(spf.result()) : spf.result());
+            xml.element(SCOPE, "mfrom");
+            xml.element(RESULT, legacy ? legacySpfResult(spf.result()) : spf.result());
             xml.end();
         } else if (legacy) {
             // RFC 7489 Appendix C: "There will always be at least one SPF result."
-            xml.start("spf");
+            xml.start(SPF);
             xml.element(
-                    "domain",
-                    r.envelopeFrom() == null || r.envelopeFrom().isEmpty() ? r.headerFrom() : r.envelopeFrom());
-            xml.element("scope", "mfrom");
-            xml.element("result", "none");
+                    DOMAIN, r.envelopeFrom() == null || r.envelopeFrom().isEmpty() ? r.headerFrom() : r.envelopeFrom());
+            xml.element(SCOPE, "mfrom");
+            xml.element(RESULT, "none");
             xml.end();
         }
         xml.end();

@@ -18,7 +18,19 @@ import java.util.Map;
  */
 final class XmlStream {
 
-    private static final int BUFFER = 64 * 1024;
+    /** Enough to hand the gzip stream sizeable chunks; a small report's stream is not worth zeroing 64 KB for. */
+    private static final int BUFFER = 16 * 1024;
+
+    /** ASCII characters written as they are in element content; the others are escaped or replaced. */
+    private static final boolean[] PLAIN = new boolean[0x80];
+
+    static {
+        for (int c = 0x20; c < 0x80; c++) {
+            PLAIN[c] = c != '<' && c != '>' && c != '&';
+        }
+        PLAIN['\t'] = true;
+        PLAIN['\n'] = true;
+    }
 
     private final OutputStream out;
     private final byte[] buf = new byte[BUFFER];
@@ -43,7 +55,10 @@ final class XmlStream {
     }
 
     void start(String name) throws IOException {
-        Tag tag = tag(name);
+        start(tag(name));
+    }
+
+    void start(Tag tag) throws IOException {
         bytes(tag.open);
         open.push(tag);
     }
@@ -53,16 +68,68 @@ final class XmlStream {
     }
 
     void element(String name, String text) throws IOException {
-        Tag tag = tag(name);
+        element(tag(name), text);
+    }
+
+    void element(Tag tag, String text) throws IOException {
+        byte[] open = tag.open;
+        byte[] close = tag.close;
+        int n = text.length();
+        byte[] b = buf;
+        int p = pos;
+        if (p + open.length + n + close.length <= b.length) {
+            // The common case in one go, with the position in a local: both tags and ASCII text.
+            System.arraycopy(open, 0, b, p, open.length);
+            p += open.length;
+            int i = 0;
+            for (; i < n; i++) {
+                char c = text.charAt(i);
+                if (c >= 0x80 || !PLAIN[c]) {
+                    break;
+                }
+                b[p++] = (byte) c;
+            }
+            if (i == n) {
+                System.arraycopy(close, 0, b, p, close.length);
+                pos = p + close.length;
+                return;
+            }
+            pos = p;
+            escaped(text, i);
+        } else {
+            bytes(open);
+            text(text);
+        }
+        bytes(close);
+    }
+
+    /** An element holding a number in decimal, as Long.toString writes it. */
+    void element(Tag tag, long value) throws IOException {
         bytes(tag.open);
-        text(text);
+        if (value < 0 || pos + 20 > buf.length) {
+            raw(Long.toString(value));
+        } else {
+            int digits = 1;
+            for (long v = value; v >= 10; v /= 10) {
+                digits++;
+            }
+            int at = pos + digits;
+            for (long v = value; at > pos; v /= 10) {
+                buf[--at] = (byte) ('0' + v % 10);
+            }
+            pos += digits;
+        }
         bytes(tag.close);
     }
 
     /** An element only when there is text for it. */
     void optional(String name, String text) throws IOException {
+        optional(tag(name), text);
+    }
+
+    void optional(Tag tag, String text) throws IOException {
         if (text != null && !text.isEmpty()) {
-            element(name, text);
+            element(tag, text);
         }
     }
 
@@ -82,7 +149,31 @@ final class XmlStream {
     }
 
     private void text(String s) throws IOException {
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        int i = 0;
+        if (n <= buf.length - pos) {
+            // Most report text is plain ASCII: copied straight into the buffer, which has room for
+            // all of it, until the first character that needs more than one byte as it is.
+            byte[] b = buf;
+            int p = pos;
+            for (; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80 || !PLAIN[c]) {
+                    break;
+                }
+                b[p++] = (byte) c;
+            }
+            pos = p;
+            if (i == n) {
+                return;
+            }
+        }
+        escaped(s, i);
+    }
+
+    /** The rest of the text from {@code from}, one character at a time. */
+    private void escaped(String s, int from) throws IOException {
+        for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
                 switch (c) {
@@ -149,11 +240,16 @@ final class XmlStream {
         pos += b.length;
     }
 
-    private static final class Tag {
+    /** An element name with its tags ready-encoded; writers keep theirs in constants. */
+    static final class Tag {
         final byte[] open;
         final byte[] close;
 
-        Tag(String name) {
+        static Tag of(String name) {
+            return new Tag(name);
+        }
+
+        private Tag(String name) {
             open = ("<" + name + ">").getBytes(StandardCharsets.US_ASCII);
             close = ("</" + name + ">").getBytes(StandardCharsets.US_ASCII);
         }
