@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param attempts        tries within one send for 4xx replies and connection problems (1 = no retry)
  * @param firstBackoff    wait before the second try; doubled for each further try
  * @param maxMessageBytes our own size limit (0 = none); the relay's SIZE (RFC 1870) also applies
- * @param trustedHosts    hosts whose certificate is trusted without checking ({@code mail.smtp.ssl.trust});
+ * @param trustedHosts    hosts whose certificate is trusted without checking (as Angus's {@code mail.smtp.ssl.trust});
  *                        for tests and private relays only, empty for normal verification
  */
 public record SmtpSettings(

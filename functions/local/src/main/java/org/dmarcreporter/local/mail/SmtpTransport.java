@@ -10,6 +10,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.eclipse.angus.mail.util.MailSSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +112,11 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
                 "mail.smtp.starttls.required",
                 Boolean.toString(s.requireTls() || s.credentials().isPresent()));
         p.setProperty("mail.smtp.ssl.checkserveridentity", "true");
-        s.trustedHosts().ifPresent(h -> p.setProperty("mail.smtp.ssl.trust", h));
+        // The trusted hosts go in one socket factory made here, not as mail.smtp.ssl.trust: with
+        // that property Angus makes a new factory (an SSLContext and the default trust store read
+        // again) for every connection. The factory is the same class Angus would make, and Angus
+        // asks it about the host after each handshake all the same.
+        s.trustedHosts().ifPresent(h -> p.put("mail.smtp.ssl.socketFactory", trusting(h)));
         p.setProperty("mail.smtp.auth", Boolean.toString(s.credentials().isPresent()));
         p.setProperty(
                 "mail.smtp.connectiontimeout", Long.toString(s.connectTimeout().toMillis()));
@@ -123,6 +129,21 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
         // Never let Angus re-encode the message (8BITMIME conversion would change the bytes).
         p.setProperty("mail.smtp.allow8bitmime", "false");
         return p;
+    }
+
+    /** What {@code mail.smtp.ssl.trust=hosts} would make: "*" trusts every host, else the listed ones. */
+    private static MailSSLSocketFactory trusting(String hosts) {
+        try {
+            MailSSLSocketFactory f = new MailSSLSocketFactory();
+            if (hosts.equals("*")) {
+                f.setTrustAllHosts(true);
+            } else {
+                f.setTrustedHosts(hosts.trim().split("\\s+"));
+            }
+            return f;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for trusted hosts " + hosts + ": " + e, e);
+        }
     }
 
     public SmtpSettings settings() {

@@ -90,6 +90,30 @@ class SmtpTransportTest extends MailTransportContract {
     }
 
     @Test
+    void aRelayWhoseCertificateIsTrustedForOtherHostsOnlyGetsNothing() throws Exception {
+        OutgoingMail mail = mail(List.of(FIRST), body());
+        SmtpSettings otherHost = SmtpSettings.defaults("127.0.0.1", relay.port)
+                .withTrustedHosts("relay.other.example")
+                .withRetries(1, Duration.ofMillis(20));
+        SmtpSettings nobody = SmtpSettings.defaults("127.0.0.1", relay.port).withRetries(1, Duration.ofMillis(20));
+
+        for (SmtpSettings s : List.of(otherHost, nobody)) {
+            try (SmtpTransport transport = new SmtpTransport(s)) {
+                Delivery delivery = transport.send(mail);
+
+                assertThat(delivery.allSent()).isFalse();
+                assertThat(delivery.outcome(FIRST).orElseThrow())
+                        .isInstanceOf(DeliveryOutcome.TemporaryFailure.class)
+                        .extracting(DeliveryOutcome::detail)
+                        .asString()
+                        .contains("relay 127.0.0.1:" + relay.port)
+                        .contains("TLS");
+            }
+        }
+        assertThat(receivedWith(mail)).isEmpty();
+    }
+
+    @Test
     void messagesInARowGoOverOneKeptTlsConnection() throws Exception {
         try (SmtpTransport transport = new SmtpTransport(settings(relay.port))) {
             List<OutgoingMail> mails = List.of(
