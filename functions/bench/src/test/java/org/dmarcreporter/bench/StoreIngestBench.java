@@ -1,4 +1,4 @@
-package org.dmarcreporter.local.store;
+package org.dmarcreporter.bench;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -15,18 +15,21 @@ import org.dmarcreporter.core.report.row.SpfAuth;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.window.ReportingWindows;
+import org.dmarcreporter.local.store.SqliteResultStore;
 
 /**
  * The local store's share of ingest, without HTTP or evaluation: BATCHES batches of BATCH_SIZE
  * results over DOMAINS domains (nearly every result a row of its own, as in
- * scripts/bench-local-ingest --domains), written by one thread into a fresh SQLite store with
- * the runtime's durability ({@code -Ddurability=NORMAL} for the other), from WRITERS threads at
- * once like the HTTP threads (default 4). Prints results/s and the process's CPU time per result:
- * the part of ingest that runs one batch at a time under the store's lock, plus the fsyncs.
+ * scripts/bench-local-ingest --domains), written into a fresh SQLite store with the runtime's
+ * durability ({@code -Ddurability=NORMAL} for the other) from WRITERS threads at once, like the
+ * HTTP threads (default 4). Prints results/s and the process's CPU time per result: the part of
+ * ingest that runs one batch at a time under the store's lock, plus the fsyncs. Duplicate
+ * messageIds are checked unless {@code -Dnodedupe=true}.
  *
  * <pre>
- * java -cp "$(cat functions/bench/target/classpath):functions/bench/target/test-classes" \
- *   org.dmarcreporter.local.store.StoreIngestBench [batches] [batchSize] [domains] [writers]
+ * mvn -q -pl functions/bench -am package -DskipTests
+ * java -cp functions/local/target/dmarc-local.jar:functions/bench/target/test-classes \
+ *   org.dmarcreporter.bench.StoreIngestBench [batches] [batchSize] [domains] [writers]
  * </pre>
  */
 public final class StoreIngestBench {
