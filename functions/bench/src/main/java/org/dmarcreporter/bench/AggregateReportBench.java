@@ -6,14 +6,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
-import org.dmarcreporter.core.model.Policy;
-import org.dmarcreporter.core.record.AlignmentMode;
-import org.dmarcreporter.core.report.row.AggregateRow;
-import org.dmarcreporter.core.report.row.DkimAuth;
-import org.dmarcreporter.core.report.row.ReportedDisposition;
-import org.dmarcreporter.core.report.row.SpfAuth;
 import org.dmarcreporter.core.report.xml.AggregateReportWriter;
 import org.dmarcreporter.core.report.xml.CountedRow;
 import org.dmarcreporter.core.report.xml.PublishedPolicy;
@@ -34,25 +27,8 @@ public final class AggregateReportBench {
     public static void main(String[] args) throws IOException {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        ReportMetadata metadata = new ReportMetadata(
-                "reporter.example",
-                List.of("dmarc@reporter.example"),
-                null,
-                "1764547200.example.com@reporter.example",
-                1764547200L,
-                1764633599L,
-                "dmarc-reporter bench",
-                null);
-        PublishedPolicy policy = new PublishedPolicy(
-                "example.com",
-                Policy.REJECT,
-                Policy.REJECT,
-                Policy.REJECT,
-                AlignmentMode.RELAXED,
-                AlignmentMode.RELAXED,
-                "0",
-                false,
-                100);
+        ReportMetadata metadata = ReportFixtures.metadata("1764547200.example.com@reporter.example");
+        PublishedPolicy policy = ReportFixtures.policy();
         for (int round = 1; round <= rounds; round++) {
             CountingStream sink = new CountingStream();
             long start = System.nanoTime();
@@ -83,7 +59,7 @@ public final class AggregateReportBench {
         return peak;
     }
 
-    /** Distinct rows: one per source IP, with a realistic mix of results and two signatures. */
+    /** Distinct rows ({@link ReportFixtures#row}), made as the writer asks for them. */
     private static final class Rows implements Iterator<CountedRow> {
         private final int total;
         private int next;
@@ -102,22 +78,7 @@ public final class AggregateReportBench {
             if (next >= total) {
                 throw new NoSuchElementException();
             }
-            int i = next++;
-            String ip = (10 + (i >>> 24)) + "." + ((i >>> 16) & 255) + "." + ((i >>> 8) & 255) + "." + (i & 255);
-            boolean pass = (i & 3) != 0;
-            AggregateRow row = new AggregateRow(
-                    ip,
-                    "example.com",
-                    "bounce.example.com",
-                    pass ? ReportedDisposition.PASS : ReportedDisposition.REJECT,
-                    pass,
-                    (i & 1) == 0,
-                    List.of(),
-                    List.of(
-                            new DkimAuth("example.com", "s2026", pass ? "pass" : "fail"),
-                            new DkimAuth("esp.example.net", "k1", "pass")),
-                    new SpfAuth("bounce.example.com", "mfrom", (i & 1) == 0 ? "pass" : "softfail"));
-            return new CountedRow(row, 1 + (i % 17));
+            return ReportFixtures.row(next++);
         }
     }
 }

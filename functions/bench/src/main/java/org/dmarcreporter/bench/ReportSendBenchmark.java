@@ -6,15 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.dmarcreporter.core.model.Policy;
-import org.dmarcreporter.core.record.AlignmentMode;
 import org.dmarcreporter.core.report.mail.AggregateReportMail;
 import org.dmarcreporter.core.report.mail.OutgoingMail;
 import org.dmarcreporter.core.report.mail.ReportNames;
-import org.dmarcreporter.core.report.row.AggregateRow;
-import org.dmarcreporter.core.report.row.DkimAuth;
-import org.dmarcreporter.core.report.row.ReportedDisposition;
-import org.dmarcreporter.core.report.row.SpfAuth;
 import org.dmarcreporter.core.report.xml.AggregateReportWriter;
 import org.dmarcreporter.core.report.xml.CountedRow;
 import org.dmarcreporter.core.report.xml.PublishedPolicy;
@@ -42,8 +36,8 @@ import org.openjdk.jmh.annotations.State;
 public class ReportSendBenchmark {
 
     static final int ROWS = 100;
-    static final long BEGIN = 1764547200L;
-    static final long END = 1764633599L;
+    static final long BEGIN = ReportFixtures.BEGIN;
+    static final long END = ReportFixtures.END;
 
     private final ReportNames names = ReportNames.aggregate("reporter.example", "example.com", BEGIN, END);
     private final Instant date = Instant.ofEpochSecond(END + 5);
@@ -54,42 +48,11 @@ public class ReportSendBenchmark {
 
     @Setup
     public void setUp() throws IOException {
-        metadata = new ReportMetadata(
-                "reporter.example",
-                List.of("dmarc@reporter.example"),
-                null,
-                names.reportId(),
-                BEGIN,
-                END,
-                "dmarc-reporter bench",
-                null);
-        policy = new PublishedPolicy(
-                "example.com",
-                Policy.REJECT,
-                Policy.REJECT,
-                Policy.REJECT,
-                AlignmentMode.RELAXED,
-                AlignmentMode.RELAXED,
-                "0",
-                false,
-                100);
+        metadata = ReportFixtures.metadata(names.reportId());
+        policy = ReportFixtures.policy();
         rows = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
-            boolean pass = (i & 3) != 0;
-            rows.add(new CountedRow(
-                    new AggregateRow(
-                            "192.0." + (i >> 8) + "." + (i & 255),
-                            "example.com",
-                            "bounce.example.com",
-                            pass ? ReportedDisposition.PASS : ReportedDisposition.REJECT,
-                            pass,
-                            (i & 1) == 0,
-                            List.of(),
-                            List.of(
-                                    new DkimAuth("example.com", "s2026", pass ? "pass" : "fail"),
-                                    new DkimAuth("esp.example.net", "k1", "pass")),
-                            new SpfAuth("bounce.example.com", "mfrom", (i & 1) == 0 ? "pass" : "softfail")),
-                    1 + (i % 17)));
+            rows.add(ReportFixtures.row(i));
         }
         gzip = renderGzip();
     }
