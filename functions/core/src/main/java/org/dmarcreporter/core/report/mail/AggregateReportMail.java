@@ -69,53 +69,31 @@ public final class AggregateReportMail {
                 toHeader[i] = new InternetAddress(recipients.get(i), true);
             }
             message.setRecipients(Message.RecipientType.TO, toHeader);
-            String subject = names.subject();
-            if (isAscii(subject)) {
-                // What setSubject(subject, "US-ASCII") writes for ASCII text, without encodeText.
-                message.setHeader("Subject", MimeUtility.fold(9, subject));
-            } else {
-                message.setSubject(subject, "US-ASCII");
-            }
+            // Subject, file name and text are ASCII, with no CR/LF: ReportNames builds them from
+            // validated LDH domain names, the window's dates and the report id. So the headers are
+            // set as Jakarta would write them for ASCII, built once from its own classes, instead
+            // of being encoded, parsed and re-written by setSubject, setText, setFileName,
+            // setDisposition and saveChanges (AggregateReportMailBytesTest compares the bytes).
+            message.setHeader("Subject", MimeUtility.fold(9, names.subject()));
             message.setHeader("Date", dateHeader(date));
 
-            String human = humanText(names, policyDomain, begin, end);
-            MimeBodyPart text;
-            if (isSevenBit(human)) {
-                // The bytes text/plain's content handler would write; 7bit is what Angus would
-                // choose for ASCII lines under 998 characters (it scans the text to find out).
-                text = new PresetPart();
-                text.setDataHandler(new DataHandler(
-                        new ByteArrayDataSource(human.getBytes(StandardCharsets.US_ASCII), TEXT_PLAIN)));
-                text.setHeader("Content-Type", TEXT_PLAIN);
-                text.setHeader("Content-Transfer-Encoding", "7bit");
-            } else {
-                text = new MimeBodyPart();
-                text.setText(human, "US-ASCII");
-            }
+            // 7bit: ASCII lines under 998 characters, which Angus would find by scanning the text.
+            MimeBodyPart text = new PresetPart();
+            text.setDataHandler(new DataHandler(new ByteArrayDataSource(
+                    humanText(names, policyDomain, begin, end).getBytes(StandardCharsets.US_ASCII), TEXT_PLAIN)));
+            text.setHeader("Content-Type", TEXT_PLAIN);
+            text.setHeader("Content-Transfer-Encoding", "7bit");
 
-            String fileName = names.fileName();
-            MimeBodyPart report;
-            if (isAscii(fileName)) {
-                // The headers setFileName + setDisposition + saveChanges arrive at, built once from
-                // the same Angus classes instead of being parsed and re-written three times. The
-                // name is a validated LDH domain pair (ReportNames): no CR/LF, no encoding needed.
-                report = new PresetPart();
-                report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, GZIP)));
-                ContentType type = new ContentType("application", "gzip", null);
-                type.setParameter("name", fileName);
-                report.setHeader("Content-Type", type.toString());
-                report.setHeader("Content-Transfer-Encoding", "base64");
-                ParameterList parameters = new ParameterList();
-                parameters.set("filename", fileName);
-                report.setHeader(
-                        "Content-Disposition", new ContentDisposition(MimeBodyPart.ATTACHMENT, parameters).toString());
-            } else {
-                report = new MimeBodyPart();
-                report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, GZIP)));
-                report.setFileName(fileName);
-                report.setDisposition(MimeBodyPart.ATTACHMENT);
-                report.setHeader("Content-Transfer-Encoding", "base64");
-            }
+            MimeBodyPart report = new PresetPart();
+            report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, GZIP)));
+            ContentType type = new ContentType("application", "gzip", null);
+            type.setParameter("name", names.fileName());
+            report.setHeader("Content-Type", type.toString());
+            report.setHeader("Content-Transfer-Encoding", "base64");
+            ParameterList parameters = new ParameterList();
+            parameters.set("filename", names.fileName());
+            report.setHeader(
+                    "Content-Disposition", new ContentDisposition(MimeBodyPart.ATTACHMENT, parameters).toString());
 
             MimeMultipart mixed = new MimeMultipart("mixed");
             mixed.addBodyPart(text);
@@ -159,48 +137,9 @@ public final class AggregateReportMail {
         return text;
     }
 
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** ASCII, and no line longer than 998 characters (RFC 5322 §2.1.1): what Angus sends as 7bit. */
-    private static boolean isSevenBit(String s) {
-        int line = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80 || c == 0) {
-                return false;
-            }
-            if (c == '\r' || c == '\n') {
-                line = 0;
-            } else if (++line > 998) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The window's "It covers ..." line: the same for every report of a run. */
-    private static volatile Covers lastCovers;
-
-    private record Covers(long begin, long end, String line) {}
-
     private static String humanText(ReportNames names, String policyDomain, long begin, long end) {
-        Covers covers = lastCovers;
-        if (covers == null || covers.begin() != begin || covers.end() != end) {
-            covers = new Covers(
-                    begin,
-                    end,
-                    "It covers " + Instant.ofEpochSecond(begin) + " to " + Instant.ofEpochSecond(end) + " (UTC).\r\n");
-            lastCovers = covers;
-        }
         return "This is a DMARC aggregate report (RFC 9990) for " + policyDomain + ".\r\n"
-                + covers.line()
+                + "It covers " + Instant.ofEpochSecond(begin) + " to " + Instant.ofEpochSecond(end) + " (UTC).\r\n"
                 + "Report-ID: " + names.reportId() + "\r\n"
                 + "The report is attached as " + names.fileName() + ".\r\n";
     }
