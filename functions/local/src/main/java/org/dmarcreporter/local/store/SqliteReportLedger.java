@@ -210,7 +210,8 @@ public final class SqliteReportLedger implements ReportLedger {
     @Override
     public void recordDelivery(ReportingWindow window, String recipient, DeliveryState state) {
         Objects.requireNonNull(recipient, "recipient");
-        durably(() -> {
+        // on disk when it returns; concurrent writes share the fsync
+        store.durably(() -> {
             writeDelivery.setString(1, window.policyDomain());
             writeDelivery.setLong(2, window.start());
             writeDelivery.setString(3, recipient);
@@ -235,14 +236,9 @@ public final class SqliteReportLedger implements ReportLedger {
         });
     }
 
-    /** A ledger write, on disk when it returns; concurrent writes share the fsync ({@link SqliteResultStore#durably}). */
-    private <T> T durably(SqliteResultStore.SqlWork<T> work) {
-        return store.durably(work);
-    }
-
     @Override
     public boolean markReported(ReportingWindow window, ReportedWindow marker) {
-        return durably(() -> store.inTransaction(() -> {
+        return store.durably(() -> store.inTransaction(() -> {
             insertMarker.setString(1, window.policyDomain());
             insertMarker.setLong(2, window.start());
             insertMarker.setString(3, marker.reportId());

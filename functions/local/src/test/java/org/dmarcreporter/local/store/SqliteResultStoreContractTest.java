@@ -66,10 +66,9 @@ class SqliteResultStoreContractTest extends ResultStoreContract {
         return new ResultStoreReadBack() {
             @Override
             public Map<AggregateRow, Long> rows(ReportingWindow window) {
-                Map<String, Long> counts = contents.counts(window.policyDomain(), window.start());
                 Map<AggregateRow, Long> out = new LinkedHashMap<>();
-                contents.rowJson(window.policyDomain(), window.start()).forEach((key, json) -> {
-                    if (out.put(StoredJson.row(json), counts.get(key)) != null) {
+                contents.counts(window.policyDomain(), window.start()).forEach((json, count) -> {
+                    if (out.put(StoredJson.row(json), count) != null) {
                         throw new IllegalStateException("two counters for one row: " + json);
                     }
                 });

@@ -54,17 +54,6 @@ public final class StoreContents implements AutoCloseable {
         return out;
     }
 
-    /** The stored JSON of each row of one window, by the counter's key (the JSON itself). */
-    public Map<String, String> rowJson(String policyDomain, long windowStart) {
-        Map<String, String> out = new LinkedHashMap<>();
-        query(
-                "SELECT row_json, row_json FROM report_rows WHERE policy_domain = ? AND window_start = ?",
-                rs -> out.put(rs.getString(1), rs.getString(2)),
-                policyDomain,
-                windowStart);
-        return out;
-    }
-
     /** "domain@start" -> policy record. */
     public Map<String, String> windows() {
         Map<String, String> out = new LinkedHashMap<>();
