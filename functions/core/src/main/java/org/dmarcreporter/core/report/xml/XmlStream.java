@@ -72,35 +72,9 @@ final class XmlStream {
     }
 
     void element(Tag tag, String text) throws IOException {
-        byte[] open = tag.open;
-        byte[] close = tag.close;
-        int n = text.length();
-        byte[] b = buf;
-        int p = pos;
-        if (p + open.length + n + close.length <= b.length) {
-            // The common case in one go, with the position in a local: both tags and ASCII text.
-            System.arraycopy(open, 0, b, p, open.length);
-            p += open.length;
-            int i = 0;
-            for (; i < n; i++) {
-                char c = text.charAt(i);
-                if (c >= 0x80 || !PLAIN[c]) {
-                    break;
-                }
-                b[p++] = (byte) c;
-            }
-            if (i == n) {
-                System.arraycopy(close, 0, b, p, close.length);
-                pos = p + close.length;
-                return;
-            }
-            pos = p;
-            escaped(text, i);
-        } else {
-            bytes(open);
-            text(text);
-        }
-        bytes(close);
+        bytes(tag.open);
+        text(text);
+        bytes(tag.close);
     }
 
     /** An element holding a number in decimal, as Long.toString writes it. */
