@@ -5,8 +5,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A minimal streaming XML writer for report documents: UTF-8, elements with text, no mixed
@@ -36,7 +34,6 @@ final class XmlStream {
     private final byte[] buf = new byte[BUFFER];
     private int pos;
     private final Deque<Tag> open = new ArrayDeque<>();
-    private final Map<String, Tag> tags = new HashMap<>();
 
     XmlStream(OutputStream out) {
         this.out = out;
@@ -45,17 +42,13 @@ final class XmlStream {
     /** The XML declaration and the root element, with a default namespace when one is given. */
     void startDocument(String root, String namespace) throws IOException {
         raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        Tag tag = tag(root);
+        Tag tag = Tag.of(root);
         if (namespace == null) {
             bytes(tag.open);
         } else {
             raw("<" + root + " xmlns=\"" + namespace + "\">");
         }
         open.push(tag);
-    }
-
-    void start(String name) throws IOException {
-        start(tag(name));
     }
 
     void start(Tag tag) throws IOException {
@@ -65,10 +58,6 @@ final class XmlStream {
 
     void end() throws IOException {
         bytes(open.pop().close);
-    }
-
-    void element(String name, String text) throws IOException {
-        element(tag(name), text);
     }
 
     void element(Tag tag, String text) throws IOException {
@@ -97,10 +86,6 @@ final class XmlStream {
     }
 
     /** An element only when there is text for it. */
-    void optional(String name, String text) throws IOException {
-        optional(tag(name), text);
-    }
-
     void optional(Tag tag, String text) throws IOException {
         if (text != null && !text.isEmpty()) {
             element(tag, text);
@@ -116,10 +101,6 @@ final class XmlStream {
         out.write(buf, 0, pos);
         pos = 0;
         out.flush();
-    }
-
-    private Tag tag(String name) {
-        return tags.computeIfAbsent(name, Tag::new);
     }
 
     private void text(String s) throws IOException {
