@@ -92,10 +92,6 @@ final class AggregateEnvironment {
     }
 
     private String required(String variable, String what) {
-        String value = optional(variable);
-        if (value == null) {
-            throw new IllegalStateException(variable + " is not set: " + what);
-        }
-        return value;
+        return FunctionEnvironment.required(env, variable, what);
     }
 }

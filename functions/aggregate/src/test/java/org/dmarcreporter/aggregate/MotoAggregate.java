@@ -2,18 +2,12 @@ package org.dmarcreporter.aggregate;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,6 +24,7 @@ import org.dmarcreporter.aws.dynamodb.DynamoDbReportLedger;
 import org.dmarcreporter.aws.dynamodb.DynamoDbResultStore;
 import org.dmarcreporter.aws.ses.SesTransport;
 import org.dmarcreporter.aws.testing.AwsTestEndpoint;
+import org.dmarcreporter.aws.testing.MotoSes;
 import org.dmarcreporter.aws.testing.TestTable;
 import org.dmarcreporter.core.api.ApiRequest;
 import org.dmarcreporter.core.api.ApiResponse;
@@ -53,7 +48,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 final class MotoAggregate implements AutoCloseable {
 
     static final String ORG = "reporter.example";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     final MutableClock clock;
     final AwsClients clients = AwsTestEndpoint.clients();
@@ -218,30 +212,13 @@ final class MotoAggregate implements AutoCloseable {
         }
     }
 
-    /** Every raw message moto's SES took, with its envelope recipient (moto lists it first). */
+    /** Every raw message moto's SES took, with its envelope recipient. */
     List<SentReport> sent() throws Exception {
-        URI base = AwsTestEndpoint.endpoint().orElseThrow();
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(base.resolve("/moto-api/data.json"))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
         List<SentReport> found = new ArrayList<>();
-        collect(JSON.readTree(response.body()), found);
+        for (MotoSes.RawMessage m : MotoSes.sent()) {
+            found.add(SentReport.of(m.recipient(), m.raw().getBytes(StandardCharsets.UTF_8)));
+        }
         return found;
-    }
-
-    private static void collect(JsonNode node, List<SentReport> found) throws Exception {
-        if (node.isObject() && node.has("raw_data") && node.has("destinations")) {
-            found.add(SentReport.of(
-                    node.get("destinations").get(0).asText(),
-                    node.get("raw_data").asText().getBytes(StandardCharsets.UTF_8)));
-            return;
-        }
-        for (JsonNode child : node) {
-            collect(child, found);
-        }
     }
 
     /** One report as SES got it: envelope recipient, headers, the attachment's name and XML fields. */

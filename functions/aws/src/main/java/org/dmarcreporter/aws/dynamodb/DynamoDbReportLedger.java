@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.report.run.DeliveryState;
 import org.dmarcreporter.core.report.run.ReportLedger;
@@ -88,12 +89,9 @@ public final class DynamoDbReportLedger implements ReportLedger {
         String startSk = at.lastSk();
         while (true) {
             String pk = ItemKeys.windowShardPk(shard);
-            QueryRequest.Builder q =
-                    QueryRequest.builder().tableName(table).consistentRead(true).limit(pageSize - out.size());
+            QueryRequest.Builder q = query(pageSize - out.size());
             if (policyDomain == null) {
-                q.keyConditionExpression("#pk = :pk")
-                        .expressionAttributeNames(Map.of("#pk", PK))
-                        .expressionAttributeValues(Map.of(":pk", s(pk)));
+                wholePartition(q, pk);
             } else {
                 q.keyConditionExpression("#pk = :pk AND begins_with(#sk, :prefix)")
                         .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK))
@@ -136,13 +134,7 @@ public final class DynamoDbReportLedger implements ReportLedger {
     public RowPage rows(ReportingWindow window, String pageToken, int pageSize) {
         requirePageSize(pageSize);
         String pk = ItemKeys.rowPk(window);
-        QueryRequest.Builder q = QueryRequest.builder()
-                .tableName(table)
-                .consistentRead(true)
-                .limit(pageSize)
-                .keyConditionExpression("#pk = :pk")
-                .expressionAttributeNames(Map.of("#pk", PK))
-                .expressionAttributeValues(Map.of(":pk", s(pk)));
+        QueryRequest.Builder q = wholePartition(query(pageSize), pk);
         if (pageToken != null) {
             q.exclusiveStartKey(Map.of(PK, s(pk), SK, s(rowToken(pageToken))));
         }
@@ -177,29 +169,18 @@ public final class DynamoDbReportLedger implements ReportLedger {
     }
 
     private void readCuts(String pk, long from, TreeSet<Long> out) {
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder()
-                    .tableName(table)
-                    .consistentRead(true)
-                    .limit(SMALL_READ_PAGE)
-                    .keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :latest")
-                    .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK))
-                    .expressionAttributeValues(Map.of(
-                            ":pk", s(pk), ":from", s(ItemKeys.cutHistorySk(from)), ":latest", s(ItemKeys.CUT_SK)));
-            if (start != null) {
-                q.exclusiveStartKey(start);
-            }
-            QueryRequest request = q.build();
-            QueryResponse page = DynamoErrors.call("Query (send-now cuts)", () -> db.query(request));
-            for (Map<String, AttributeValue> item : page.items()) {
-                AttributeValue at = item.get(ItemAttributes.CUT_AT);
-                if (at != null && at.n() != null && Long.parseLong(at.n()) >= from) {
-                    out.add(Long.parseLong(at.n()));
-                }
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        queryAll(
+                "Query (send-now cuts)",
+                q -> q.keyConditionExpression("#pk = :pk AND #sk BETWEEN :from AND :latest")
+                        .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK))
+                        .expressionAttributeValues(Map.of(
+                                ":pk", s(pk), ":from", s(ItemKeys.cutHistorySk(from)), ":latest", s(ItemKeys.CUT_SK))),
+                item -> {
+                    AttributeValue at = item.get(ItemAttributes.CUT_AT);
+                    if (at != null && at.n() != null && Long.parseLong(at.n()) >= from) {
+                        out.add(Long.parseLong(at.n()));
+                    }
+                });
     }
 
     /**
@@ -253,25 +234,10 @@ public final class DynamoDbReportLedger implements ReportLedger {
     public Map<String, DeliveryState> deliveries(ReportingWindow window) {
         String pk = ItemKeys.deliveryPk(window);
         Map<String, DeliveryState> out = new HashMap<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder()
-                    .tableName(table)
-                    .consistentRead(true)
-                    .limit(SMALL_READ_PAGE)
-                    .keyConditionExpression("#pk = :pk")
-                    .expressionAttributeNames(Map.of("#pk", PK))
-                    .expressionAttributeValues(Map.of(":pk", s(pk)));
-            if (start != null) {
-                q.exclusiveStartKey(start);
-            }
-            QueryRequest request = q.build();
-            QueryResponse page = DynamoErrors.call("Query (deliveries)", () -> db.query(request));
-            for (Map<String, AttributeValue> item : page.items()) {
-                out.put(item.get(SK).s(), state(item));
-            }
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        queryAll(
+                "Query (deliveries)",
+                q -> wholePartition(q, pk),
+                item -> out.put(item.get(SK).s(), state(item)));
         return out;
     }
 
@@ -392,6 +358,34 @@ public final class DynamoDbReportLedger implements ReportLedger {
     }
 
     // Helpers
+
+    /** A consistent Query of the table, at most {@code limit} items a page. */
+    private QueryRequest.Builder query(int limit) {
+        return QueryRequest.builder().tableName(table).consistentRead(true).limit(limit);
+    }
+
+    private static QueryRequest.Builder wholePartition(QueryRequest.Builder q, String pk) {
+        return q.keyConditionExpression("#pk = :pk")
+                .expressionAttributeNames(Map.of("#pk", PK))
+                .expressionAttributeValues(Map.of(":pk", s(pk)));
+    }
+
+    /** Every item a Query finds, {@link #SMALL_READ_PAGE} items a page, in key order. */
+    private void queryAll(
+            String what, Consumer<QueryRequest.Builder> condition, Consumer<Map<String, AttributeValue>> each) {
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = query(SMALL_READ_PAGE);
+            condition.accept(q);
+            if (start != null) {
+                q.exclusiveStartKey(start);
+            }
+            QueryRequest request = q.build();
+            QueryResponse page = DynamoErrors.call(what, () -> db.query(request));
+            page.items().forEach(each);
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+    }
 
     /** Delivery state and the marker live as long as the window's counters ({@link Retention#REPORT_DATA}). */
     static long expiresAt(ReportingWindow window) {

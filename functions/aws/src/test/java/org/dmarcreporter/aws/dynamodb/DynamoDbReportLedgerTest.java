@@ -347,17 +347,7 @@ class DynamoDbReportLedgerTest {
         ingest(new ReportingWindow("example.org", T0), 3, 30);
         requests.reset();
 
-        AggregateRun run = new AggregateRun(
-                ledger,
-                new ReportDestinations(ZoneFileResolver.fromText("")),
-                new SesTransport(ses),
-                SettingsReader.read(Map.of(
-                        "orgName", "reporter.example",
-                        "contactEmail", "dmarc@reporter.example",
-                        "returnPath", "bounces@reporter.example")),
-                RunOptions.defaults("reporter.example"),
-                runClock,
-                d -> {});
+        AggregateRun run = run(ses, RunOptions.defaults("reporter.example"));
         RunSummary summary = run.run(RunRequest.midnight(), null);
         ses.close();
 
@@ -400,17 +390,7 @@ class DynamoDbReportLedgerTest {
         ingest(new ReportingWindow("d0.example", T0 + DAY), 1, 1);
         runClock.set(Instant.ofEpochSecond(T0 + 2 * DAY + 120));
 
-        RunSummary summary = new AggregateRun(
-                        ledger,
-                        new ReportDestinations(ZoneFileResolver.fromText("")),
-                        new SesTransport(ses),
-                        SettingsReader.read(Map.of(
-                                "orgName", "reporter.example",
-                                "contactEmail", "dmarc@reporter.example",
-                                "returnPath", "bounces@reporter.example")),
-                        RunOptions.defaults("reporter.example").withPageSize(1),
-                        runClock,
-                        d -> {})
+        RunSummary summary = run(ses, RunOptions.defaults("reporter.example").withPageSize(1))
                 .run(RunRequest.midnight(), null);
         ses.close();
 
@@ -425,5 +405,20 @@ class DynamoDbReportLedgerTest {
                         "d4.example@0 reported 3",
                         "d5.example@0 reported 3");
         assertThat(ledger.unreportedWindows(null, null, 10).windows()).isEmpty();
+    }
+
+    /** A run over {@link #ledger}, sending through {@code ses} as reporter.example, at {@link #runClock}. */
+    private AggregateRun run(SesV2Client ses, RunOptions options) {
+        return new AggregateRun(
+                ledger,
+                new ReportDestinations(ZoneFileResolver.fromText("")),
+                new SesTransport(ses),
+                SettingsReader.read(Map.of(
+                        "orgName", "reporter.example",
+                        "contactEmail", "dmarc@reporter.example",
+                        "returnPath", "bounces@reporter.example")),
+                options,
+                runClock,
+                d -> {});
     }
 }

@@ -2,16 +2,11 @@ package org.dmarcreporter.aws.ses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.dmarcreporter.aws.testing.AwsTestEndpoint;
+import org.dmarcreporter.aws.testing.MotoSes;
 import org.dmarcreporter.core.report.delivery.Delivery;
 import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
 import org.dmarcreporter.core.report.delivery.DeliveryOutcome.Cause;
@@ -34,7 +29,6 @@ import software.amazon.awssdk.services.sesv2.model.TooManyRequestsException;
  */
 class SesTransportTest extends MailTransportContract {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     static SesV2Client ses;
 
     @BeforeAll
@@ -62,30 +56,13 @@ class SesTransportTest extends MailTransportContract {
 
     @Override
     protected List<byte[]> received(String recipient, String messageId) throws Exception {
-        URI base = AwsTestEndpoint.endpoint().orElseThrow();
-        HttpResponse<String> response = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(base.resolve("/moto-api/data.json"))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
         List<byte[]> found = new ArrayList<>();
-        collect(JSON.readTree(response.body()), recipient, messageId, found);
-        return found;
-    }
-
-    private static void collect(JsonNode node, String recipient, String messageId, List<byte[]> found) {
-        if (node.isObject() && node.has("raw_data") && node.has("destinations")) {
-            String raw = node.get("raw_data").asText();
-            JsonNode destinations = node.get("destinations");
-            if (destinations.size() > 0
-                    && destinations.get(0).asText().equals(recipient)
-                    && raw.contains("\r\nMessage-ID: " + messageId + "\r\n")) {
-                found.add(raw.getBytes(StandardCharsets.UTF_8));
+        for (MotoSes.RawMessage m : MotoSes.sent()) {
+            if (recipient.equals(m.recipient()) && m.raw().contains("\r\nMessage-ID: " + messageId + "\r\n")) {
+                found.add(m.raw().getBytes(StandardCharsets.UTF_8));
             }
-            return;
         }
-        node.forEach(child -> collect(child, recipient, messageId, found));
+        return found;
     }
 
     @Test

@@ -12,9 +12,6 @@ import org.dmarcreporter.aws.testing.RequestCounter;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.report.destination.ReportDestinations;
 import org.dmarcreporter.core.report.row.AggregateRow;
-import org.dmarcreporter.core.report.row.DkimAuth;
-import org.dmarcreporter.core.report.row.ReportedDisposition;
-import org.dmarcreporter.core.report.row.SpfAuth;
 import org.dmarcreporter.core.report.run.AggregateRun;
 import org.dmarcreporter.core.report.run.RunOptions;
 import org.dmarcreporter.core.report.run.RunRequest;
@@ -201,28 +198,8 @@ public final class AggregateRunAwsBench {
     /** Row {@code n}: its own source IP; a third fail DMARC (a forger), the rest pass aligned. */
     private static AggregateRow row(String domain, int n) {
         String ip = "10." + (n >> 16 & 0xff) + "." + (n >> 8 & 0xff) + "." + (n & 0xff);
-        if (n % 3 == 2) {
-            return new AggregateRow(
-                    ip,
-                    domain,
-                    "bounce.forger.test",
-                    ReportedDisposition.REJECT,
-                    false,
-                    false,
-                    List.of(),
-                    List.of(),
-                    new SpfAuth("bounce.forger.test", "mfrom", "pass"));
-        }
-        return new AggregateRow(
-                ip,
-                domain,
-                domain,
-                ReportedDisposition.PASS,
-                true,
-                true,
-                List.of(),
-                List.of(new DkimAuth(domain, "s2026", "pass")),
-                new SpfAuth(domain, "mfrom", "pass"));
+        boolean forger = n % 3 == 2;
+        return WritesPerMessageBench.row(domain, ip, !forger, forger);
     }
 
     private static Figures figures(String name, Workload w, int expectedReports, RunSummary summary, RequestCounter c) {

@@ -144,7 +144,8 @@ public final class WritesPerMessageBench {
         return out;
     }
 
-    private static AggregateRow row(String domain, String ip, boolean pass, boolean forger) {
+    /** A passing row, a forger's (SPF of its own domain, no DKIM) or a list forwarder's. */
+    static AggregateRow row(String domain, String ip, boolean pass, boolean forger) {
         if (pass) {
             return new AggregateRow(
                     ip,
