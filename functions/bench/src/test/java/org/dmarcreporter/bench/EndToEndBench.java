@@ -289,7 +289,7 @@ public final class EndToEndBench {
     }
 
     /** user+system CPU of the serve process, from /proc (0 where there is none). */
-    private static long cpuMillis(Process p) {
+    static long cpuMillis(Process p) {
         try {
             String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -320,7 +320,8 @@ public final class EndToEndBench {
         return out;
     }
 
-    private static String listening(Process serve, Path work) throws IOException {
+    /** The URL serve printed (reading its stdout on in the background); its stderr is {@code work/serve.stderr}. */
+    static String listening(Process serve, Path work) throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {

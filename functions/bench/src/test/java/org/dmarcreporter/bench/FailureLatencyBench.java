@@ -104,14 +104,7 @@ public final class FailureLatencyBench {
                 .redirectError(work.resolve("serve.stderr").toFile())
                 .start();
         try {
-            BufferedReader out =
-                    new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            if (line == null || !line.startsWith("listening on http://127.0.0.1:")) {
-                throw new IllegalStateException(
-                        "serve did not start: " + Files.readString(work.resolve("serve.stderr")));
-            }
-            URI results = URI.create(line.substring("listening on ".length()) + "/v1/results");
+            URI results = URI.create(EndToEndBench.listening(serve, work) + "/v1/results");
             System.out.printf(
                     Locale.ROOT,
                     "serve %s --smtp 127.0.0.1:%d (a sink), %d CPUs; %.0f results/s for %d s after %d s warm-up%n",
@@ -128,16 +121,16 @@ public final class FailureLatencyBench {
             // that the measured part does not start behind a queue.
             steady(results, 0, warm, rate);
             drain(warm);
-            long cpuBefore = cpuNanos(serve);
+            long cpuBefore = EndToEndBench.cpuMillis(serve);
             steady(results, warm, total, rate);
             drain(total);
-            long cpu = cpuNanos(serve) - cpuBefore;
+            long cpu = EndToEndBench.cpuMillis(serve) - cpuBefore;
             report(total, warm);
-            if (cpu >= 0) {
+            if (cpu > 0) { // 0 without /proc
                 System.out.printf(
                         Locale.ROOT,
                         "serve CPU time in the measured part: %.1f ms per result (ingest and report)%n",
-                        cpu / 1e6 / (total - warm));
+                        (double) cpu / (total - warm));
             }
         } finally {
             serve.destroy(); // SIGTERM: a clean stop
@@ -166,20 +159,13 @@ public final class FailureLatencyBench {
         }
     }
 
-    /** utime + stime of the process from /proc (Linux), or -1. */
-    private static long cpuNanos(Process p) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15
-            return ticks * 10_000_000L; // USER_HZ = 100
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+    /** The source IP of result {@code i}: the key from the post to the report at the sink. */
+    private static String ip(int i) {
+        return "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
     }
 
     private void post(URI results, int i) {
-        String ip = "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
+        String ip = ip(i);
         String body = "{\"messageId\":\"<bench." + i + "@attacker.test>\",\"sourceIp\":\"" + ip + "\","
                 + "\"envelopeFrom\":\"billing@attacker.test\",\"envelopeTo\":[\"bob@example.org\"],"
                 + "\"headerFrom\":\"Billing <billing@example.com>\","
@@ -207,7 +193,7 @@ public final class FailureLatencyBench {
         List<Long> micros = new ArrayList<>();
         int missing = 0;
         for (int i = warm; i < total; i++) {
-            String ip = "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
+            String ip = ip(i);
             Long answered = answeredAt.get(ip);
             Long received = receivedAt.get(ip);
             if (answered == null || received == null) {

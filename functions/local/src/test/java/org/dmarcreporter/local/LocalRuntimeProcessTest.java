@@ -1,17 +1,11 @@
 package org.dmarcreporter.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dmarcreporter.local.Processes.EVENTS;
+import static org.dmarcreporter.local.Processes.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,10 +16,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.dmarcreporter.local.Processes.Serve;
 import org.dmarcreporter.local.store.StoreContents;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,82 +29,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalRuntimeProcessTest {
 
-    private static final Path EVENTS = Path.of(System.getProperty("dmarc.events.dir", "../../events"));
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-    private static final HttpClient CLIENT =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private Processes processes;
+
+    @BeforeEach
+    void start() {
+        processes = new Processes(dir);
+    }
 
     @AfterEach
     void killLeftovers() throws InterruptedException {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        processes.close();
     }
 
-    /** A started runtime and the port it printed. */
-    private record Runtime(Process process, int port, Path stderr) {
-        URI results() {
-            return URI.create("http://127.0.0.1:" + port + "/v1/results");
-        }
-    }
-
-    private Runtime serve(Path dataDir) throws Exception {
-        // surefire keeps the real class path there when java.class.path is its booter jar
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path stderr = Files.createTempFile(dir, "stderr-", ".txt");
-        Process process = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        classPath,
-                        Main.class.getName(),
-                        "serve",
-                        "--port",
-                        "0",
-                        "--data-dir",
-                        dataDir.toString(),
-                        "--zone-file",
-                        EVENTS.resolve("local-zone.zone").toString(),
-                        "--config",
-                        EVENTS.resolve("local-config.yaml").toString())
-                .redirectError(stderr.toFile())
-                .start();
-        started.add(process);
-        BufferedReader out =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return out.readLine();
-                    } catch (IOException e) {
-                        return null;
-                    }
-                })
-                .get(60, TimeUnit.SECONDS);
-        assertThat(line)
-                .as("first stdout line; stderr: %s", Files.readString(stderr))
-                .isNotNull();
-        Matcher m = LISTENING.matcher(line);
-        assertThat(m.matches()).as("'%s' is the listening line", line).isTrue();
-        return new Runtime(process, Integer.parseInt(m.group(1)), stderr);
-    }
-
-    private static HttpResponse<String> post(Runtime runtime, String body) throws Exception {
-        return CLIENT.send(
-                HttpRequest.newBuilder(runtime.results())
-                        .header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+    private Serve serve(Path dataDir) throws Exception {
+        return processes.serve(
+                "--data-dir",
+                dataDir.toString(),
+                "--zone-file",
+                EVENTS.resolve("local-zone.zone").toString(),
+                "--config",
+                EVENTS.resolve("local-config.yaml").toString());
     }
 
     private static String batch(String prefix, int size) {
@@ -132,19 +73,16 @@ class LocalRuntimeProcessTest {
         return b.append(']').toString();
     }
 
-    private static int stop(Runtime runtime) throws InterruptedException {
-        runtime.process().destroy(); // SIGTERM on Linux
-        assertThat(runtime.process().waitFor(20, TimeUnit.SECONDS))
-                .as("stopped within 20 s")
-                .isTrue();
-        return runtime.process().exitValue();
+    private static int stop(Serve runtime) throws InterruptedException {
+        return runtime.stop(Duration.ofSeconds(20));
     }
 
     @Test
     void theSampleResultsGetVerdictsForPassFailQuarantineAndReject() throws Exception {
-        Runtime runtime = serve(dir.resolve("data"));
+        Serve runtime = serve(dir.resolve("data"));
 
-        HttpResponse<String> response = post(runtime, Files.readString(EVENTS.resolve("local-results.json")));
+        HttpResponse<String> response =
+                runtime.post("/v1/results", Files.readString(EVENTS.resolve("local-results.json")));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         List<String> verdicts = new ArrayList<>();
@@ -171,7 +109,7 @@ class LocalRuntimeProcessTest {
     @Test
     void everyAcknowledgedResultSurvivesKillDashNine() throws Exception {
         Path data = dir.resolve("data");
-        Runtime runtime = serve(data);
+        Serve runtime = serve(data);
         List<String> acknowledged = new CopyOnWriteArrayList<>();
         AtomicInteger sent = new AtomicInteger();
         AtomicBoolean keepSending = new AtomicBoolean(true);
@@ -183,7 +121,7 @@ class LocalRuntimeProcessTest {
                     String prefix = "s" + sender + "-b" + b;
                     sent.incrementAndGet();
                     try {
-                        if (post(runtime, batch(prefix, 50)).statusCode() == 200) {
+                        if (runtime.post("/v1/results", batch(prefix, 50)).statusCode() == 200) {
                             acknowledged.add(prefix);
                         }
                     } catch (Exception e) {
@@ -206,8 +144,9 @@ class LocalRuntimeProcessTest {
                 .isEqualTo(137);
         assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(60);
 
-        Runtime restarted = serve(data);
-        assertThat(post(restarted, batch("after-restart", 5)).statusCode()).isEqualTo(200);
+        Serve restarted = serve(data);
+        assertThat(restarted.post("/v1/results", batch("after-restart", 5)).statusCode())
+                .isEqualTo(200);
         assertThat(stop(restarted)).isZero();
 
         try (StoreContents contents = StoreContents.open(data)) {
@@ -229,8 +168,9 @@ class LocalRuntimeProcessTest {
     @Test
     void sigtermStopsPromptlyWithExitZeroAndKeepsTheData() throws Exception {
         Path data = dir.resolve("data");
-        Runtime runtime = serve(data);
-        assertThat(post(runtime, batch("before-stop", 10)).statusCode()).isEqualTo(200);
+        Serve runtime = serve(data);
+        assertThat(runtime.post("/v1/results", batch("before-stop", 10)).statusCode())
+                .isEqualTo(200);
 
         long started = System.nanoTime();
         assertThat(stop(runtime)).isZero();
@@ -244,31 +184,20 @@ class LocalRuntimeProcessTest {
 
     @Test
     void aSecondRuntimeOnATakenPortFailsWithExitOne() throws Exception {
-        Runtime first = serve(dir.resolve("one"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process second = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        classPath,
-                        Main.class.getName(),
-                        "serve",
-                        "--port",
-                        String.valueOf(first.port()),
-                        "--data-dir",
-                        dir.resolve("two").toString(),
-                        "--zone-file",
-                        EVENTS.resolve("local-zone.zone").toString(),
-                        "--config",
-                        EVENTS.resolve("local-config.yaml").toString())
-                .redirectErrorStream(true)
-                .start();
-        started.add(second);
+        Serve first = serve(dir.resolve("one"));
+        Processes.Finished second = processes.run(
+                "serve",
+                "--port",
+                String.valueOf(first.port()),
+                "--data-dir",
+                dir.resolve("two").toString(),
+                "--zone-file",
+                EVENTS.resolve("local-zone.zone").toString(),
+                "--config",
+                EVENTS.resolve("local-config.yaml").toString());
 
-        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(second.exitValue()).isEqualTo(1);
-        assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
-                .contains("cannot listen on 127.0.0.1:" + first.port());
+        assertThat(second.exit()).isEqualTo(1);
+        assertThat(second.stdout() + second.stderr()).contains("cannot listen on 127.0.0.1:" + first.port());
         assertThat(stop(first)).isZero();
     }
 }

@@ -22,29 +22,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Starts {@code serve} and {@code send-now} as their own processes, the way users and scripts do. */
-final class Processes implements AutoCloseable {
+/**
+ * Starts {@code serve} and {@code send-now} as their own processes, the way users and scripts do.
+ * Public for the process tests of the sub-packages.
+ */
+public final class Processes implements AutoCloseable {
 
-    static final Path EVENTS = Path.of(System.getProperty("dmarc.events.dir", "../../events"));
+    public static final Path EVENTS = Path.of(System.getProperty("dmarc.events.dir", "../../events"));
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-    static final HttpClient CLIENT =
+    public static final HttpClient CLIENT =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final List<Process> started = new ArrayList<>();
 
-    Processes(Path dir) {
+    public Processes(Path dir) {
         this.dir = dir;
     }
 
     /** A started serve and the port it printed. */
-    record Serve(Process process, int port, Path stderr) {
-        URI uri(String path) {
+    public record Serve(Process process, int port, Path stderr) {
+        public URI uri(String path) {
             return URI.create("http://127.0.0.1:" + port + path);
         }
 
-        HttpResponse<String> post(String path, String body) throws Exception {
+        public HttpResponse<String> post(String path, String body) throws Exception {
             return CLIENT.send(
                     HttpRequest.newBuilder(uri(path))
                             .header("Content-Type", "application/json")
@@ -54,7 +57,7 @@ final class Processes implements AutoCloseable {
                     HttpResponse.BodyHandlers.ofString());
         }
 
-        JsonNode get(String path) throws Exception {
+        public JsonNode get(String path) throws Exception {
             HttpResponse<String> r = CLIENT.send(
                     HttpRequest.newBuilder(uri(path))
                             .timeout(Duration.ofSeconds(30))
@@ -66,18 +69,30 @@ final class Processes implements AutoCloseable {
         }
 
         /** SIGTERM, then the exit status. */
-        int stop() throws InterruptedException {
+        public int stop() throws InterruptedException {
+            return stop(Duration.ofSeconds(30));
+        }
+
+        /** SIGTERM, then the exit status, which must come {@code within} the given time. */
+        public int stop(Duration within) throws InterruptedException {
             process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS))
-                    .as("stopped within 30 s")
+            assertThat(process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("stopped within %s", within)
                     .isTrue();
+            return process.exitValue();
+        }
+
+        /** SIGKILL ({@code kill -9}), then the exit status. */
+        public int kill() throws InterruptedException {
+            process.destroyForcibly();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("killed").isTrue();
             return process.exitValue();
         }
     }
 
     /** What a finished command printed. */
-    record Finished(int exit, String stdout, String stderr) {
-        JsonNode json() throws IOException {
+    public record Finished(int exit, String stdout, String stderr) {
+        public JsonNode json() throws IOException {
             return JSON.readTree(stdout);
         }
     }
@@ -92,7 +107,7 @@ final class Processes implements AutoCloseable {
     }
 
     /** {@code serve --port 0} with the given options. */
-    Serve serve(String... options) throws Exception {
+    public Serve serve(String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
         args.addAll(List.of(options));
         Path stderr = Files.createTempFile(dir, "serve-", ".txt");
@@ -119,7 +134,7 @@ final class Processes implements AutoCloseable {
     }
 
     /** Runs a command to its end. */
-    Finished run(String... args) throws Exception {
+    public Finished run(String... args) throws Exception {
         Path stdout = Files.createTempFile(dir, "out-", ".txt");
         Path stderr = Files.createTempFile(dir, "err-", ".txt");
         Process process = new ProcessBuilder(java(args))

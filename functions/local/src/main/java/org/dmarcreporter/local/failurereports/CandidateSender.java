@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.dmarcreporter.core.report.dispatch.FailureMetrics;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.local.store.SqliteFailureMetrics;
 import org.dmarcreporter.local.store.SqliteFailureQueue;
@@ -166,7 +167,7 @@ final class CandidateSender {
             // Nothing a retry could fix; the JSON is not logged (it holds mail headers).
             LOG.warn("{} stored failure candidates cannot be read back; marked done unsent", unreadable.size());
             queue.markDone(unreadable.stream().map(Unreadable::id).toList(), now);
-            metrics.add(org.dmarcreporter.core.report.dispatch.FailureMetrics.SKIPPED, unreadable.size());
+            metrics.add(FailureMetrics.SKIPPED, unreadable.size());
         }
         int handled = unreadable.size();
         for (Pending p : page) {

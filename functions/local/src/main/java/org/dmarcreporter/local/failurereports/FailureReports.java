@@ -12,6 +12,7 @@ import org.dmarcreporter.core.report.dispatch.FailureDispatcher;
 import org.dmarcreporter.core.report.dispatch.FailureMetrics;
 import org.dmarcreporter.core.report.mechanism.Sampler;
 import org.dmarcreporter.core.report.routing.FailureReportPlanner;
+import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.settings.FailureReportSettings;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.settings.SettingsReader;
@@ -43,7 +44,6 @@ public final class FailureReports {
     private static final Logger LOG = LoggerFactory.getLogger(FailureReports.class);
 
     private final SqliteFailureLedger ledger;
-    private final SqliteFailureQueue queue;
     private final SqliteFailureMetrics metrics;
     private final CandidateSender sender;
     private final FlushTimer timer;
@@ -59,7 +59,6 @@ public final class FailureReports {
             Clock clock,
             String sending) {
         this.ledger = ledger;
-        this.queue = queue;
         this.metrics = metrics;
         this.sender = sender;
         this.timer = timer;
@@ -121,7 +120,7 @@ public final class FailureReports {
         }
         Dispatch dispatch = new Dispatch() {
             @Override
-            public boolean dispatch(org.dmarcreporter.core.report.trigger.FailureCandidate candidate, long at) {
+            public boolean dispatch(FailureCandidate candidate, long at) {
                 return dispatcher.dispatch(candidate, at).retry();
             }
 

@@ -1,7 +1,15 @@
 package org.dmarcreporter.local.store;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.dmarcreporter.core.report.dispatch.FailureLedger;
 
 /**
  * The tables of the local failure-report sender ({@code docs/failure-reports.md}, "In the local
@@ -50,6 +58,17 @@ final class FailureTables {
         });
     }
 
+    /** Prepares {@code sql} on the store's connection, in order (the sender parts' statements). */
+    static List<PreparedStatement> prepare(SqliteResultStore store, String... sql) {
+        return store.withLock(() -> {
+            List<PreparedStatement> out = new ArrayList<>(sql.length);
+            for (String q : sql) {
+                out.add(store.connection().prepareStatement(q));
+            }
+            return out;
+        });
+    }
+
     /**
      * Runs {@code work} under the store's lock (in one transaction when {@code transaction}),
      * committed with {@code synchronous=NORMAL} even when the store runs with FULL: the commit is
@@ -87,15 +106,14 @@ final class FailureTables {
         });
     }
 
-    private static final java.util.Map<SqliteResultStore, Boolean> FULL =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final Map<SqliteResultStore, Boolean> FULL = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** Whether the store commits with FULL (read once per store: the setting never changes while open). */
-    private static boolean isFull(SqliteResultStore store) throws java.sql.SQLException {
+    private static boolean isFull(SqliteResultStore store) throws SQLException {
         Boolean full = FULL.get(store);
         if (full == null) {
             try (Statement s = store.connection().createStatement();
-                    java.sql.ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+                    ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
                 full = rs.next() && rs.getInt(1) >= 2; // 2 = FULL, 3 = EXTRA
             }
             FULL.put(store, full);
@@ -103,7 +121,7 @@ final class FailureTables {
         return full;
     }
 
-    private static void pragma(SqliteResultStore store, String sql) throws java.sql.SQLException {
+    private static void pragma(SqliteResultStore store, String sql) throws SQLException {
         try (Statement s = store.connection().createStatement()) {
             s.execute(sql);
         }
@@ -118,7 +136,7 @@ final class FailureTables {
                 deleted += s.executeUpdate("DELETE FROM failure_rate_buckets WHERE expires_at <= " + now);
                 // Slots past their retention count as absent anyway (FailureLedger); empty closed ones too.
                 deleted += s.executeUpdate("DELETE FROM failure_slots WHERE (held_count > 0 AND due_at + "
-                        + org.dmarcreporter.core.report.dispatch.FailureLedger.SLOT_RETENTION_SECONDS + " <= " + now
+                        + FailureLedger.SLOT_RETENTION_SECONDS + " <= " + now
                         + ") OR (held_count = 0 AND due_at <= " + now + ")");
                 deleted += s.executeUpdate("DELETE FROM failure_candidate_retries WHERE id NOT IN"
                         + " (SELECT id FROM failure_candidates WHERE sent_at IS NULL)");

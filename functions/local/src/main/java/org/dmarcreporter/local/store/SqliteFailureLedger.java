@@ -3,6 +3,7 @@ package org.dmarcreporter.local.store;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,24 +36,21 @@ public final class SqliteFailureLedger implements FailureLedger {
     public SqliteFailureLedger(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
         FailureTables.create(store);
-        List<PreparedStatement> s = store.withLock(() -> {
-            var db = store.connection();
-            return List.of(
-                    db.prepareStatement("INSERT INTO failure_send_markers (report_key, recipient, expires_at)"
-                            + " VALUES (?, ?, ?) ON CONFLICT (report_key, recipient) DO UPDATE"
-                            + " SET expires_at = excluded.expires_at WHERE failure_send_markers.expires_at <= ?"),
-                    db.prepareStatement("DELETE FROM failure_send_markers WHERE report_key = ? AND recipient = ?"),
-                    db.prepareStatement("SELECT held_count, representative, held_since, due_at FROM failure_slots"
-                            + " WHERE slot_key = ?"),
-                    db.prepareStatement("INSERT OR REPLACE INTO failure_slots"
-                            + " (slot_key, held_count, representative, held_since, due_at) VALUES (?, ?, ?, ?, ?)"),
-                    db.prepareStatement("INSERT INTO failure_rate_buckets (bucket_key, bucket_start, taken, expires_at)"
-                            + " VALUES (?, ?, 1, ?) ON CONFLICT (bucket_key, bucket_start) DO UPDATE"
-                            + " SET taken = taken + 1, expires_at = max(expires_at, excluded.expires_at)"
-                            + " WHERE taken < ?"),
-                    db.prepareStatement("SELECT slot_key, due_at FROM failure_slots WHERE held_count > 0"
-                            + " AND due_at <= ? AND due_at > ? ORDER BY due_at, slot_key LIMIT ?"));
-        });
+        List<PreparedStatement> s = FailureTables.prepare(
+                store,
+                "INSERT INTO failure_send_markers (report_key, recipient, expires_at)"
+                        + " VALUES (?, ?, ?) ON CONFLICT (report_key, recipient) DO UPDATE"
+                        + " SET expires_at = excluded.expires_at WHERE failure_send_markers.expires_at <= ?",
+                "DELETE FROM failure_send_markers WHERE report_key = ? AND recipient = ?",
+                "SELECT held_count, representative, held_since, due_at FROM failure_slots WHERE slot_key = ?",
+                "INSERT OR REPLACE INTO failure_slots"
+                        + " (slot_key, held_count, representative, held_since, due_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO failure_rate_buckets (bucket_key, bucket_start, taken, expires_at)"
+                        + " VALUES (?, ?, 1, ?) ON CONFLICT (bucket_key, bucket_start) DO UPDATE"
+                        + " SET taken = taken + 1, expires_at = max(expires_at, excluded.expires_at)"
+                        + " WHERE taken < ?",
+                "SELECT slot_key, due_at FROM failure_slots WHERE held_count > 0"
+                        + " AND due_at <= ? AND due_at > ? ORDER BY due_at, slot_key LIMIT ?");
         claim = s.get(0);
         release = s.get(1);
         readSlot = s.get(2);
@@ -94,7 +92,7 @@ public final class SqliteFailureLedger implements FailureLedger {
         }
         return FailureTables.relaxed(store, true, () -> {
             Slot s = live(slotKey, now);
-            if (s == null || (s.heldCount == 0 && s.dueAt <= now)) {
+            if (closed(s, now)) {
                 write(slotKey, new Slot(0, null, 0, openUntil));
                 return new Join.Opened(openUntil);
             }
@@ -115,7 +113,7 @@ public final class SqliteFailureLedger implements FailureLedger {
         }
         return FailureTables.relaxed(store, true, () -> {
             Slot s = live(slotKey, now);
-            boolean closed = s == null || (s.heldCount == 0 && s.dueAt <= now);
+            boolean closed = closed(s, now);
             long due = closed ? dueAt : Math.max(s.dueAt, dueAt);
             Slot next = closed || s.heldCount == 0
                     ? new Slot(count, representative, heldSince, due)
@@ -189,7 +187,7 @@ public final class SqliteFailureLedger implements FailureLedger {
     private record Slot(long heldCount, String representative, long heldSince, long dueAt) {}
 
     /** Under the lock: the slot, or null when absent or past its retention. */
-    private Slot live(String slotKey, long now) throws java.sql.SQLException {
+    private Slot live(String slotKey, long now) throws SQLException {
         readSlot.setString(1, slotKey);
         try (ResultSet rs = readSlot.executeQuery()) {
             if (!rs.next()) {
@@ -203,7 +201,12 @@ public final class SqliteFailureLedger implements FailureLedger {
         }
     }
 
-    private void write(String slotKey, Slot s) throws java.sql.SQLException {
+    /** Absent, or empty with its merge window over: the next incident opens it anew. */
+    private static boolean closed(Slot s, long now) {
+        return s == null || (s.heldCount == 0 && s.dueAt <= now);
+    }
+
+    private void write(String slotKey, Slot s) throws SQLException {
         writeSlot.setString(1, slotKey);
         writeSlot.setLong(2, s.heldCount);
         writeSlot.setString(3, s.representative);

@@ -3,6 +3,7 @@ package org.dmarcreporter.local.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,10 +32,13 @@ public final class SqliteFailureMetrics implements FailureMetrics {
     public SqliteFailureMetrics(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
         FailureTables.create(store);
-        upsert = store.withLock(() -> store.connection()
-                .prepareStatement("INSERT INTO failure_counters (name, value) VALUES (?, ?)"
-                        + " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"));
-        readAll = store.withLock(() -> store.connection().prepareStatement("SELECT name, value FROM failure_counters"));
+        List<PreparedStatement> s = FailureTables.prepare(
+                store,
+                "INSERT INTO failure_counters (name, value) VALUES (?, ?)"
+                        + " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                "SELECT name, value FROM failure_counters");
+        upsert = s.get(0);
+        readAll = s.get(1);
     }
 
     @Override

@@ -33,22 +33,19 @@ public final class SqliteFailureQueue {
     public SqliteFailureQueue(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
         FailureTables.create(store);
-        List<PreparedStatement> s = store.withLock(() -> {
-            var db = store.connection();
-            return List.of(
-                    db.prepareStatement("SELECT c.id, c.candidate_json, coalesce(r.attempts, 0)"
-                            + " FROM failure_candidates c LEFT JOIN failure_candidate_retries r ON r.id = c.id"
-                            + " WHERE c.sent_at IS NULL AND c.expires_at > ?"
-                            + " AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)"
-                            + " ORDER BY c.stored_at, c.id LIMIT ?"),
-                    db.prepareStatement("UPDATE failure_candidates SET sent_at = ? WHERE id = ? AND sent_at IS NULL"),
-                    db.prepareStatement("DELETE FROM failure_candidate_retries WHERE id = ?"),
-                    db.prepareStatement("INSERT INTO failure_candidate_retries (id, attempts, next_attempt_at)"
-                            + " VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
-                            + " SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at"),
-                    db.prepareStatement(
-                            "SELECT count(*) FROM failure_candidates WHERE sent_at IS NULL" + " AND expires_at > ?"));
-        });
+        List<PreparedStatement> s = FailureTables.prepare(
+                store,
+                "SELECT c.id, c.candidate_json, coalesce(r.attempts, 0)"
+                        + " FROM failure_candidates c LEFT JOIN failure_candidate_retries r ON r.id = c.id"
+                        + " WHERE c.sent_at IS NULL AND c.expires_at > ?"
+                        + " AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= ?)"
+                        + " ORDER BY c.stored_at, c.id LIMIT ?",
+                "UPDATE failure_candidates SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+                "DELETE FROM failure_candidate_retries WHERE id = ?",
+                "INSERT INTO failure_candidate_retries (id, attempts, next_attempt_at)"
+                        + " VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
+                        + " SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at",
+                "SELECT count(*) FROM failure_candidates WHERE sent_at IS NULL AND expires_at > ?");
         due = s.get(0);
         markDone = s.get(1);
         forgetRetry = s.get(2);

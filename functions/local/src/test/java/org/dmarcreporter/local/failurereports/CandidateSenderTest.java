@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +24,7 @@ import org.dmarcreporter.core.report.trigger.FailureCandidate;
 import org.dmarcreporter.core.report.trigger.FailureTrigger;
 import org.dmarcreporter.core.store.IngestBatch;
 import org.dmarcreporter.core.store.StoredResult;
+import org.dmarcreporter.core.testing.MutableClock;
 import org.dmarcreporter.core.window.ReportingWindows;
 import org.dmarcreporter.local.store.SqliteFailureMetrics;
 import org.dmarcreporter.local.store.SqliteFailureQueue;
@@ -49,7 +48,7 @@ class CandidateSenderTest {
     private SqliteResultStore store;
     private SqliteFailureQueue queue;
     private SqliteFailureMetrics metrics;
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(T0);
     private final List<Boolean> answers = new ArrayList<>();
     private final List<String> dispatched = new ArrayList<>();
 
@@ -150,21 +149,21 @@ class CandidateSenderTest {
 
         sender.handle(due().get(0)); // attempt 1: put off 10 s
         assertThat(due()).isEmpty();
-        clock.advance(9);
+        clock.advance(Duration.ofSeconds(9));
         assertThat(due()).isEmpty();
-        clock.advance(1);
+        clock.advance(Duration.ofSeconds(1));
         Pending again = due().get(0);
         assertThat(again.attempts()).isEqualTo(1);
 
         sender.handle(again); // attempt 2: put off 15 s (20 s capped)
-        clock.advance(14);
+        clock.advance(Duration.ofSeconds(14));
         assertThat(due()).isEmpty();
-        clock.advance(1);
+        clock.advance(Duration.ofSeconds(1));
         Pending last = due().get(0);
         assertThat(last.attempts()).isEqualTo(2);
 
         sender.handle(last); // attempt 3 of 3: given up
-        clock.advance(3600);
+        clock.advance(Duration.ofSeconds(3600));
         assertThat(due()).isEmpty();
         assertThat(queue.pending(clock.instant().getEpochSecond())).isZero();
         assertThat(dispatched).containsExactly("c1", "c1", "c1");
@@ -191,28 +190,5 @@ class CandidateSenderTest {
         Backoff b = new Backoff(8, Duration.ofSeconds(15), Duration.ofMinutes(30));
         assertThat(List.of(b.delaySeconds(1), b.delaySeconds(2), b.delaySeconds(3), b.delaySeconds(8)))
                 .containsExactly(15L, 30L, 60L, 1800L);
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = T0;
-
-        void advance(long seconds) {
-            now = now.plusSeconds(seconds);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

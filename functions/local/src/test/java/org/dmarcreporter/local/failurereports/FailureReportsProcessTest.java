@@ -3,31 +3,24 @@ package org.dmarcreporter.local.failurereports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.dmarcreporter.local.Main;
+import org.dmarcreporter.local.Processes;
+import org.dmarcreporter.local.Processes.Serve;
 import org.dmarcreporter.local.store.StoreContents;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,86 +31,43 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FailureReportsProcessTest {
 
-    private static final Path EVENTS = Path.of(System.getProperty("dmarc.events.dir", "../../events"));
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern SOURCE_IP = Pattern.compile("(?m)^Source-IP: ([^\\r\\n]+)");
-    private static final HttpClient CLIENT =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private Processes processes;
+
+    @BeforeEach
+    void start() {
+        processes = new Processes(dir);
+    }
 
     @AfterEach
     void killLeftovers() throws InterruptedException {
-        for (Process p : started) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+        processes.close();
     }
-
-    private record Runtime(Process process, int port, Path stderr) {}
 
     /** The sample settings plus {@code extra} YAML lines. */
     private Path config(String... extra) throws IOException {
-        Path file = dir.resolve("config-" + started.size() + ".yaml");
+        Path file = Files.createTempFile(dir, "config-", ".yaml");
         Files.writeString(
-                file, Files.readString(EVENTS.resolve("local-config.yaml")) + "\n" + String.join("\n", extra) + "\n");
+                file,
+                Files.readString(Processes.EVENTS.resolve("local-config.yaml")) + "\n" + String.join("\n", extra)
+                        + "\n");
         return file;
     }
 
-    private Runtime serve(Path data, Path outbox, Path config) throws Exception {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path stderr = Files.createTempFile(dir, "stderr-", ".txt");
-        Process process = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        classPath,
-                        Main.class.getName(),
-                        "serve",
-                        "--port",
-                        "0",
-                        "--data-dir",
-                        data.toString(),
-                        "--outbox",
-                        outbox.toString(),
-                        "--zone-file",
-                        EVENTS.resolve("local-zone.zone").toString(),
-                        "--config",
-                        config.toString())
-                .redirectError(stderr.toFile())
-                .start();
-        started.add(process);
-        BufferedReader out =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return out.readLine();
-                    } catch (IOException e) {
-                        return null;
-                    }
-                })
-                .get(60, TimeUnit.SECONDS);
-        assertThat(line)
-                .as("first stdout line; stderr: %s", Files.readString(stderr))
-                .isNotNull();
-        Matcher m = LISTENING.matcher(line);
-        assertThat(m.matches()).as("'%s' is the listening line", line).isTrue();
-        return new Runtime(process, Integer.parseInt(m.group(1)), stderr);
-    }
-
-    private static HttpResponse<String> post(Runtime runtime, String body) throws Exception {
-        return CLIENT.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + "/v1/results"))
-                        .header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(60))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+    private Serve serve(Path data, Path outbox, Path config) throws Exception {
+        return processes.serve(
+                "--data-dir",
+                data.toString(),
+                "--outbox",
+                outbox.toString(),
+                "--zone-file",
+                Processes.EVENTS.resolve("local-zone.zone").toString(),
+                "--config",
+                config.toString());
     }
 
     /** A result that fails DMARC for example.com (p=reject, ruf, fo=1) from {@code ip}. */
@@ -151,7 +101,7 @@ class FailureReportsProcessTest {
      * One counter of {@code GET /v1/reports}, or -1 when it cannot be read now. The tests poll this
      * instead of opening the database beside the running process.
      */
-    private static long counter(Runtime runtime, String name) {
+    private static long counter(Serve runtime, String name) {
         try {
             return failureReports(runtime).path(name).asLong(-1);
         } catch (Exception | AssertionError e) {
@@ -160,29 +110,14 @@ class FailureReportsProcessTest {
     }
 
     /** The {@code failureReports} member of {@code GET /v1/reports}. */
-    private static JsonNode failureReports(Runtime runtime) throws Exception {
-        HttpResponse<String> answer = CLIENT.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port() + "/v1/reports"))
-                        .timeout(Duration.ofSeconds(30))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        JsonNode body = new ObjectMapper().readTree(answer.body());
+    private static JsonNode failureReports(Serve runtime) throws Exception {
+        JsonNode body = runtime.get("/v1/reports");
         assertThat(body.has("windows")).isTrue();
         return body.path("failureReports");
     }
 
-    private static int stop(Runtime runtime) throws InterruptedException {
-        runtime.process().destroy(); // SIGTERM
-        assertThat(runtime.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return runtime.process().exitValue();
-    }
-
-    private static void kill(Runtime runtime) throws InterruptedException {
-        runtime.process().destroyForcibly();
-        assertThat(runtime.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(runtime.process().exitValue()).isEqualTo(137);
+    private static void kill(Serve runtime) throws InterruptedException {
+        assertThat(runtime.kill()).isEqualTo(137);
     }
 
     private static List<Path> emls(Path outbox) throws IOException {
@@ -234,10 +169,10 @@ class FailureReportsProcessTest {
     @Test
     void aFailingResultBecomesAnArfReportInTheOutboxWithinSeconds() throws Exception {
         Path outbox = dir.resolve("outbox");
-        Runtime runtime = serve(dir.resolve("data"), outbox, config());
+        Serve runtime = serve(dir.resolve("data"), outbox, config());
 
         long posted = System.nanoTime();
-        HttpResponse<String> answer = post(runtime, "[" + forged("one", "203.0.113.66") + "]");
+        HttpResponse<String> answer = runtime.post("/v1/results", "[" + forged("one", "203.0.113.66") + "]");
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         assertThat(answer.body()).contains("\"dmarc\":\"fail\"");
 
@@ -263,7 +198,7 @@ class FailureReportsProcessTest {
         JsonNode status = failureReports(runtime);
         assertThat(status.path("sent").asLong()).isEqualTo(1);
         assertThat(status.path("pending").asLong()).isZero();
-        assertThat(stop(runtime)).isZero();
+        assertThat(runtime.stop()).isZero();
         assertThat(Files.readString(runtime.stderr())).doesNotContain("ERROR").doesNotContain("Exception");
         assertThat(sqlite(dir.resolve("data"), "SELECT count(*) FROM failure_candidates WHERE sent_at IS NULL"))
                 .isZero();
@@ -275,24 +210,25 @@ class FailureReportsProcessTest {
     void candidatesPendingAtAKillDashNineAreSentExactlyOnceAfterTheRestart() throws Exception {
         Path data = dir.resolve("data");
         Path outbox = dir.resolve("outbox");
-        Runtime runtime = serve(data, outbox, config());
+        Serve runtime = serve(data, outbox, config());
         // The outbox stops being a folder: every send fails temporarily and is put off.
         Files.delete(outbox);
         Files.writeString(outbox, "not a folder");
 
         int n = 30;
-        assertThat(post(runtime, forgedBatch("pending", 0, n)).statusCode()).isEqualTo(200);
+        assertThat(runtime.post("/v1/results", forgedBatch("pending", 0, n)).statusCode())
+                .isEqualTo(200);
         await(Duration.ofSeconds(30), () -> counter(runtime, "retried") == n, "every candidate tried once and put off");
         kill(runtime);
 
         Files.delete(outbox); // fixed while it was down
-        Runtime restarted = serve(data, outbox, config());
+        Serve restarted = serve(data, outbox, config());
         await(Duration.ofSeconds(30), emlCount(outbox, n), n + " reports");
         await(Duration.ofSeconds(10), () -> counter(restarted, "pending") == 0, "no candidate pending");
         kill(restarted); // again: nothing pending, so nothing may come out twice after this
-        Runtime third = serve(data, outbox, config());
+        Serve third = serve(data, outbox, config());
         Thread.sleep(3_000);
-        assertThat(stop(third)).isZero();
+        assertThat(third.stop()).isZero();
 
         Map<String, Integer> perIp = perSourceIp(outbox);
         assertThat(perIp).hasSize(n);
@@ -307,17 +243,18 @@ class FailureReportsProcessTest {
         Path data = dir.resolve("data");
         Path outbox = dir.resolve("outbox");
         Path config = config("failureReportsPerDestinationPerHour: 0"); // no limit: every candidate gives a report
-        Runtime runtime = serve(data, outbox, config);
+        Serve runtime = serve(data, outbox, config);
         int n = 300;
         for (int b = 0; b < n; b += 100) {
-            assertThat(post(runtime, forgedBatch("burst", b, 100)).statusCode()).isEqualTo(200);
+            assertThat(runtime.post("/v1/results", forgedBatch("burst", b, 100)).statusCode())
+                    .isEqualTo(200);
         }
         kill(runtime); // while the sender is at work
         int before = emls(outbox).size();
 
-        Runtime restarted = serve(data, outbox, config);
+        Serve restarted = serve(data, outbox, config);
         await(Duration.ofSeconds(60), () -> counter(restarted, "pending") == 0, "no candidate pending");
-        assertThat(stop(restarted)).isZero();
+        assertThat(restarted.stop()).isZero();
 
         Map<String, Integer> perIp = perSourceIp(outbox);
         assertThat(perIp.values()).as("reports per candidate").containsOnly(1);
@@ -334,7 +271,7 @@ class FailureReportsProcessTest {
         Path data = dir.resolve("data");
         Path outbox = dir.resolve("outbox");
         // 2,000 results from 200 sources, 10 each: at most 50 reports to the ruf address this hour.
-        Runtime runtime = serve(data, outbox, config("failureReportsPerDestinationPerHour: 50"));
+        Serve runtime = serve(data, outbox, config("failureReportsPerDestinationPerHour: 50"));
         StringBuilder[] batches = new StringBuilder[4];
         for (int i = 0; i < 2_000; i++) {
             StringBuilder b = batches[i / 500];
@@ -346,7 +283,8 @@ class FailureReportsProcessTest {
             b.append(forged("flood." + i, ip(i % 200)));
         }
         for (StringBuilder b : batches) {
-            assertThat(post(runtime, b.append(']').toString()).statusCode()).isEqualTo(200);
+            assertThat(runtime.post("/v1/results", b.append(']').toString()).statusCode())
+                    .isEqualTo(200);
         }
         await(Duration.ofSeconds(120), () -> counter(runtime, "pending") == 0, "every candidate dispatched");
         Thread.sleep(12_000); // past the 10 s merge window: the slots' flushes find the limit reached
@@ -360,7 +298,7 @@ class FailureReportsProcessTest {
         assertThat(status.path("alreadySent").asLong()).isLessThanOrEqualTo(CandidateSender.WORKERS);
         assertThat(status.path("failed").asLong()).isZero();
         assertThat(status.path("pending").asLong()).isZero();
-        assertThat(stop(runtime)).isZero();
+        assertThat(runtime.stop()).isZero();
 
         assertThat(emls(outbox)).hasSize(50);
         assertThat(perSourceIp(outbox).values()).containsOnly(1);
