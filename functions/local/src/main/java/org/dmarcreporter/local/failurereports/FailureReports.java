@@ -108,7 +108,7 @@ public final class FailureReports {
         try {
             dispatcher = new FailureDispatcher(
                     new FailureReportPlanner(dns, Sampler.byKey(), sending.orgName()),
-                    syncedFirst(transport.get(), ledger, clock),
+                    syncedFirst(transport.get(), ledger),
                     ledger,
                     timer,
                     metrics,
@@ -142,9 +142,9 @@ public final class FailureReports {
     }
 
     /** The transport, forcing the ledger's writes (the send marker) to the disk before each send. */
-    static MailTransport syncedFirst(MailTransport transport, SqliteFailureLedger ledger, Clock clock) {
+    static MailTransport syncedFirst(MailTransport transport, SqliteFailureLedger ledger) {
         return mail -> {
-            ledger.sync(clock.instant().getEpochSecond());
+            ledger.sync();
             return transport.send(mail);
         };
     }

@@ -1,14 +1,9 @@
 package org.dmarcreporter.local.store;
 
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import org.dmarcreporter.core.report.dispatch.FailureLedger;
 
 /**
@@ -38,8 +33,6 @@ final class FailureTables {
             // Candidates whose dispatch asked for a retry: attempts so far and when to try next.
             "CREATE TABLE IF NOT EXISTS failure_candidate_retries (id TEXT PRIMARY KEY, attempts INTEGER NOT NULL,"
                     + " next_attempt_at INTEGER NOT NULL) WITHOUT ROWID",
-            // One row, rewritten by FailureTables.sync: the write that forces the WAL to disk.
-            "CREATE TABLE IF NOT EXISTS failure_sync (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)",
             // The sender's queue: candidates not done yet (sent_at IS NULL), oldest first.
             "CREATE INDEX IF NOT EXISTS failure_candidates_pending ON failure_candidates (stored_at, id)"
                     + " WHERE sent_at IS NULL");
@@ -71,60 +64,14 @@ final class FailureTables {
 
     /**
      * Runs {@code work} under the store's lock (in one transaction when {@code transaction}),
-     * committed with {@code synchronous=NORMAL} even when the store runs with FULL: the commit is
-     * in the WAL (it survives {@code kill -9}) but not yet forced to the disk. {@link #sync} forces
-     * it, and the sender calls that before every send; so a power loss may lose the last slot and
-     * counter updates, never the marker of a report that went out. This spares the fsync per
-     * ledger step that a flood of candidates would otherwise wait for.
+     * committed without an fsync even when the store runs with FULL ({@link SqliteResultStore#withoutSync}):
+     * the commit is in the WAL (it survives {@code kill -9}) but not yet forced to the disk. The
+     * sender forces it ({@link SqliteResultStore#syncWal}) before every send; so a power loss may
+     * lose the last slot and counter updates, never the marker of a report that went out. This
+     * spares the fsync per ledger step that a flood of candidates would otherwise wait for.
      */
     static <T> T relaxed(SqliteResultStore store, boolean transaction, SqliteResultStore.SqlWork<T> work) {
-        return store.withLock(() -> {
-            boolean full = isFull(store);
-            if (full) {
-                pragma(store, "PRAGMA synchronous = NORMAL");
-            }
-            try {
-                return transaction ? store.inTransaction(work) : work.run();
-            } finally {
-                if (full) {
-                    pragma(store, "PRAGMA synchronous = FULL");
-                }
-            }
-        });
-    }
-
-    /**
-     * Forces every commit so far to the disk: one small write committed with the store's own
-     * {@code synchronous} setting (FULL: an fsync of the WAL, which holds the earlier commits too).
-     */
-    static void sync(SqliteResultStore store, long now) {
-        store.withLock(() -> {
-            try (Statement s = store.connection().createStatement()) {
-                s.executeUpdate("INSERT OR REPLACE INTO failure_sync (id, at) VALUES (1, " + now + ")");
-            }
-            return null;
-        });
-    }
-
-    private static final Map<SqliteResultStore, Boolean> FULL = Collections.synchronizedMap(new WeakHashMap<>());
-
-    /** Whether the store commits with FULL (read once per store: the setting never changes while open). */
-    private static boolean isFull(SqliteResultStore store) throws SQLException {
-        Boolean full = FULL.get(store);
-        if (full == null) {
-            try (Statement s = store.connection().createStatement();
-                    ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
-                full = rs.next() && rs.getInt(1) >= 2; // 2 = FULL, 3 = EXTRA
-            }
-            FULL.put(store, full);
-        }
-        return full;
-    }
-
-    private static void pragma(SqliteResultStore store, String sql) throws SQLException {
-        try (Statement s = store.connection().createStatement()) {
-            s.execute(sql);
-        }
+        return store.withoutSync(() -> transaction ? store.inTransaction(work) : work.run());
     }
 
     /** Deletes expired markers and rate counters and retry rows of candidates gone; returns rows deleted. */

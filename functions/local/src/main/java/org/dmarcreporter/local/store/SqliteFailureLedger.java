@@ -171,12 +171,12 @@ public final class SqliteFailureLedger implements FailureLedger {
     }
 
     /**
-     * Forces every ledger write so far to the disk. The ledger commits with {@code
-     * synchronous=NORMAL} (see {@link FailureTables#relaxed}): the sender calls this before each
-     * send, so the marker of a report that goes out is on the disk first.
+     * Forces every ledger write so far to the disk. The ledger commits without an fsync (see
+     * {@link FailureTables#relaxed}): the sender calls this before each send, so the marker of a
+     * report that goes out is on the disk first.
      */
-    public void sync(long now) {
-        FailureTables.sync(store, now);
+    public void sync() {
+        store.syncWal();
     }
 
     /** Deletes expired markers, rate counters and slots; the runtime calls it with the hourly purge. */

@@ -661,18 +661,40 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             return withLock(work);
         }
         long[] sequence = new long[1];
-        T result = withLock(() -> {
+        T result = withoutSync(() -> {
+            T r = work.run();
+            sequence[0] = walSync.committed();
+            return r;
+        });
+        walSync.syncThrough(sequence[0]);
+        return result;
+    }
+
+    /**
+     * Runs {@code work} under the lock, its commits made at {@code synchronous=NORMAL} even with
+     * {@link Durability#FULL}: in the WAL (they survive {@code kill -9}) but not forced to the disk
+     * until {@link #syncWal} or a later synced commit. For writes that may be lost on power loss
+     * as long as what depends on them syncs first (the failure reports' ledger, docs/failure-reports.md).
+     */
+    <T> T withoutSync(SqlWork<T> work) {
+        if (walSync == null) {
+            return withLock(work);
+        }
+        return withLock(() -> {
             relaxSync.execute();
             try {
-                T r = work.run();
-                sequence[0] = walSync.committed();
-                return r;
+                return work.run();
             } finally {
                 fullSync.execute();
             }
         });
-        walSync.syncThrough(sequence[0]);
-        return result;
+    }
+
+    /** Forces every commit made so far to the disk (one fsync of the WAL, shared with concurrent callers). */
+    void syncWal() {
+        if (walSync != null) {
+            walSync.syncThrough(walSync.committed());
+        }
     }
 
     private static Path walFile(Path database) {
