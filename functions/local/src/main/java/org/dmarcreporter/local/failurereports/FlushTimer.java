@@ -89,7 +89,7 @@ final class FlushTimer implements FlushScheduler {
             return; // a flush at or before then is queued already; a flush takes everything held
         }
         queued.merge(slotKey, dueAt, Math::min);
-        queue.add(new Due(slotKey, dueAt, attempts));
+        queue.add(new Due(slotKey, dueAt, attempts, clock));
     }
 
     private void run() {
@@ -148,12 +148,12 @@ final class FlushTimer implements FlushScheduler {
         }
     }
 
-    /** A queued flush: due at {@code dueAt} epoch seconds. */
-    private record Due(String slotKey, long dueAt, int attempts) implements Delayed {
+    /** A queued flush: due at {@code dueAt} epoch seconds by the timer's clock. */
+    private record Due(String slotKey, long dueAt, int attempts, Clock clock) implements Delayed {
 
         @Override
         public long getDelay(TimeUnit unit) {
-            return unit.convert(dueAt * 1000 - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+            return unit.convert(dueAt * 1000 - clock.millis(), TimeUnit.MILLISECONDS);
         }
 
         @Override
