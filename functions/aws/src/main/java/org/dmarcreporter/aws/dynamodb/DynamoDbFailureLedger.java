@@ -3,7 +3,6 @@ package org.dmarcreporter.aws.dynamodb;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.PK;
 import static org.dmarcreporter.aws.dynamodb.ItemKeys.SK;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +129,7 @@ public final class DynamoDbFailureLedger implements FailureLedger {
 
     @Override
     public boolean takeToken(String bucketKey, long bucketStart, long limit, long expiresAt) {
-        checkKey(bucketKey);
+        FailureLedger.checkKey(bucketKey);
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1");
         }
@@ -199,8 +198,8 @@ public final class DynamoDbFailureLedger implements FailureLedger {
 
     @Override
     public Join joinSlot(String slotKey, String representative, long now, long openUntil) {
-        checkKey(slotKey);
-        checkRepresentative(representative);
+        FailureLedger.checkKey(slotKey);
+        FailureLedger.checkRepresentative(representative);
         if (openUntil <= now) {
             throw new IllegalArgumentException("openUntil must be after now");
         }
@@ -241,8 +240,8 @@ public final class DynamoDbFailureLedger implements FailureLedger {
 
     @Override
     public long hold(String slotKey, String representative, long count, long heldSince, long now, long dueAt) {
-        checkKey(slotKey);
-        checkRepresentative(representative);
+        FailureLedger.checkKey(slotKey);
+        FailureLedger.checkRepresentative(representative);
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1");
         }
@@ -321,7 +320,7 @@ public final class DynamoDbFailureLedger implements FailureLedger {
 
     @Override
     public Optional<TakenSlot> takeSlot(String slotKey, long now, long reopenUntil) {
-        checkKey(slotKey);
+        FailureLedger.checkKey(slotKey);
         if (reopenUntil <= now) {
             throw new IllegalArgumentException("reopenUntil must be after now");
         }
@@ -476,8 +475,8 @@ public final class DynamoDbFailureLedger implements FailureLedger {
     // --- helpers ---
 
     private static Map<String, AttributeValue> markerKey(String reportKey, String recipient) {
-        checkKey(reportKey);
-        checkKey(recipient);
+        FailureLedger.checkKey(reportKey);
+        FailureLedger.checkKey(recipient);
         // The report key in the partition, the recipient as sort key: both fit DynamoDB's key
         // limits (2048 and 1024 bytes) at MAX_KEY_BYTES each.
         return Map.of(PK, s(SEND_PREFIX + reportKey), SK, s(recipient));
@@ -500,19 +499,6 @@ public final class DynamoDbFailureLedger implements FailureLedger {
                                 .build()))
                 .item();
         return item == null ? Map.of() : item;
-    }
-
-    private static void checkKey(String key) {
-        if (key == null || key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-            throw new IllegalArgumentException("ledger key must be 1 to " + MAX_KEY_BYTES + " UTF-8 bytes");
-        }
-    }
-
-    private static void checkRepresentative(String representative) {
-        if (representative == null
-                || representative.getBytes(StandardCharsets.UTF_8).length > MAX_REPRESENTATIVE_BYTES) {
-            throw new IllegalArgumentException("representative must be at most " + MAX_REPRESENTATIVE_BYTES + " bytes");
-        }
     }
 
     private static String newToken() {

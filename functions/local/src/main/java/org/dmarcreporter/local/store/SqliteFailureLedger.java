@@ -1,6 +1,5 @@
 package org.dmarcreporter.local.store;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,8 +60,8 @@ public final class SqliteFailureLedger implements FailureLedger {
 
     @Override
     public boolean claimSend(String reportKey, String recipient, long now, long expiresAt) {
-        checkKey(reportKey);
-        checkKey(recipient);
+        FailureLedger.checkKey(reportKey);
+        FailureLedger.checkKey(recipient);
         return FailureTables.relaxed(store, false, () -> {
             claim.setString(1, reportKey);
             claim.setString(2, recipient);
@@ -74,8 +73,8 @@ public final class SqliteFailureLedger implements FailureLedger {
 
     @Override
     public void releaseSend(String reportKey, String recipient) {
-        checkKey(reportKey);
-        checkKey(recipient);
+        FailureLedger.checkKey(reportKey);
+        FailureLedger.checkKey(recipient);
         FailureTables.relaxed(store, false, () -> {
             release.setString(1, reportKey);
             release.setString(2, recipient);
@@ -85,8 +84,8 @@ public final class SqliteFailureLedger implements FailureLedger {
 
     @Override
     public Join joinSlot(String slotKey, String representative, long now, long openUntil) {
-        checkKey(slotKey);
-        checkRepresentative(representative);
+        FailureLedger.checkKey(slotKey);
+        FailureLedger.checkRepresentative(representative);
         if (openUntil <= now) {
             throw new IllegalArgumentException("openUntil must be after now");
         }
@@ -106,8 +105,8 @@ public final class SqliteFailureLedger implements FailureLedger {
 
     @Override
     public long hold(String slotKey, String representative, long count, long heldSince, long now, long dueAt) {
-        checkKey(slotKey);
-        checkRepresentative(representative);
+        FailureLedger.checkKey(slotKey);
+        FailureLedger.checkRepresentative(representative);
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1");
         }
@@ -125,7 +124,7 @@ public final class SqliteFailureLedger implements FailureLedger {
 
     @Override
     public Optional<TakenSlot> takeSlot(String slotKey, long now, long reopenUntil) {
-        checkKey(slotKey);
+        FailureLedger.checkKey(slotKey);
         return FailureTables.relaxed(store, true, () -> {
             Slot s = live(slotKey, now);
             if (s == null || s.heldCount == 0) {
@@ -138,7 +137,7 @@ public final class SqliteFailureLedger implements FailureLedger {
 
     @Override
     public boolean takeToken(String bucketKey, long bucketStart, long limit, long expiresAt) {
-        checkKey(bucketKey);
+        FailureLedger.checkKey(bucketKey);
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1");
         }
@@ -213,18 +212,5 @@ public final class SqliteFailureLedger implements FailureLedger {
         writeSlot.setLong(4, s.heldSince);
         writeSlot.setLong(5, s.dueAt);
         writeSlot.executeUpdate();
-    }
-
-    private static void checkKey(String key) {
-        if (key == null || key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-            throw new IllegalArgumentException("key must be 1 to " + MAX_KEY_BYTES + " UTF-8 bytes");
-        }
-    }
-
-    private static void checkRepresentative(String representative) {
-        if (representative == null
-                || representative.getBytes(StandardCharsets.UTF_8).length > MAX_REPRESENTATIVE_BYTES) {
-            throw new IllegalArgumentException("representative must be at most " + MAX_REPRESENTATIVE_BYTES + " bytes");
-        }
     }
 }

@@ -1,5 +1,6 @@
 package org.dmarcreporter.core.report.dispatch;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +33,21 @@ public interface FailureLedger {
      * dispatcher never passes a longer one).
      */
     int MAX_REPRESENTATIVE_BYTES = 256 * 1024;
+
+    /** For implementations: refuses a key that is empty or longer than {@link #MAX_KEY_BYTES}. */
+    static void checkKey(String key) {
+        if (key == null || key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("ledger key must be 1 to " + MAX_KEY_BYTES + " UTF-8 bytes");
+        }
+    }
+
+    /** For implementations: refuses a representative longer than {@link #MAX_REPRESENTATIVE_BYTES}. */
+    static void checkRepresentative(String representative) {
+        if (representative == null
+                || representative.getBytes(StandardCharsets.UTF_8).length > MAX_REPRESENTATIVE_BYTES) {
+            throw new IllegalArgumentException("representative must be at most " + MAX_REPRESENTATIVE_BYTES + " bytes");
+        }
+    }
 
     /**
      * How long a slot holding incidents is kept after its {@code dueAt} when nobody takes it (a

@@ -1,6 +1,5 @@
 package org.dmarcreporter.core.report.dispatch;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -47,8 +46,8 @@ public class InMemoryFailureLedger implements FailureLedger {
 
     @Override
     public synchronized Join joinSlot(String slotKey, String representative, long now, long openUntil) {
-        checkKey(slotKey);
-        checkRepresentative(representative);
+        FailureLedger.checkKey(slotKey);
+        FailureLedger.checkRepresentative(representative);
         if (openUntil <= now) {
             throw new IllegalArgumentException("openUntil must be after now");
         }
@@ -70,8 +69,8 @@ public class InMemoryFailureLedger implements FailureLedger {
     @Override
     public synchronized long hold(
             String slotKey, String representative, long count, long heldSince, long now, long dueAt) {
-        checkKey(slotKey);
-        checkRepresentative(representative);
+        FailureLedger.checkKey(slotKey);
+        FailureLedger.checkRepresentative(representative);
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1");
         }
@@ -109,7 +108,7 @@ public class InMemoryFailureLedger implements FailureLedger {
 
     @Override
     public synchronized boolean takeToken(String bucketKey, long bucketStart, long limit, long expiresAt) {
-        checkKey(bucketKey);
+        FailureLedger.checkKey(bucketKey);
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1");
         }
@@ -152,22 +151,9 @@ public class InMemoryFailureLedger implements FailureLedger {
     }
 
     private static String markerKey(String reportKey, String recipient) {
-        checkKey(reportKey);
-        checkKey(recipient);
+        FailureLedger.checkKey(reportKey);
+        FailureLedger.checkKey(recipient);
         String key = reportKey + '\u0000' + recipient;
         return key;
-    }
-
-    private static void checkKey(String key) {
-        if (key == null || key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-            throw new IllegalArgumentException("key must be 1 to " + MAX_KEY_BYTES + " UTF-8 bytes");
-        }
-    }
-
-    private static void checkRepresentative(String representative) {
-        if (representative == null
-                || representative.getBytes(StandardCharsets.UTF_8).length > MAX_REPRESENTATIVE_BYTES) {
-            throw new IllegalArgumentException("representative must be at most " + MAX_REPRESENTATIVE_BYTES + " bytes");
-        }
     }
 }
