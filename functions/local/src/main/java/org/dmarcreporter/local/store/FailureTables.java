@@ -1,8 +1,6 @@
 package org.dmarcreporter.local.store;
 
-import java.sql.PreparedStatement;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.dmarcreporter.core.report.dispatch.FailureLedger;
 
@@ -48,17 +46,6 @@ final class FailureTables {
                 }
             }
             return null;
-        });
-    }
-
-    /** Prepares {@code sql} on the store's connection, in order (the sender parts' statements). */
-    static List<PreparedStatement> prepare(SqliteResultStore store, String... sql) {
-        return store.withLock(() -> {
-            List<PreparedStatement> out = new ArrayList<>(sql.length);
-            for (String q : sql) {
-                out.add(store.connection().prepareStatement(q));
-            }
-            return out;
         });
     }
 

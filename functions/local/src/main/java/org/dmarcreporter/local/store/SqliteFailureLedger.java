@@ -35,8 +35,7 @@ public final class SqliteFailureLedger implements FailureLedger {
     public SqliteFailureLedger(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
         FailureTables.create(store);
-        List<PreparedStatement> s = FailureTables.prepare(
-                store,
+        List<PreparedStatement> s = store.prepare(
                 "INSERT INTO failure_send_markers (report_key, recipient, expires_at)"
                         + " VALUES (?, ?, ?) ON CONFLICT (report_key, recipient) DO UPDATE"
                         + " SET expires_at = excluded.expires_at WHERE failure_send_markers.expires_at <= ?",

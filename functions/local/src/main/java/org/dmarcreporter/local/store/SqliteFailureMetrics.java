@@ -32,8 +32,7 @@ public final class SqliteFailureMetrics implements FailureMetrics {
     public SqliteFailureMetrics(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
         FailureTables.create(store);
-        List<PreparedStatement> s = FailureTables.prepare(
-                store,
+        List<PreparedStatement> s = store.prepare(
                 "INSERT INTO failure_counters (name, value) VALUES (?, ?)"
                         + " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
                 "SELECT name, value FROM failure_counters");

@@ -33,8 +33,7 @@ public final class SqliteFailureQueue {
     public SqliteFailureQueue(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
         FailureTables.create(store);
-        List<PreparedStatement> s = FailureTables.prepare(
-                store,
+        List<PreparedStatement> s = store.prepare(
                 "SELECT c.id, c.candidate_json, coalesce(r.attempts, 0)"
                         + " FROM failure_candidates c LEFT JOIN failure_candidate_retries r ON r.id = c.id"
                         + " WHERE c.sent_at IS NULL AND c.expires_at > ?"

@@ -56,41 +56,35 @@ public final class SqliteReportLedger implements ReportLedger {
 
     public SqliteReportLedger(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
-        List<PreparedStatement> s = store.withLock(() -> {
-            var db = store.connection();
-            String window = "SELECT policy_domain, window_start, policy_record FROM report_windows";
-            return List.of(
-                    db.prepareStatement(window + " ORDER BY policy_domain, window_start LIMIT ?"),
-                    db.prepareStatement(window + " WHERE (policy_domain, window_start) > (?, ?)"
-                            + " ORDER BY policy_domain, window_start LIMIT ?"),
-                    db.prepareStatement(
-                            window + " WHERE policy_domain = ? AND window_start > ? ORDER BY window_start LIMIT ?"),
-                    db.prepareStatement(
-                            "SELECT row_json, count FROM report_rows"
-                                    + " WHERE window_start = ? AND policy_domain = ? AND row_json > ? ORDER BY row_json LIMIT ?"),
-                    db.prepareStatement("SELECT DISTINCT cut_at FROM send_now_cuts"
-                            + " WHERE policy_domain IN (?, '*') AND cut_at > ? ORDER BY cut_at"),
-                    db.prepareStatement(
-                            "SELECT recipient, status, reason, attempts, sent_at, next_retry"
-                                    + " FROM report_deliveries WHERE policy_domain = ? AND window_start = ? ORDER BY recipient"),
-                    db.prepareStatement("INSERT INTO report_deliveries (policy_domain, window_start, recipient, status,"
-                            + " reason, attempts, sent_at, next_retry, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                            + " ON CONFLICT (policy_domain, window_start, recipient) DO UPDATE SET"
-                            + " status = excluded.status, reason = excluded.reason, attempts = excluded.attempts,"
-                            + " sent_at = excluded.sent_at, next_retry = excluded.next_retry"),
-                    db.prepareStatement("INSERT OR IGNORE INTO reported_windows (policy_domain, window_start,"
-                            + " report_id, date_begin, date_end, reported_at, outcome, expires_at)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-                    db.prepareStatement("DELETE FROM report_windows WHERE policy_domain = ? AND window_start = ?"),
-                    db.prepareStatement("SELECT report_id, date_begin, date_end, reported_at, outcome"
-                            + " FROM reported_windows WHERE policy_domain = ? AND window_start = ?"),
-                    db.prepareStatement("SELECT policy_domain, window_start FROM report_windows WHERE window_start >= ?"
-                            + " ORDER BY window_start DESC, policy_domain LIMIT ?"),
-                    db.prepareStatement("SELECT policy_domain, window_start FROM reported_windows"
-                            + " WHERE window_start >= ? ORDER BY window_start DESC, policy_domain LIMIT ?"),
-                    db.prepareStatement("SELECT row_count, message_count FROM report_windows"
-                            + " WHERE policy_domain = ? AND window_start = ?"));
-        });
+        String window = "SELECT policy_domain, window_start, policy_record FROM report_windows";
+        List<PreparedStatement> s = store.prepare(
+                window + " ORDER BY policy_domain, window_start LIMIT ?",
+                window + " WHERE (policy_domain, window_start) > (?, ?)"
+                        + " ORDER BY policy_domain, window_start LIMIT ?",
+                window + " WHERE policy_domain = ? AND window_start > ? ORDER BY window_start LIMIT ?",
+                "SELECT row_json, count FROM report_rows"
+                        + " WHERE window_start = ? AND policy_domain = ? AND row_json > ? ORDER BY row_json LIMIT ?",
+                "SELECT DISTINCT cut_at FROM send_now_cuts"
+                        + " WHERE policy_domain IN (?, '*') AND cut_at > ? ORDER BY cut_at",
+                "SELECT recipient, status, reason, attempts, sent_at, next_retry"
+                        + " FROM report_deliveries WHERE policy_domain = ? AND window_start = ? ORDER BY recipient",
+                "INSERT INTO report_deliveries (policy_domain, window_start, recipient, status,"
+                        + " reason, attempts, sent_at, next_retry, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (policy_domain, window_start, recipient) DO UPDATE SET"
+                        + " status = excluded.status, reason = excluded.reason, attempts = excluded.attempts,"
+                        + " sent_at = excluded.sent_at, next_retry = excluded.next_retry",
+                "INSERT OR IGNORE INTO reported_windows (policy_domain, window_start,"
+                        + " report_id, date_begin, date_end, reported_at, outcome, expires_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "DELETE FROM report_windows WHERE policy_domain = ? AND window_start = ?",
+                "SELECT report_id, date_begin, date_end, reported_at, outcome"
+                        + " FROM reported_windows WHERE policy_domain = ? AND window_start = ?",
+                "SELECT policy_domain, window_start FROM report_windows WHERE window_start >= ?"
+                        + " ORDER BY window_start DESC, policy_domain LIMIT ?",
+                "SELECT policy_domain, window_start FROM reported_windows"
+                        + " WHERE window_start >= ? ORDER BY window_start DESC, policy_domain LIMIT ?",
+                "SELECT row_count, message_count FROM report_windows"
+                        + " WHERE policy_domain = ? AND window_start = ?");
         firstWindows = s.get(0);
         nextWindows = s.get(1);
         domainWindows = s.get(2);

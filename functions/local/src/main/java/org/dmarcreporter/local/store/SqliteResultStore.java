@@ -701,6 +701,17 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         return database.resolveSibling(database.getFileName() + "-wal");
     }
 
+    /** Prepares {@code sql} on the store's connection, in order (the statements of the ledgers and queues). */
+    List<PreparedStatement> prepare(String... sql) {
+        return withLock(() -> {
+            List<PreparedStatement> out = new ArrayList<>(sql.length);
+            for (String q : sql) {
+                out.add(db.prepareStatement(q));
+            }
+            return out;
+        });
+    }
+
     <T> T withLock(SqlWork<T> work) {
         lock.lock();
         try {
