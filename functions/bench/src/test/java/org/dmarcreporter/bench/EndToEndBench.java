@@ -49,10 +49,7 @@ public final class EndToEndBench {
     private EndToEndBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new TreeMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
-        }
+        Map<String, String> o = IngestLoadGenerator.options(args);
         Path jar = Path.of(o.getOrDefault("--jar", "functions/local/target/dmarc-local.jar"));
         Path config = Path.of(o.getOrDefault("--config", "events/local-config.yaml"));
         Path work = Path.of(required(o, "--work"));

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,10 +51,7 @@ public final class FailureLatencyBench {
     private FailureLatencyBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new TreeMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
-        }
+        Map<String, String> o = IngestLoadGenerator.options(args);
         Path jar = Path.of(o.getOrDefault("--jar", "functions/local/target/dmarc-local.jar"));
         Path work = Path.of(o.getOrDefault(
                 "--work", Files.createTempDirectory("bench-failure-latency").toString()));

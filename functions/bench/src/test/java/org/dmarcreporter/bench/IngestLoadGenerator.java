@@ -306,7 +306,8 @@ public final class IngestLoadGenerator {
         return z ^ (z >>> 31);
     }
 
-    private static Map<String, String> options(String[] args) {
+    /** {@code --name value} pairs, as the benchmarks take them. */
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new TreeMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             options.put(args[i], args[i + 1]);

@@ -27,10 +27,7 @@ public final class SlowClientBench {
     private SlowClientBench() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new TreeMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
+        Map<String, String> options = IngestLoadGenerator.options(args);
         URI url = URI.create(options.getOrDefault("--url", "http://127.0.0.1:8080/v1/results"));
         if (!"127.0.0.1".equals(url.getHost())) {
             throw new IllegalArgumentException("loopback only: " + url);
