@@ -83,8 +83,9 @@ public final class SqliteReportLedger implements ReportLedger {
                         + " ORDER BY window_start DESC, policy_domain LIMIT ?",
                 "SELECT policy_domain, window_start FROM reported_windows"
                         + " WHERE window_start >= ? ORDER BY window_start DESC, policy_domain LIMIT ?",
-                "SELECT row_count, message_count FROM report_windows"
-                        + " WHERE policy_domain = ? AND window_start = ?");
+                // counted on request, from the rows (the index entry is not rewritten per batch)
+                "SELECT count(*), coalesce(sum(count), 0) FROM report_rows"
+                        + " WHERE window_start = ? AND policy_domain = ?");
         firstWindows = s.get(0);
         nextWindows = s.get(1);
         domainWindows = s.get(2);
@@ -247,6 +248,7 @@ public final class SqliteReportLedger implements ReportLedger {
             removeFromIndex.setString(1, window.policyDomain());
             removeFromIndex.setLong(2, window.start());
             removeFromIndex.executeUpdate();
+            store.forgetIndexed(window);
             return true;
         }));
     }
@@ -313,8 +315,8 @@ public final class SqliteReportLedger implements ReportLedger {
                     m.reportedAt(),
                     recipients);
         }
-        indexedCounts.setString(1, w.policyDomain());
-        indexedCounts.setLong(2, w.start());
+        indexedCounts.setLong(1, w.start());
+        indexedCounts.setString(2, w.policyDomain());
         long rows = 0;
         long messages = 0;
         try (ResultSet rs = indexedCounts.executeQuery()) {

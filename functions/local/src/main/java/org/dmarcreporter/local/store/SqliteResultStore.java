@@ -97,9 +97,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             // cost one more random B-tree insert per new row.
             REPORT_ROWS,
             // The index of unreported windows (ReportLedger, docs/aggregate-reports.md): which
-            // windows hold data, with the policy record seen last (policy_published) and how many
-            // rows and messages they count so far; an entry leaves when its window is reported.
-            // reported_at is unused (schema 1 had it).
+            // windows hold data, with the policy record seen last (policy_published); an entry
+            // leaves when its window is reported. Written only when a window is new or its record
+            // changed (see indexed). reported_at (schema 1), row_count and message_count (schema
+            // 2 and 3: kept up to date by every batch) are unused; GET /v1/reports counts from
+            // report_rows.
             "CREATE TABLE IF NOT EXISTS report_windows (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
                     + " policy_record TEXT NOT NULL, updated_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
                     + " reported_at INTEGER, row_count INTEGER NOT NULL DEFAULT 0,"
@@ -151,6 +153,16 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final Map<String, Long> cutsWrittenHere = new HashMap<>();
 
     private final MessageIdIndex seenMessages = new MessageIdIndex();
+    /**
+     * The policy record each report_windows entry holds, for the entries this process wrote or
+     * found unchanged; guarded by the lock. A batch writes an entry only when its window is
+     * missing here or the record differs: over many domains nearly every batch touches hundreds
+     * of windows whose entry it would only rewrite unchanged. Filled after commit (a rolled-back
+     * entry must be written again); an entry leaves when its window is reported or purged, so at
+     * worst a window's entry is written once more than needed, never skipped.
+     */
+    private final Map<ReportingWindow, String> indexed = new HashMap<>();
+
     private final FileChannel lockFile;
     private final Connection db;
     private final PreparedStatement begin;
@@ -202,19 +214,14 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         rememberResponse = db.prepareStatement(
                 "INSERT OR REPLACE INTO idempotency (key, response, expires_at, request_digest) VALUES (?, ?, ?, ?)");
         markMessage = db.prepareStatement("INSERT INTO message_ids (message_id, id_hash, expires_at) VALUES (?, ?, ?)");
-        // One statement per increment, new row or not; the count it returns tells which (a row
-        // stored before already counted at least one message).
+        // One statement per increment, new row or not.
         addToRow = db.prepareStatement("INSERT INTO report_rows (window_start, policy_domain, row_json, count)"
                 + " VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (window_start, policy_domain, row_json) DO UPDATE SET count = count + excluded.count"
-                + " RETURNING count");
-        upsertWindow = db.prepareStatement(
-                "INSERT INTO report_windows"
-                        + " (policy_domain, window_start, policy_record, updated_at, expires_at, row_count, message_count)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                        + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
-                        + " policy_record = excluded.policy_record, updated_at = excluded.updated_at,"
-                        + " row_count = row_count + excluded.row_count, message_count = message_count + excluded.message_count");
+                + " ON CONFLICT (window_start, policy_domain, row_json) DO UPDATE SET count = count + excluded.count");
+        upsertWindow = db.prepareStatement("INSERT INTO report_windows"
+                + " (policy_domain, window_start, policy_record, updated_at, expires_at) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
+                + " policy_record = excluded.policy_record, updated_at = excluded.updated_at");
         insertCandidate = db.prepareStatement("INSERT OR IGNORE INTO failure_candidates"
                 + " (id, policy_domain, candidate_json, stored_at, expires_at) VALUES (?, ?, ?, ?, ?)");
         readCut = db.prepareStatement("SELECT max(cut_at) FROM send_now_cuts WHERE policy_domain IN (?, '*')");
@@ -411,6 +418,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             for (MessageIdIndex.Key key : written.newMessages()) {
                 seenMessages.put(key, written.markerExpiry());
             }
+            for (WindowPolicy w : written.windows()) {
+                indexed.put(w.window(), w.policyRecord());
+            }
             return written.outcome();
         });
     }
@@ -424,7 +434,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         return keys;
     }
 
-    private record Written(IngestOutcome outcome, Set<MessageIdIndex.Key> newMessages, long markerExpiry) {}
+    /** @param windows the window entries the batch wrote (or found unchanged) */
+    private record Written(
+            IngestOutcome outcome,
+            Set<MessageIdIndex.Key> newMessages,
+            long markerExpiry,
+            List<WindowPolicy> windows) {}
 
     /** Runs under the lock, inside the batch's transaction. */
     private Written store(IngestBatch batch, List<MessageIdIndex.Key> keys, Increments planned) throws SQLException {
@@ -441,7 +456,8 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     return new Written(
                             reused ? new IngestOutcome.KeyReused() : new IngestOutcome.Replayed(rs.getBytes(1)),
                             Set.of(),
-                            0);
+                            0,
+                            List.of());
                 }
             }
         }
@@ -477,17 +493,16 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         // planned before the lock; planned again only when a duplicate was dropped or a cut moved a window
         Increments increments =
                 !moved && counted.size() == batch.results().size() ? planned : Increments.of(counted, planned.json());
-        Map<ReportingWindow, long[]> added = increments.perWindow();
         writes += addCounts(increments);
         for (WindowPolicy w : increments.windows()) {
-            long[] rowsAndMessages = added.get(w.window());
+            if (w.policyRecord().equals(indexed.get(w.window()))) {
+                continue; // the entry is there, with this record
+            }
             upsertWindow.setString(1, w.window().policyDomain());
             upsertWindow.setLong(2, w.window().start());
             upsertWindow.setString(3, w.policyRecord());
             upsertWindow.setLong(4, now);
             upsertWindow.setLong(5, w.window().start() + Retention.REPORT_DATA.toSeconds());
-            upsertWindow.setLong(6, rowsAndMessages[0]);
-            upsertWindow.setLong(7, rowsAndMessages[1]);
             upsertWindow.executeUpdate();
             writes++;
         }
@@ -511,50 +526,44 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             rememberResponse.executeUpdate();
             writes++;
         }
-        return new Written(new IngestOutcome.Stored(duplicates, writes), newMessages, markerExpiry);
+        return new Written(
+                new IngestOutcome.Stored(duplicates, writes), newMessages, markerExpiry, increments.windows());
     }
 
     /**
      * A batch's counter increments, the JSON of each distinct row and the window entries, worked
      * out before the lock is taken (HTTP threads run in parallel; the writer does not).
-     *
-     * @param perWindow per window: new rows (filled in by {@link #addCounts}) and messages
      */
-    private record Increments(
-            List<RowIncrement> rows,
-            Map<String, String> json,
-            List<WindowPolicy> windows,
-            Map<ReportingWindow, long[]> perWindow) {
+    private record Increments(List<RowIncrement> rows, Map<String, String> json, List<WindowPolicy> windows) {
 
         /** @param json row JSON by row key, known already (reused, and added to) */
         static Increments of(List<StoredResult> results, Map<String, String> json) {
             List<RowIncrement> rows = RowIncrement.merge(results);
-            Map<ReportingWindow, long[]> perWindow = new HashMap<>();
             for (RowIncrement inc : rows) {
                 json.computeIfAbsent(inc.rowKey(), k -> StoredJson.rowJson(inc.row()));
-                perWindow.computeIfAbsent(inc.window(), w -> new long[2])[1] += inc.count();
             }
-            return new Increments(rows, json, WindowPolicy.latest(results), perWindow);
+            return new Increments(rows, json, WindowPolicy.latest(results));
         }
     }
 
-    /** Adds the increments, one statement each; {@code added} gets the new rows per window. */
+    /** Adds the increments, one statement each. */
     private int addCounts(Increments increments) throws SQLException {
-        int writes = 0;
         for (RowIncrement inc : increments.rows()) {
-            long start = inc.window().start();
-            addToRow.setLong(1, start);
+            addToRow.setLong(1, inc.window().start());
             addToRow.setString(2, inc.window().policyDomain());
             addToRow.setString(3, increments.json().get(inc.rowKey()));
             addToRow.setLong(4, inc.count());
-            try (ResultSet rs = addToRow.executeQuery()) {
-                if (rs.next() && rs.getLong(1) == inc.count()) {
-                    increments.perWindow().get(inc.window())[0]++; // the row is new
-                }
-            }
-            writes++;
+            addToRow.executeUpdate();
         }
-        return writes;
+        return increments.rows().size();
+    }
+
+    /**
+     * Called under the lock when a window's index entry is deleted (it was reported), so that a
+     * later batch for it writes the entry again.
+     */
+    void forgetIndexed(ReportingWindow window) {
+        indexed.remove(window);
     }
 
     /**
@@ -579,10 +588,15 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             long before = rows ? now - Retention.REPORT_DATA.toSeconds() : now;
             int n;
             do {
+                boolean windows = table.getKey().equals("report_windows");
                 n = withLock(() -> {
                     try (PreparedStatement delete = db.prepareStatement(sql)) {
                         delete.setLong(1, before);
-                        return delete.executeUpdate();
+                        int gone = delete.executeUpdate();
+                        if (windows && gone > 0) {
+                            indexed.clear(); // which went is not known here; batches write them again
+                        }
+                        return gone;
                     }
                 });
                 deleted += n;

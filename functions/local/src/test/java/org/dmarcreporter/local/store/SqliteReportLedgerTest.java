@@ -159,6 +159,18 @@ class SqliteReportLedgerTest {
     }
 
     @Test
+    void aResultForAWindowAlreadyReportedPutsTheWindowBackInTheIndex() {
+        store.ingest(batch(clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", 0))));
+        ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
+        ledger.markReported(w, new ReportedWindow("r1", MIDNIGHT, MIDNIGHT + DAY - 1, T0.getEpochSecond(), "reported"));
+
+        store.ingest(batch(clock.instant(), List.of(result("m2", DOMAIN, "192.0.2.2", 0))));
+
+        assertThat(contents.windows()).containsOnlyKeys(DOMAIN + "@" + MIDNIGHT);
+        assertThat(ledger.unreportedWindows(null, null, 10).windows()).hasSize(1);
+    }
+
+    @Test
     void concurrentLedgerWritesAreAllStoredAndLeaveTheStoreSyncingEveryCommit() throws Exception {
         int windows = 40;
         List<ReportingWindow> all = new ArrayList<>();

@@ -7,6 +7,7 @@ import static org.dmarcreporter.local.store.StoreFixtures.response;
 import static org.dmarcreporter.local.store.StoreFixtures.result;
 import static org.dmarcreporter.local.store.StoreFixtures.window;
 import static org.dmarcreporter.local.store.StoreFixtures.withCandidate;
+import static org.dmarcreporter.local.store.StoreFixtures.withRecord;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -69,6 +70,35 @@ class SqliteResultStoreTest {
     }
 
     @Test
+    void aWindowEntryIsWrittenAgainOnlyWhenItsPolicyRecordChanged() {
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
+
+        // same window, same record: the row's counter only
+        assertThat(store.ingest(batch(T0, List.of(result("m2", DOMAIN, "192.0.2.2", T0)))))
+                .isEqualTo(new IngestOutcome.Stored(0, 2));
+        // a new record: the entry is rewritten with it
+        String changed = "v=DMARC1; p=reject; rua=mailto:agg@example.com";
+        assertThat(store.ingest(batch(T0, List.of(withRecord(result("m3", DOMAIN, "192.0.2.2", T0), changed)))))
+                .isEqualTo(new IngestOutcome.Stored(0, 3));
+        assertThat(contents.windows().values()).containsExactly(changed);
+    }
+
+    @Test
+    void aWindowEntryPurgedWhileItsWindowStillTakesResultsIsWrittenAgain() throws Exception {
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
+                Statement s = other.createStatement()) {
+            s.executeUpdate("UPDATE report_windows SET expires_at = 0"); // as if its retention had passed
+        }
+        store.purgeExpired();
+        assertThat(contents.rows("report_windows")).isZero();
+
+        store.ingest(batch(T0, List.of(result("m2", DOMAIN, "192.0.2.1", T0))));
+
+        assertThat(contents.rows("report_windows")).isEqualTo(1);
+    }
+
+    @Test
     void messageIdsSeenBeforeARestartAreStillDuplicatesAfterIt() {
         store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
         store.close();
@@ -96,7 +126,7 @@ class SqliteResultStoreTest {
     }
 
     @Test
-    void aRolledBackBatchLeavesItsMessageIdsUnseen() throws Exception {
+    void aRolledBackBatchLeavesItsMessageIdsUnseenAndItsWindowEntryToBeWritten() throws Exception {
         // A result whose candidate JSON cannot be written makes the batch fail after its markers
         // were inserted; the retry must count those messages.
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
@@ -121,6 +151,7 @@ class SqliteResultStoreTest {
         assertThat(((IngestOutcome.Stored) retry).duplicateMessages()).isZero();
         assertThat(contents.totalCount()).isEqualTo(2);
         assertThat(contents.candidateIds()).containsExactly("cand-1");
+        assertThat(contents.rows("report_windows")).isEqualTo(1);
     }
 
     @Test
