@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.dmarcreporter.core.report.delivery.Delivery;
 import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
@@ -68,6 +69,9 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     public static final Duration FRESH = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
+
+    /** Runs of control characters (oneLine): compiled once, as every sent message's reply passes here. */
+    private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x1f\\x7f]+");
 
     private final SmtpSettings settings;
     private final Session session;
@@ -473,7 +477,7 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
 
     /** Relay replies go into logs and summaries: one line, no control characters. */
     private static String oneLine(String s) {
-        return s.replaceAll("[\\x00-\\x1f\\x7f]+", " ").trim();
+        return CONTROLS.matcher(s).replaceAll(" ").trim();
     }
 
     /**

@@ -29,7 +29,9 @@ import org.dmarcreporter.core.window.ReportingWindow;
  *
  * <p>Every read is one keyset page ({@code WHERE key > ? ORDER BY key LIMIT ?} on a primary key
  * or index, one more row than asked to know whether another page follows), so nothing reads a
- * whole table; each page holds the store's lock only for its own statement.
+ * whole table; each page holds the store's lock only for its own statement. The listing for
+ * {@code GET /v1/reports} ({@link #recentWindows}) counts rows and takes no lock at all: it reads on
+ * the store's reader connection.
  *
  * <p>{@link #writeCut} goes through {@link SqliteResultStore#recordCut}: under the lock, and in
  * force at once for every batch committed after it, so the local send-now needs no settle wait.
@@ -38,6 +40,18 @@ public final class SqliteReportLedger implements ReportLedger {
 
     private static final String ALL_DOMAINS = "*";
     private static final String TOKEN_PREFIX = "s1.";
+
+    private static final String READ_DELIVERIES = "SELECT recipient, status, reason, attempts, sent_at, next_retry"
+            + " FROM report_deliveries WHERE policy_domain = ? AND window_start = ? ORDER BY recipient";
+    private static final String READ_MARKER = "SELECT report_id, date_begin, date_end, reported_at, outcome"
+            + " FROM reported_windows WHERE policy_domain = ? AND window_start = ?";
+    private static final String RECENT_INDEXED = "SELECT policy_domain, window_start FROM report_windows"
+            + " WHERE window_start >= ? ORDER BY window_start DESC, policy_domain LIMIT ?";
+    private static final String RECENT_REPORTED = "SELECT policy_domain, window_start FROM reported_windows"
+            + " WHERE window_start >= ? ORDER BY window_start DESC, policy_domain LIMIT ?";
+    // counted on request, from the rows (the index entry is not rewritten per batch)
+    private static final String INDEXED_COUNTS = "SELECT count(*), coalesce(sum(count), 0) FROM report_rows"
+            + " WHERE window_start = ? AND policy_domain = ?";
 
     private final SqliteResultStore store;
     private final PreparedStatement firstWindows;
@@ -50,9 +64,6 @@ public final class SqliteReportLedger implements ReportLedger {
     private final PreparedStatement insertMarker;
     private final PreparedStatement removeFromIndex;
     private final PreparedStatement readMarker;
-    private final PreparedStatement recentIndexed;
-    private final PreparedStatement recentReported;
-    private final PreparedStatement indexedCounts;
 
     public SqliteReportLedger(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -66,8 +77,7 @@ public final class SqliteReportLedger implements ReportLedger {
                         + " WHERE window_start = ? AND policy_domain = ? AND row_json > ? ORDER BY row_json LIMIT ?",
                 "SELECT DISTINCT cut_at FROM send_now_cuts"
                         + " WHERE policy_domain IN (?, '*') AND cut_at > ? ORDER BY cut_at",
-                "SELECT recipient, status, reason, attempts, sent_at, next_retry"
-                        + " FROM report_deliveries WHERE policy_domain = ? AND window_start = ? ORDER BY recipient",
+                READ_DELIVERIES,
                 "INSERT INTO report_deliveries (policy_domain, window_start, recipient, status,"
                         + " reason, attempts, sent_at, next_retry, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (policy_domain, window_start, recipient) DO UPDATE SET"
@@ -77,15 +87,7 @@ public final class SqliteReportLedger implements ReportLedger {
                         + " report_id, date_begin, date_end, reported_at, outcome, expires_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 "DELETE FROM report_windows WHERE policy_domain = ? AND window_start = ?",
-                "SELECT report_id, date_begin, date_end, reported_at, outcome"
-                        + " FROM reported_windows WHERE policy_domain = ? AND window_start = ?",
-                "SELECT policy_domain, window_start FROM report_windows WHERE window_start >= ?"
-                        + " ORDER BY window_start DESC, policy_domain LIMIT ?",
-                "SELECT policy_domain, window_start FROM reported_windows"
-                        + " WHERE window_start >= ? ORDER BY window_start DESC, policy_domain LIMIT ?",
-                // counted on request, from the rows (the index entry is not rewritten per batch)
-                "SELECT count(*), coalesce(sum(count), 0) FROM report_rows"
-                        + " WHERE window_start = ? AND policy_domain = ?");
+                READ_MARKER);
         firstWindows = s.get(0);
         nextWindows = s.get(1);
         domainWindows = s.get(2);
@@ -96,9 +98,6 @@ public final class SqliteReportLedger implements ReportLedger {
         insertMarker = s.get(7);
         removeFromIndex = s.get(8);
         readMarker = s.get(9);
-        recentIndexed = s.get(10);
-        recentReported = s.get(11);
-        indexedCounts = s.get(12);
     }
 
     @Override
@@ -255,53 +254,63 @@ public final class SqliteReportLedger implements ReportLedger {
 
     @Override
     public Optional<ReportedWindow> reported(ReportingWindow window) {
-        return store.withLock(() -> marker(window));
+        return store.withLock(() -> marker(readMarker, window));
     }
 
     /**
      * For {@code GET /v1/reports}: the windows that start at or after {@code sinceEpochSecond}
      * and hold data or a reported marker, newest first (then by domain), at most {@code limit}
      * (1 to {@link #MAX_PAGE}). Two index scans of at most {@code limit} entries each, and one
-     * lookup per listed window: the row and message counts are kept up to date by ingest.
+     * lookup per listed window, whose rows a pending window counts. All of it in one snapshot on
+     * the store's reader connection ({@link SqliteResultStore#read}): counting a large window takes
+     * a while, and ingest does not wait for it.
      */
     public List<WindowListing> recentWindows(long sinceEpochSecond, int limit) {
         checkPageSize(limit);
-        return store.withLock(() -> {
-            // newest first, then domain; a window both indexed and marked (data stored after it
-            // was reported) is listed once, as reported
-            TreeMap<ReportingWindow, Boolean> found = new TreeMap<>(Comparator.comparingLong(ReportingWindow::start)
-                    .reversed()
-                    .thenComparing(ReportingWindow::policyDomain));
-            for (PreparedStatement q : List.of(recentIndexed, recentReported)) {
-                q.setLong(1, sinceEpochSecond);
-                q.setInt(2, limit);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        found.put(new ReportingWindow(rs.getString(1), rs.getLong(2)), Boolean.TRUE);
+        return store.read(db -> {
+            try (PreparedStatement indexed = db.prepareStatement(RECENT_INDEXED);
+                    PreparedStatement reported = db.prepareStatement(RECENT_REPORTED);
+                    PreparedStatement deliveries = db.prepareStatement(READ_DELIVERIES);
+                    PreparedStatement marker = db.prepareStatement(READ_MARKER);
+                    PreparedStatement counts = db.prepareStatement(INDEXED_COUNTS)) {
+                // newest first, then domain; a window both indexed and marked (data stored after it
+                // was reported) is listed once, as reported
+                TreeMap<ReportingWindow, Boolean> found = new TreeMap<>(Comparator.comparingLong(ReportingWindow::start)
+                        .reversed()
+                        .thenComparing(ReportingWindow::policyDomain));
+                for (PreparedStatement q : List.of(indexed, reported)) {
+                    q.setLong(1, sinceEpochSecond);
+                    q.setInt(2, limit);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            found.put(new ReportingWindow(rs.getString(1), rs.getLong(2)), Boolean.TRUE);
+                        }
                     }
                 }
-            }
-            List<WindowListing> out = new ArrayList<>(Math.min(limit, found.size()));
-            for (ReportingWindow w : found.keySet()) {
-                if (out.size() == limit) {
-                    break;
+                List<WindowListing> out = new ArrayList<>(Math.min(limit, found.size()));
+                for (ReportingWindow w : found.keySet()) {
+                    if (out.size() == limit) {
+                        break;
+                    }
+                    out.add(listing(w, deliveries, marker, counts));
                 }
-                out.add(listing(w));
+                return out;
             }
-            return out;
         });
     }
 
-    private WindowListing listing(ReportingWindow w) throws SQLException {
+    private static WindowListing listing(
+            ReportingWindow w, PreparedStatement deliveries, PreparedStatement markers, PreparedStatement counts)
+            throws SQLException {
         List<WindowListing.Recipient> recipients = new ArrayList<>();
-        readDeliveries.setString(1, w.policyDomain());
-        readDeliveries.setLong(2, w.start());
-        try (ResultSet rs = readDeliveries.executeQuery()) {
+        deliveries.setString(1, w.policyDomain());
+        deliveries.setLong(2, w.start());
+        try (ResultSet rs = deliveries.executeQuery()) {
             while (rs.next()) {
                 recipients.add(WindowListing.Recipient.of(rs.getString(1), state(rs)));
             }
         }
-        Optional<ReportedWindow> marker = marker(w);
+        Optional<ReportedWindow> marker = marker(markers, w);
         if (marker.isPresent()) {
             ReportedWindow m = marker.get();
             return new WindowListing(
@@ -315,11 +324,11 @@ public final class SqliteReportLedger implements ReportLedger {
                     m.reportedAt(),
                     recipients);
         }
-        indexedCounts.setLong(1, w.start());
-        indexedCounts.setString(2, w.policyDomain());
+        counts.setLong(1, w.start());
+        counts.setString(2, w.policyDomain());
         long rows = 0;
         long messages = 0;
-        try (ResultSet rs = indexedCounts.executeQuery()) {
+        try (ResultSet rs = counts.executeQuery()) {
             if (rs.next()) {
                 rows = rs.getLong(1);
                 messages = rs.getLong(2);
@@ -329,7 +338,8 @@ public final class SqliteReportLedger implements ReportLedger {
                 w.policyDomain(), w.start(), WindowListing.PENDING, rows, messages, null, null, null, recipients);
     }
 
-    private Optional<ReportedWindow> marker(ReportingWindow window) throws SQLException {
+    private static Optional<ReportedWindow> marker(PreparedStatement readMarker, ReportingWindow window)
+            throws SQLException {
         readMarker.setString(1, window.policyDomain());
         readMarker.setLong(2, window.start());
         try (ResultSet rs = readMarker.executeQuery()) {

@@ -182,7 +182,16 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     /** Shared WAL syncs ({@link #durably}); null when the store does not sync every commit. */
     private final WalSync walSync;
 
-    private boolean closed;
+    /** Written under {@link #lock}; volatile because {@link #read} checks it without that lock. */
+    private volatile boolean closed;
+
+    /**
+     * The second connection, for {@link #read}: opened on first use, guarded by
+     * {@link #readerGuard} (readers take turns), closed with the store.
+     */
+    private Connection reader;
+
+    private final Object readerGuard = new Object();
 
     private SqliteResultStore(
             Path file,
@@ -626,6 +635,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             }
             closed = true;
             checkpointer.close();
+            synchronized (readerGuard) {
+                if (reader != null) {
+                    closeQuietly(reader);
+                    reader = null;
+                }
+            }
             closeQuietly(db); // closes the statements; the last connection checkpoints the WAL
             closeQuietly(lockFile);
         } finally {
@@ -724,6 +739,50 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * Runs read-only {@code work} on the store's second connection, in one read transaction (one
+     * snapshot of what was committed when it began), without the writer's lock: in WAL mode a
+     * reader and the writer do not wait for each other. For reads that may take long and must not
+     * hold up ingest: {@code GET /v1/reports} counts a pending window's rows, some 0.4 s for a
+     * window of a million (docs/aggregate-reports.md). The connection refuses writes.
+     */
+    <T> T read(ReadWork<T> work) {
+        synchronized (readerGuard) {
+            if (closed) {
+                throw new StoreUnavailableException("the store is closed");
+            }
+            try {
+                if (reader == null) {
+                    reader = openReader();
+                }
+                try (Statement s = reader.createStatement()) {
+                    s.execute("BEGIN");
+                    try {
+                        return work.run(reader);
+                    } finally {
+                        s.execute("COMMIT"); // a read transaction: nothing to keep or undo
+                    }
+                }
+            } catch (SQLException e) {
+                throw new StoreUnavailableException("SQLite: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Connection openReader() throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(10_000);
+        config.setGetGeneratedKeys(false);
+        Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA query_only = true");
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        return c;
     }
 
     <T> T withLock(SqlWork<T> work) {
@@ -902,6 +961,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     @FunctionalInterface
     interface SqlWork<T> {
         T run() throws SQLException;
+    }
+
+    /** Work for {@link #read}, given the reader connection. */
+    @FunctionalInterface
+    interface ReadWork<T> {
+        T run(Connection reader) throws SQLException;
     }
 
     private record CachedCut(long cutAt, long readAtNanos) {}

@@ -287,6 +287,37 @@ class SqliteReportLedgerTest {
     }
 
     @Test
+    void aListingDoesNotWaitForTheWriterLockThatIngestHolds() throws Exception {
+        store.ingest(batch(
+                clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", 0), result("m2", DOMAIN, "192.0.2.2", 0))));
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread writer = new Thread(() -> store.withLock(() -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        writer.start();
+        try {
+            assertThat(held.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            List<WindowListing> listed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    Duration.ofSeconds(5), () -> ledger.recentWindows(0, 10));
+
+            assertThat(listed)
+                    .containsExactly(
+                            new WindowListing(DOMAIN, MIDNIGHT, "pending", 2L, 2L, null, null, null, List.of()));
+        } finally {
+            release.countDown();
+            writer.join();
+        }
+    }
+
+    @Test
     void aSchemaOneDataFolderOpensWithItsDataAndCutHistoryStartsFromItsLatestCut() throws Exception {
         store.close();
         contents.close();

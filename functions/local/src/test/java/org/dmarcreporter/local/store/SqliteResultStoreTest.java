@@ -99,6 +99,33 @@ class SqliteResultStoreTest {
     }
 
     @Test
+    void theReaderSeesWhatWasCommittedRefusesWritesAndCloseEndsIt() {
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.2", T0))));
+
+        long rows = store.read(db -> {
+            try (Statement s = db.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM report_rows")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+        assertThat(rows).isEqualTo(2);
+        assertThatThrownBy(() -> store.read(db -> {
+                    try (Statement s = db.createStatement()) {
+                        return s.executeUpdate("DELETE FROM report_rows");
+                    }
+                }))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("readonly");
+        assertThat(contents.rows("report_rows")).isEqualTo(2);
+
+        store.close();
+        assertThatThrownBy(() -> store.read(db -> 0))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
     void messageIdsSeenBeforeARestartAreStillDuplicatesAfterIt() {
         store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
         store.close();

@@ -69,6 +69,17 @@ final class XmlStream {
     /** An element holding a number in decimal, as Long.toString writes it. */
     void element(Tag tag, long value) throws IOException {
         bytes(tag.open);
+        number(value);
+        bytes(tag.close);
+    }
+
+    /** Fixed markup: tags written as they are, for a caller that writes a known sequence of them at once. */
+    void markup(Markup markup) throws IOException {
+        bytes(markup.bytes);
+    }
+
+    /** A number in decimal, as Long.toString writes it, as element content. */
+    void number(long value) throws IOException {
         if (value < 0 || pos + 20 > buf.length) {
             raw(Long.toString(value));
         } else {
@@ -82,7 +93,6 @@ final class XmlStream {
             }
             pos += digits;
         }
-        bytes(tag.close);
     }
 
     /** An element only when there is text for it. */
@@ -103,7 +113,8 @@ final class XmlStream {
         out.flush();
     }
 
-    private void text(String s) throws IOException {
+    /** Text as element content, escaped where it must be. */
+    void text(String s) throws IOException {
         int n = s.length();
         int i = 0;
         if (n <= buf.length - pos) {
@@ -193,6 +204,19 @@ final class XmlStream {
         }
         System.arraycopy(b, 0, buf, pos, b.length);
         pos += b.length;
+    }
+
+    /** A run of ASCII markup, encoded once; writers keep theirs in constants. */
+    static final class Markup {
+        final byte[] bytes;
+
+        static Markup of(String ascii) {
+            return new Markup(ascii);
+        }
+
+        private Markup(String ascii) {
+            bytes = ascii.getBytes(StandardCharsets.US_ASCII);
+        }
     }
 
     /** An element name with its tags ready-encoded; writers keep theirs in constants. */
