@@ -297,7 +297,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         config.setJournalSizeLimit(64 * 1024 * 1024); // bytes: the WAL file is cut back after a checkpoint
         Connection db = null;
         WalCheckpointer checkpointer = null;
-        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        String url = url(file);
         try {
             db = config.createConnection(url);
             checkpointer = WalCheckpointer.start(url, durability.synchronous);
@@ -726,6 +726,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
     }
 
+    /** The JDBC URL of the store's file, for each of its connections (writer, checkpointer, reader). */
+    private static String url(Path database) {
+        return "jdbc:sqlite:" + database.toAbsolutePath();
+    }
+
     private static Path walFile(Path database) {
         return database.resolveSibling(database.getFileName() + "-wal");
     }
@@ -775,7 +780,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(10_000);
         config.setGetGeneratedKeys(false);
-        Connection c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        Connection c = config.createConnection(url(file));
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA query_only = true");
         } catch (SQLException e) {
