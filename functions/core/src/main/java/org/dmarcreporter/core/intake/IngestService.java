@@ -90,26 +90,15 @@ public final class IngestService {
     }
 
     private ApiResponse evaluateAndStore(List<AuthenticationResult> results, boolean batch, String key, String digest) {
+        // The loops are methods of their own: C2 compiles each hot loop (OSR) with all of its method.
         List<Evaluation> evaluations = evaluate(results);
-        List<Verdict> verdicts = new ArrayList<>(results.size());
-        for (int i = 0; i < results.size(); i++) {
-            verdicts.add(evaluations.get(i).toVerdict(results.get(i).messageId()));
-        }
+        List<Verdict> verdicts = verdicts(results, evaluations);
         byte[] response = JsonWriting.bytes(batch ? verdicts : verdicts.get(0));
         IngestOutcome outcome;
         try {
             // Stamped after evaluation, so that slow DNS does not count against the ingest deadline.
             Instant storedAt = clock.instant();
-            List<StoredResult> stored = new ArrayList<>(results.size());
-            Map<String, Long> cuts = new HashMap<>(4);
-            for (int i = 0; i < results.size(); i++) {
-                AuthenticationResult result = results.get(i);
-                Evaluation evaluation = evaluations.get(i);
-                if (evaluation.reportable() && !settings.onlyIgnoredRecipients(result.envelopeTo())) {
-                    long cut = cuts.computeIfAbsent(evaluation.policyDomain(), store::latestCut);
-                    stored.add(toStored(result, evaluation, verdicts.get(i), storedAt, cut, key, i));
-                }
-            }
+            List<StoredResult> stored = storable(results, evaluations, verdicts, storedAt, key);
             if (stored.isEmpty() && key == null) {
                 return new ApiResponse(200, JSON, response);
             }
@@ -136,6 +125,34 @@ public final class IngestService {
                     409, "Request in progress", "a request with this Idempotency-Key is being stored; retry shortly");
         }
         return new ApiResponse(200, JSON, response);
+    }
+
+    private static List<Verdict> verdicts(List<AuthenticationResult> results, List<Evaluation> evaluations) {
+        List<Verdict> verdicts = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            verdicts.add(evaluations.get(i).toVerdict(results.get(i).messageId()));
+        }
+        return verdicts;
+    }
+
+    /** What the store keeps of the results that go into reports, each in its reporting window. */
+    private List<StoredResult> storable(
+            List<AuthenticationResult> results,
+            List<Evaluation> evaluations,
+            List<Verdict> verdicts,
+            Instant storedAt,
+            String key) {
+        List<StoredResult> stored = new ArrayList<>(results.size());
+        Map<String, Long> cuts = new HashMap<>(4);
+        for (int i = 0; i < results.size(); i++) {
+            AuthenticationResult result = results.get(i);
+            Evaluation evaluation = evaluations.get(i);
+            if (evaluation.reportable() && !settings.onlyIgnoredRecipients(result.envelopeTo())) {
+                long cut = cuts.computeIfAbsent(evaluation.policyDomain(), store::latestCut);
+                stored.add(toStored(result, evaluation, verdicts.get(i), storedAt, cut, key, i));
+            }
+        }
+        return stored;
     }
 
     /**

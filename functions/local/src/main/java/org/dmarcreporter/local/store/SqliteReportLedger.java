@@ -38,7 +38,6 @@ import org.dmarcreporter.core.window.ReportingWindow;
  */
 public final class SqliteReportLedger implements ReportLedger {
 
-    private static final String ALL_DOMAINS = "*";
     private static final String TOKEN_PREFIX = "s1.";
 
     private static final String READ_DELIVERIES = "SELECT recipient, status, reason, attempts, sent_at, next_retry"
@@ -169,7 +168,7 @@ public final class SqliteReportLedger implements ReportLedger {
     public List<Long> cuts(String policyDomain) {
         long since = store.clock().instant().getEpochSecond() - Retention.REPORT_DATA.toSeconds();
         return store.withLock(() -> {
-            readCuts.setString(1, policyDomain == null ? ALL_DOMAINS : policyDomain);
+            readCuts.setString(1, policyDomain == null ? SqliteResultStore.ALL_DOMAINS : policyDomain);
             readCuts.setLong(2, since);
             List<Long> out = new ArrayList<>();
             try (ResultSet rs = readCuts.executeQuery()) {
@@ -183,7 +182,7 @@ public final class SqliteReportLedger implements ReportLedger {
 
     @Override
     public void writeCut(String policyDomain, long at) {
-        store.recordCut(policyDomain == null ? ALL_DOMAINS : policyDomain, at);
+        store.recordCut(policyDomain == null ? SqliteResultStore.ALL_DOMAINS : policyDomain, at);
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +31,6 @@ import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.store.WindowPolicy;
 import org.dmarcreporter.core.window.ReportingWindow;
-import org.dmarcreporter.core.window.WindowTiming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -62,6 +60,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     /** Schema this code writes; a file from a newer version is refused rather than misread. */
     static final int SCHEMA_VERSION = 3;
+
+    /** The send-now cut key that stands for every domain. */
+    static final String ALL_DOMAINS = "*";
 
     /** Rows deleted per purge statement, so the writer lock is never held long. */
     private static final int PURGE_CHUNK = 5_000;
@@ -142,15 +143,17 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     private final Path file;
     private final Clock clock;
-    private final long cutCacheNanos;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, CachedCut> cutCache = new ConcurrentHashMap<>();
     /**
-     * The latest cut per domain key ({@code "*"} too) written by this process, guarded by the
-     * lock: ingest re-checks its results' windows against it under the lock, so a cut takes
-     * effect at once for every batch committed after it (see {@link #moveAfterCuts}).
+     * The latest send-now cut per domain key ({@code "*"} too): read from send_now_cuts on open,
+     * then kept up to date by {@link #recordCut}. This process is the only writer of the file (the
+     * lock file), so this map is the table's latest cuts and {@link #latestCut} needs neither a
+     * query nor the lock: a cached cut (the ResultStore contract allows 10 s) would cost one
+     * query under the writer's lock per domain every 10 s, each waiting behind a batch. Ingest
+     * re-checks its results' windows against it under the lock, so a cut takes effect at once
+     * for every batch committed after it (see {@link #moveAfterCuts}).
      */
-    private final Map<String, Long> cutsWrittenHere = new HashMap<>();
+    private final Map<String, Long> latestCuts = new ConcurrentHashMap<>();
 
     private final MessageIdIndex seenMessages = new MessageIdIndex();
     /**
@@ -176,7 +179,6 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement addToRow;
     private final PreparedStatement upsertWindow;
     private final PreparedStatement insertCandidate;
-    private final PreparedStatement readCut;
     private final PreparedStatement writeCut;
     private final WalCheckpointer checkpointer;
     /** Shared WAL syncs ({@link #durably}); null when the store does not sync every commit. */
@@ -196,7 +198,6 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private SqliteResultStore(
             Path file,
             Clock clock,
-            Duration cutCacheTime,
             Connection db,
             FileChannel lockFile,
             WalCheckpointer checkpointer,
@@ -207,7 +208,6 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         this.file = file;
         this.clock = clock;
         this.lockFile = lockFile;
-        this.cutCacheNanos = cutCacheTime.toNanos();
         this.db = db;
         createSchema(db);
         // Transactions are begun and ended explicitly (autocommit stays on): the driver's own
@@ -233,9 +233,19 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 + " policy_record = excluded.policy_record, updated_at = excluded.updated_at");
         insertCandidate = db.prepareStatement("INSERT OR IGNORE INTO failure_candidates"
                 + " (id, policy_domain, candidate_json, stored_at, expires_at) VALUES (?, ?, ?, ?, ?)");
-        readCut = db.prepareStatement("SELECT max(cut_at) FROM send_now_cuts WHERE policy_domain IN (?, '*')");
         writeCut = db.prepareStatement("INSERT OR IGNORE INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)");
         loadSeenMessages(clock.instant().getEpochSecond());
+        loadCuts();
+    }
+
+    private void loadCuts() throws SQLException {
+        try (Statement s = db.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT policy_domain, max(cut_at) FROM send_now_cuts GROUP BY policy_domain")) {
+            while (rs.next()) {
+                latestCuts.put(rs.getString(1), rs.getLong(2));
+            }
+        }
     }
 
     private void loadSeenMessages(long now) throws SQLException {
@@ -263,14 +273,6 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * @throws StoreUnavailableException when the folder or file cannot be created or opened
      */
     public static SqliteResultStore open(Path dataDir, Clock clock, Durability durability) {
-        return open(dataDir, clock, durability, WindowTiming.CUT_CACHE);
-    }
-
-    /** As {@link #open(Path, Clock, Durability)}, caching send-now cuts for {@code cutCacheTime}. */
-    static SqliteResultStore open(Path dataDir, Clock clock, Durability durability, Duration cutCacheTime) {
-        if (cutCacheTime.compareTo(WindowTiming.CUT_CACHE) > 0) {
-            throw new IllegalArgumentException("cuts may be cached for at most " + WindowTiming.CUT_CACHE);
-        }
         Path file = dataDir.resolve(FILE_NAME);
         FileChannel lockFile;
         try {
@@ -301,7 +303,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         try {
             db = config.createConnection(url);
             checkpointer = WalCheckpointer.start(url, durability.synchronous);
-            return new SqliteResultStore(file, clock, cutCacheTime, db, lockFile, checkpointer, durability);
+            return new SqliteResultStore(file, clock, db, lockFile, checkpointer, durability);
         } catch (SQLException | RuntimeException e) {
             if (checkpointer != null) {
                 checkpointer.close();
@@ -337,19 +339,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
 
     @Override
     public long latestCut(String policyDomain) {
-        long now = System.nanoTime();
-        CachedCut cached = cutCache.get(policyDomain);
-        if (cached != null && now - cached.readAtNanos < cutCacheNanos) {
-            return cached.cutAt;
-        }
-        long cutAt = withLock(() -> {
-            readCut.setString(1, policyDomain);
-            try (ResultSet rs = readCut.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        });
-        cutCache.put(policyDomain, new CachedCut(cutAt, now));
-        return cutAt;
+        return Math.max(latestCuts.getOrDefault(ALL_DOMAINS, 0L), latestCuts.getOrDefault(policyDomain, 0L));
     }
 
     /**
@@ -364,29 +354,28 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             writeCut.setString(1, policyDomain);
             writeCut.setLong(2, cutAt); // one statement: its own transaction
             writeCut.executeUpdate();
-            cutsWrittenHere.merge(policyDomain, cutAt, Math::max);
-            cutCache.clear(); // this process sees its own cut at once
+            latestCuts.merge(policyDomain, cutAt, Math::max); // after the write: seen once stored
             return null;
         });
     }
 
     /**
-     * Under the lock: results whose window was chosen before a cut that this process has written
-     * since (the window is chosen before the lock is taken, with a cut cached for up to
-     * {@link WindowTiming#CUT_CACHE}) move to the window that starts at that cut. A cut later than
+     * Under the lock: results whose window was chosen before a cut that was recorded since (the
+     * window is chosen from {@link #latestCut} before the lock is taken) move to the window that
+     * starts at that cut. A cut later than
      * the store's clock is not in force yet, as in {@link org.dmarcreporter.core.window.ReportingWindows#windowStart}.
      */
     private List<StoredResult> moveAfterCuts(List<StoredResult> results) {
-        if (cutsWrittenHere.isEmpty()) {
+        if (latestCuts.isEmpty()) {
             return results;
         }
         long now = clock.instant().getEpochSecond();
-        long all = cutsWrittenHere.getOrDefault("*", 0L);
+        long all = latestCuts.getOrDefault(ALL_DOMAINS, 0L);
         List<StoredResult> out = null;
         for (int i = 0; i < results.size(); i++) {
             StoredResult r = results.get(i);
             ReportingWindow w = r.window();
-            long cut = Math.max(all, cutsWrittenHere.getOrDefault(w.policyDomain(), 0L));
+            long cut = Math.max(all, latestCuts.getOrDefault(w.policyDomain(), 0L));
             if (cut > w.start() && cut <= now) {
                 if (out == null) {
                     out = new ArrayList<>(results);
@@ -470,39 +459,63 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 }
             }
         }
-        int writes = 0;
-        int duplicates = 0;
-        List<StoredResult> counted = moveAfterCuts(batch.results());
-        boolean moved = counted != batch.results();
-        Set<MessageIdIndex.Key> newMessages = Set.of();
+        // Each loop below is a method of its own: C2 compiles a hot loop on its own (OSR) with all
+        // of its method, so one method with four loops was compiled four times over.
+        List<StoredResult> moved = moveAfterCuts(batch.results());
         long markerExpiry = now + Retention.DEDUPE.toSeconds();
-        if (keys != null) {
-            List<StoredResult> all = counted;
-            counted = new ArrayList<>(all.size());
-            newMessages = new HashSet<>();
-            for (int i = 0; i < keys.size(); i++) {
-                StoredResult r = all.get(i);
-                MessageIdIndex.Key id = keys.get(i);
-                if (id != null) {
-                    // An id past its expiry counts as new even before the purge removes it, as
-                    // with DynamoDB's lazy TTL.
-                    if (seenMessages.expiresAt(id) > now || !newMessages.add(id)) {
-                        duplicates++; // stored before, or earlier in this batch
-                        continue;
-                    }
-                    markMessage.setString(1, r.messageId());
-                    markMessage.setBytes(2, id.bytes());
-                    markMessage.setLong(3, markerExpiry);
-                    markMessage.executeUpdate();
-                    writes++;
-                }
-                counted.add(r);
-            }
-        }
+        NewResults fresh = keys == null ? new NewResults(moved, Set.of()) : dropSeen(moved, keys, now, markerExpiry);
+        int duplicates = moved.size() - fresh.results().size();
+        List<StoredResult> counted = fresh.results();
         // planned before the lock; planned again only when a duplicate was dropped or a cut moved a window
         Increments increments =
-                !moved && counted.size() == batch.results().size() ? planned : Increments.of(counted, planned.json());
-        writes += addCounts(increments);
+                moved == batch.results() && duplicates == 0 ? planned : Increments.of(counted, planned.json());
+        int writes = fresh.messages().size() + addCounts(increments) + writeWindowEntries(increments, now);
+        writes += insertCandidates(counted);
+        if (key != null) {
+            rememberResponse.setString(1, key);
+            rememberResponse.setBytes(2, batch.response());
+            rememberResponse.setLong(3, now + Retention.DEDUPE.toSeconds());
+            rememberResponse.setString(4, batch.requestDigest());
+            rememberResponse.executeUpdate();
+            writes++;
+        }
+        return new Written(
+                new IngestOutcome.Stored(duplicates, writes), fresh.messages(), markerExpiry, increments.windows());
+    }
+
+    /** The results of a batch whose messageIds were not seen before, and those ids (now marked). */
+    private record NewResults(List<StoredResult> results, Set<MessageIdIndex.Key> messages) {}
+
+    /**
+     * Drops results whose messageId was stored before or earlier in the batch, and logs the ids
+     * of the others to message_ids.
+     */
+    private NewResults dropSeen(List<StoredResult> all, List<MessageIdIndex.Key> keys, long now, long markerExpiry)
+            throws SQLException {
+        List<StoredResult> counted = new ArrayList<>(all.size());
+        Set<MessageIdIndex.Key> newMessages = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            StoredResult r = all.get(i);
+            MessageIdIndex.Key id = keys.get(i);
+            if (id != null) {
+                // An id past its expiry counts as new even before the purge removes it, as with
+                // DynamoDB's lazy TTL.
+                if (seenMessages.expiresAt(id) > now || !newMessages.add(id)) {
+                    continue; // stored before, or earlier in this batch
+                }
+                markMessage.setString(1, r.messageId());
+                markMessage.setBytes(2, id.bytes());
+                markMessage.setLong(3, markerExpiry);
+                markMessage.executeUpdate();
+            }
+            counted.add(r);
+        }
+        return new NewResults(counted, newMessages);
+    }
+
+    /** Writes the index entries of windows that are new here or whose record changed; how many. */
+    private int writeWindowEntries(Increments increments, long now) throws SQLException {
+        int writes = 0;
         for (WindowPolicy w : increments.windows()) {
             if (w.policyRecord().equals(indexed.get(w.window()))) {
                 continue; // the entry is there, with this record
@@ -515,6 +528,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             upsertWindow.executeUpdate();
             writes++;
         }
+        return writes;
+    }
+
+    /** Stores the batch's failure report candidates (each once); how many were new. */
+    private int insertCandidates(List<StoredResult> counted) throws SQLException {
+        int writes = 0;
         for (StoredResult r : counted) {
             FailureCandidate c = r.failureCandidate();
             if (c != null) {
@@ -527,16 +546,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                 writes += insertCandidate.executeUpdate();
             }
         }
-        if (key != null) {
-            rememberResponse.setString(1, key);
-            rememberResponse.setBytes(2, batch.response());
-            rememberResponse.setLong(3, now + Retention.DEDUPE.toSeconds());
-            rememberResponse.setString(4, batch.requestDigest());
-            rememberResponse.executeUpdate();
-            writes++;
-        }
-        return new Written(
-                new IngestOutcome.Stored(duplicates, writes), newMessages, markerExpiry, increments.windows());
+        return writes;
     }
 
     /**
@@ -973,6 +983,4 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     interface ReadWork<T> {
         T run(Connection reader) throws SQLException;
     }
-
-    private record CachedCut(long cutAt, long readAtNanos) {}
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ class SqliteFailureLedgerContractTest extends FailureLedgerContract {
 
     private SqliteResultStore open() {
         SqliteResultStore store = SqliteResultStore.open(
-                dataDir, Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC), Durability.FULL, Duration.ZERO);
+                dataDir, Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC), Durability.FULL);
         opened.add(store);
         return store;
     }

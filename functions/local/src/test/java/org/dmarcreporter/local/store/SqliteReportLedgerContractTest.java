@@ -2,7 +2,6 @@ package org.dmarcreporter.local.store;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.dmarcreporter.core.report.run.ReportLedger;
@@ -25,7 +24,7 @@ class SqliteReportLedgerContractTest extends ReportLedgerContract {
     @BeforeEach
     void open() {
         store = SqliteResultStore.open(
-                dataDir, Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC), Durability.FULL, Duration.ZERO);
+                dataDir, Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC), Durability.FULL);
         ledger = new SqliteReportLedger(store);
     }
 

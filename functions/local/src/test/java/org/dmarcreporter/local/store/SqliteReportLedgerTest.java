@@ -26,7 +26,6 @@ import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.testing.MutableClock;
 import org.dmarcreporter.core.window.ReportingWindow;
 import org.dmarcreporter.core.window.ReportingWindows;
-import org.dmarcreporter.core.window.WindowTiming;
 import org.dmarcreporter.local.store.SqliteResultStore.Durability;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +50,7 @@ class SqliteReportLedgerTest {
     @BeforeEach
     void open() {
         // The production cut cache: the test shows a cut written here does not wait for it.
-        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, WindowTiming.CUT_CACHE);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
         ledger = new SqliteReportLedger(store);
         contents = StoreContents.open(dataDir);
     }
@@ -81,7 +80,7 @@ class SqliteReportLedgerTest {
 
     @Test
     void aCutTakesEffectAtOnceForEveryBatchCommittedAfterIt() {
-        long before = store.latestCut(DOMAIN); // 0, now cached for up to CUT_CACHE
+        long before = store.latestCut(DOMAIN); // 0
         store.ingest(batch(clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", before))));
         // chosen before the cut, stored after it: a request evaluated while send-now writes its cut
         StoredResult raced = result("m2", DOMAIN, "192.0.2.2", before);
@@ -95,7 +94,7 @@ class SqliteReportLedgerTest {
 
         ReportingWindow cutWindow = new ReportingWindow(DOMAIN, MIDNIGHT);
         ReportingWindow next = new ReportingWindow(DOMAIN, cut);
-        assertThat(store.latestCut(DOMAIN)).isEqualTo(cut); // not the cached 0
+        assertThat(store.latestCut(DOMAIN)).isEqualTo(cut);
         assertThat(rowsOf(cutWindow)).isEqualTo(Map.of("192.0.2.1", 1L));
         assertThat(rowsOf(next)).isEqualTo(Map.of("192.0.2.2", 1L, "192.0.2.3", 1L));
         assertThat(ledger.unreportedWindows(DOMAIN, null, 10).windows())
@@ -341,7 +340,7 @@ class SqliteReportLedgerTest {
                     + (T0.getEpochSecond() + 3_600) + ")");
         }
 
-        store = SqliteResultStore.open(old, clock, Durability.FULL, Duration.ZERO);
+        store = SqliteResultStore.open(old, clock, Durability.FULL);
         ledger = new SqliteReportLedger(store);
         contents = StoreContents.open(old);
 
@@ -364,7 +363,7 @@ class SqliteReportLedgerTest {
                 .isEqualTo(new byte[] {'{', '}'});
 
         store.close(); // reopening a migrated folder changes nothing
-        store = SqliteResultStore.open(old, clock, Durability.FULL, Duration.ZERO);
+        store = SqliteResultStore.open(old, clock, Durability.FULL);
         ledger = new SqliteReportLedger(store);
         assertThat(ledger.cuts(DOMAIN)).containsExactly(cut - 60, cut, cut + 60);
         assertThat(ledger.rows(w, null, 10).rows()).hasSize(1);
@@ -403,7 +402,7 @@ class SqliteReportLedgerTest {
                     + ", 'v=DMARC1; p=none', 1, " + expires + ", NULL, 3, 47)");
         }
 
-        store = SqliteResultStore.open(old, clock, Durability.FULL, Duration.ZERO);
+        store = SqliteResultStore.open(old, clock, Durability.FULL);
         ledger = new SqliteReportLedger(store);
         contents = StoreContents.open(old);
 

@@ -1,7 +1,6 @@
 package org.dmarcreporter.local.store;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +34,7 @@ class SqliteResultStoreContractTest extends ResultStoreContract {
     @BeforeEach
     void open() {
         // Cuts uncached: the store times its cache with System.nanoTime, not with the test clock.
-        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, Duration.ZERO);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
         contents = StoreContents.open(dataDir);
     }
 

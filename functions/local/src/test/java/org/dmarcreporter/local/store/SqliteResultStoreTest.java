@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,6 @@ class SqliteResultStoreTest {
 
     private static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
     private static final String DOMAIN = "example.com";
-    private static final Duration CUT_CACHE = Duration.ofMillis(300);
 
     @TempDir
     Path dataDir;
@@ -44,7 +42,7 @@ class SqliteResultStoreTest {
 
     @BeforeEach
     void open() {
-        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, CUT_CACHE);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
         contents = StoreContents.open(dataDir);
     }
 
@@ -129,7 +127,7 @@ class SqliteResultStoreTest {
     void messageIdsSeenBeforeARestartAreStillDuplicatesAfterIt() {
         store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
         store.close();
-        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, CUT_CACHE);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
 
         IngestOutcome outcome = store.ingest(batch(
                 T0.plusSeconds(60),
@@ -145,7 +143,7 @@ class SqliteResultStoreTest {
         store.close();
         Instant later = T0.plus(Retention.DEDUPE).plusSeconds(1);
         clock.set(later);
-        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, CUT_CACHE);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
 
         IngestOutcome outcome = store.ingest(batch(later, List.of(result("m1", DOMAIN, "192.0.2.1", later))));
 
@@ -320,7 +318,7 @@ class SqliteResultStoreTest {
 
     @Test
     void aRecordedCutIsSeenAtOnceByThisProcessAndNeverMovesBack() {
-        assertThat(store.latestCut(DOMAIN)).isZero(); // cached now
+        assertThat(store.latestCut(DOMAIN)).isZero();
 
         store.recordCut(DOMAIN, 3_000);
         assertThat(store.latestCut(DOMAIN)).isEqualTo(3_000);
@@ -332,17 +330,18 @@ class SqliteResultStoreTest {
     }
 
     @Test
-    void aCutWrittenByAnotherProcessIsSeenWithinTheCacheTime() throws Exception {
-        assertThat(store.latestCut(DOMAIN)).isZero();
-        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
-                Statement s = other.createStatement()) {
-            s.executeUpdate("INSERT INTO send_now_cuts (policy_domain, cut_at) VALUES ('example.com', 4242)");
-        }
+    void theLatestCutsOfEveryDomainAndOfAllDomainsAreReadBackOnReopen() {
+        store.recordCut(DOMAIN, 3_000);
+        store.recordCut(DOMAIN, 2_000);
+        store.recordCut("other.example", 1_000);
+        store.recordCut("*", 2_500);
+        store.close();
 
-        // Cached for a while (at most WindowTiming.CUT_CACHE, the ResultStore contract), then read again.
-        assertThat(store.latestCut(DOMAIN)).isZero();
-        Thread.sleep(CUT_CACHE.toMillis() + 50);
-        assertThat(store.latestCut(DOMAIN)).isEqualTo(4242);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
+
+        assertThat(store.latestCut(DOMAIN)).isEqualTo(3_000);
+        assertThat(store.latestCut("other.example")).isEqualTo(2_500); // the "*" cut is later
+        assertThat(store.latestCut("never-cut.example")).isEqualTo(2_500);
     }
 
     @Test
