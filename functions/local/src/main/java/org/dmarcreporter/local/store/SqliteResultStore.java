@@ -362,20 +362,19 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     /**
      * Under the lock: results whose window was chosen before a cut that was recorded since (the
      * window is chosen from {@link #latestCut} before the lock is taken) move to the window that
-     * starts at that cut. A cut later than
-     * the store's clock is not in force yet, as in {@link org.dmarcreporter.core.window.ReportingWindows#windowStart}.
+     * starts at that cut. A cut later than the store's clock is not in force yet, as in
+     * {@link org.dmarcreporter.core.window.ReportingWindows#windowStart}.
      */
     private List<StoredResult> moveAfterCuts(List<StoredResult> results) {
         if (latestCuts.isEmpty()) {
             return results;
         }
         long now = clock.instant().getEpochSecond();
-        long all = latestCuts.getOrDefault(ALL_DOMAINS, 0L);
         List<StoredResult> out = null;
         for (int i = 0; i < results.size(); i++) {
             StoredResult r = results.get(i);
             ReportingWindow w = r.window();
-            long cut = Math.max(all, latestCuts.getOrDefault(w.policyDomain(), 0L));
+            long cut = latestCut(w.policyDomain());
             if (cut > w.start() && cut <= now) {
                 if (out == null) {
                     out = new ArrayList<>(results);
@@ -469,8 +468,10 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         // planned before the lock; planned again only when a duplicate was dropped or a cut moved a window
         Increments increments =
                 moved == batch.results() && duplicates == 0 ? planned : Increments.of(counted, planned.json());
-        int writes = fresh.messages().size() + addCounts(increments) + writeWindowEntries(increments, now);
-        writes += insertCandidates(counted);
+        int writes = fresh.messages().size()
+                + addCounts(increments)
+                + writeWindowEntries(increments, now)
+                + insertCandidates(counted);
         if (key != null) {
             rememberResponse.setString(1, key);
             rememberResponse.setBytes(2, batch.response());

@@ -49,7 +49,6 @@ class SqliteReportLedgerTest {
 
     @BeforeEach
     void open() {
-        // The production cut cache: the test shows a cut written here does not wait for it.
         store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
         ledger = new SqliteReportLedger(store);
         contents = StoreContents.open(dataDir);
