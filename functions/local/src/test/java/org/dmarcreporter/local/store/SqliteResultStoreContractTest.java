@@ -33,7 +33,6 @@ class SqliteResultStoreContractTest extends ResultStoreContract {
 
     @BeforeEach
     void open() {
-        // Cuts uncached: the store times its cache with System.nanoTime, not with the test clock.
         store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
         contents = StoreContents.open(dataDir);
     }
