@@ -16,6 +16,7 @@ import org.dmarcreporter.core.dns.DnsResolver;
 import org.dmarcreporter.core.dns.ZoneFileResolver;
 import org.dmarcreporter.core.evaluation.DmarcEvaluator;
 import org.dmarcreporter.core.intake.IngestService;
+import org.dmarcreporter.core.report.delivery.MailTransport;
 import org.dmarcreporter.core.settings.ReportingSettings;
 import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.local.CommandLine.Serve;
@@ -24,6 +25,7 @@ import org.dmarcreporter.local.failurereports.FailureReports;
 import org.dmarcreporter.local.http.IngestHttpServer;
 import org.dmarcreporter.local.http.IngestHttpServer.Route;
 import org.dmarcreporter.local.http.ReportsEndpoints;
+import org.dmarcreporter.local.mail.SmtpTransport;
 import org.dmarcreporter.local.report.LocalReports;
 import org.dmarcreporter.local.report.ReportSchedule;
 import org.dmarcreporter.local.store.SqliteReportLedger;
@@ -238,6 +240,7 @@ public final class LocalRuntime {
                 options.zoneFiles().isEmpty() ? "the network" : options.zoneFiles(),
                 settings.orgName(),
                 base.mail.description());
+        base.mail.transport().ifPresent(LocalRuntime::checkRelay);
         ReportSchedule schedule = null;
         if (base.reports.canSend()) {
             schedule = new ReportSchedule(base.reports, clock).start();
@@ -247,6 +250,35 @@ public final class LocalRuntime {
                     + " (GET /v1/reports lists them) until serve runs with one of them");
         }
         return new LocalRuntime(base, options.dataDir(), server, purger, schedule, failureReports);
+    }
+
+    /**
+     * The relay check (docs/mail.md) on a thread of its own: serve answers at once, and a relay
+     * that is slow to answer or down holds nothing up.
+     */
+    private static void checkRelay(MailTransport transport) {
+        if (!(transport instanceof SmtpTransport smtp)) {
+            return;
+        }
+        Thread check = new Thread(
+                () -> {
+                    try {
+                        SmtpTransport.RelayCheck result = smtp.check();
+                        if (!result.usable()) {
+                            LOG.warn("{}; reports wait and are tried again on later runs", result.summary());
+                        } else if (!result.tls()) {
+                            LOG.warn("{}", result.summary());
+                        } else {
+                            LOG.info("{}", result.summary());
+                        }
+                    } catch (RuntimeException e) {
+                        // only a check: sends find out for themselves
+                        LOG.warn("relay check failed", e);
+                    }
+                },
+                "relay-check");
+        check.setDaemon(true);
+        check.start();
     }
 
     /** Where {@code "dryRun": true} writes, inside the data folder. */

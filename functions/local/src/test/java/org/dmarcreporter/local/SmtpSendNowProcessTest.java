@@ -55,6 +55,19 @@ class SmtpSendNowProcessTest {
         return serve;
     }
 
+    /** The first line of serve's log with {@code text}; the relay check runs beside start-up, so it may take a moment. */
+    private static String logged(Processes.Serve serve, String text) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            for (String line : Files.readAllLines(serve.stderr())) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return "";
+    }
+
     @Test
     void reportsGoThroughTheRelayOverStartTls() throws Exception {
         TestRelay relay = TestRelay.start(Files.createDirectories(dir.resolve("relay")));
@@ -113,6 +126,11 @@ class SmtpSendNowProcessTest {
         long nextRetry = recipient.get("nextRetry").asLong();
         assertThat(nextRetry - summary.get("startedAt").asLong()).isEqualTo(15 * 60);
         assertThat(relay.received()).isEmpty();
+        assertThat(logged(serve, "reports wait and are tried again"))
+                .as("serve's relay check at start")
+                .contains("WARN")
+                .contains("does not offer STARTTLS and TLS is required")
+                .contains("reports wait and are tried again on later runs");
 
         JsonNode listing = serve.get("/v1/reports");
         List<String> states = new ArrayList<>();

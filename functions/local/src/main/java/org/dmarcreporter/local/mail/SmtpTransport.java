@@ -150,6 +150,38 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
         }
     }
 
+    /**
+     * What {@link #check()} found: whether sends can go out as things stand, whether they would go
+     * over TLS, and what the relay offered.
+     */
+    public record RelayCheck(boolean usable, boolean tls, String summary) {}
+
+    /**
+     * Connects once as a send would (EHLO, STARTTLS, AUTH when configured), says QUIT and tells
+     * what happened. {@code serve} runs this at start (docs/mail.md), so that a relay that is down,
+     * offers no STARTTLS while TLS is required, or refuses our credentials shows in the log then
+     * rather than at midnight; the JDK's TLS set-up (trust store, first handshake) is then done
+     * before the first report too. Nothing is sent and no connection is kept.
+     */
+    public RelayCheck check() {
+        String relay = settings.host() + ":" + settings.port();
+        Smtp smtp = new Smtp(session);
+        String probe = "relay check";
+        Attempt refused = connect(smtp, List.of(probe), relay);
+        if (refused != null) {
+            closeQuietly(smtp);
+            return new RelayCheck(false, false, refused.outcomes().get(probe).detail());
+        }
+        long size = parseSize(smtp.getExtensionParameter("SIZE"));
+        boolean tls = smtp.isSSL();
+        String summary = "relay " + relay + " answered"
+                + (tls ? ", STARTTLS in use" : ", no STARTTLS offered: reports would go unencrypted")
+                + (size > 0 ? ", messages up to " + size + " bytes" : "")
+                + (settings.credentials().isPresent() ? ", AUTH accepted" : "");
+        closeQuietly(smtp);
+        return new RelayCheck(true, tls, summary);
+    }
+
     public SmtpSettings settings() {
         return settings;
     }

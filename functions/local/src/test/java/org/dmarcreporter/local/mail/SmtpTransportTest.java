@@ -277,17 +277,60 @@ class SmtpTransportTest extends MailTransportContract {
         }
     }
 
+    /** A port nothing listens on (it was free a moment ago). */
+    private static int unusedPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void aRelayThatIsDownIsATemporaryFailure() throws Exception {
-        int unused;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            unused = s.getLocalPort();
-        }
+        int unused = unusedPort();
         Delivery delivery = new SmtpTransport(settings(unused)).send(mail(List.of(FIRST), body()));
 
         assertThat(delivery.toRetry()).containsExactly(FIRST);
         assertThat(delivery.outcome(FIRST).orElseThrow().detail())
                 .contains("could not connect to relay 127.0.0.1:" + unused);
+    }
+
+    @Test
+    void theRelayCheckTellsWhatTheRelayOffersAndSendsNothing(@TempDir Path dir) throws Exception {
+        int before = relay.received().size();
+        try (SmtpTransport transport = new SmtpTransport(settings(relay.port).withRequireTls(true))) {
+            SmtpTransport.RelayCheck check = transport.check();
+
+            assertThat(check.usable()).isTrue();
+            assertThat(check.tls()).isTrue();
+            assertThat(check.summary())
+                    .isEqualTo("relay 127.0.0.1:" + relay.port
+                            + " answered, STARTTLS in use, messages up to 33554432 bytes");
+        }
+        assertThat(relay.received()).hasSize(before);
+
+        try (TestRelay plain = TestRelay.start(dir, "--no-tls", "--size", "5000")) {
+            SmtpTransport.RelayCheck open = new SmtpTransport(settings(plain.port)).check();
+            assertThat(open.usable()).isTrue();
+            assertThat(open.tls()).isFalse();
+            assertThat(open.summary())
+                    .isEqualTo("relay 127.0.0.1:" + plain.port + " answered, no STARTTLS offered:"
+                            + " reports would go unencrypted, messages up to 5000 bytes");
+
+            SmtpTransport.RelayCheck required =
+                    new SmtpTransport(settings(plain.port).withRequireTls(true)).check();
+            assertThat(required.usable()).isFalse();
+            assertThat(required.summary()).contains("does not offer STARTTLS").contains("requireTls");
+            assertThat(plain.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void theRelayCheckOfARelayThatIsDownSaysSo() throws Exception {
+        int unused = unusedPort();
+        SmtpTransport.RelayCheck check = new SmtpTransport(settings(unused)).check();
+
+        assertThat(check.usable()).isFalse();
+        assertThat(check.summary()).startsWith("could not connect to relay 127.0.0.1:" + unused);
     }
 
     @Test
