@@ -207,7 +207,7 @@ public final class EndToEndBench {
         int got = times.size() - before;
         long last = got > 0 ? times.get(times.size() - 1) : answered;
         long first = got > 0 ? times.get(before) : answered;
-        // the JIT warms up as the run goes: the second half of the reports takes less time than the first
+        // half way: how much of the run the first half took (a fresh serve's JIT warms up as it goes)
         long half = got > 1 ? times.get(before + got / 2 - 1) : last;
         Thread.sleep(1000); // anything sent twice would arrive now
         int finalCount = sink.accepted() - before;
