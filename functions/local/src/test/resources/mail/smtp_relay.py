@@ -7,12 +7,15 @@ DATA bytes), and answers scripted replies by recipient local part:
   tempfail-*       451 always
   reject-*         550 always
   drop-after-*     250, then the relay closes the connection (and writes dropped-<session>.mark)
-Each record names its connection ("session"), so tests can tell kept connections from new ones.
+Each record names its connection ("session"), so tests can tell kept connections from new ones,
+and the user the session authenticated as ("auth_user", null without AUTH). With --auth USER:PASS
+the relay requires AUTH (PLAIN or LOGIN, over TLS only) with exactly those credentials.
 Prints READY when listening.
 """
 import argparse, asyncio, base64, datetime, ipaddress, json, os, ssl, sys, tempfile, threading, time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -62,6 +65,7 @@ class Handler:
             self.count += 1
             n = self.count
         record = {"tls": session.ssl is not None, "session": "%x" % id(session), "mail_from": envelope.mail_from,
+                  "auth_user": session.auth_data if session.authenticated else None,
                   "rcpt_tos": envelope.rcpt_tos,
                   "data": base64.b64encode(envelope.original_content).decode("ascii")}
         tmp = os.path.join(self.out, ".%d.tmp" % n)
@@ -78,14 +82,26 @@ class Handler:
         open(os.path.join(self.out, "dropped-%s.mark" % name), "w").close()
 
 
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
+              and auth_data.password.decode() == password)
+        return AuthResult(success=ok, handled=False, auth_data=user if ok else None)
+    return check
+
+
 def main():
     a = argparse.ArgumentParser()
     a.add_argument("--port", type=int, required=True)
     a.add_argument("--out", required=True)
     a.add_argument("--no-tls", action="store_true")
     a.add_argument("--size", type=int, default=33554432)
+    a.add_argument("--auth", help="USER:PASS the relay requires")
     args = a.parse_args()
     kwargs = {"data_size_limit": args.size}
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+        kwargs.update(authenticator=authenticator(user, password), auth_required=True, auth_require_tls=True)
     if not args.no_tls:
         cert, key = self_signed(tempfile.mkdtemp())
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

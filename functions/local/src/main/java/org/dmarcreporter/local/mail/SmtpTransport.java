@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>Replies: 2xx is sent; 4xx (and a dropped connection) is tried again within this send, up to
  * {@link SmtpSettings#attempts()} times with doubling back-off, then a temporary failure; 5xx is a
  * permanent failure. Replies to RCPT count for that recipient alone. Problems with our own relay
- * that a retry now will not fix (TLS required but not offered, a certificate or AUTH refused) are
- * temporary failures without retries within the send, so later runs try again after the
- * operator fixed them.
+ * that a retry now will not fix (TLS required but not offered, a certificate or AUTH refused, a
+ * 530 "authentication required") are temporary failures without retries within the send, so
+ * later runs try again after the operator fixed them.
  *
  * <p>Connections are kept open between sends (up to {@link #MAX_POOLED}, each for at most
  * {@link #MAX_IDLE} unused): a send takes a kept connection, checks it with RSET and opens a new
@@ -69,6 +69,9 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     public static final Duration FRESH = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpTransport.class);
+
+    /** RFC 4954 §6: "530 5.7.0 Authentication required". */
+    private static final int AUTH_REQUIRED = 530;
 
     /** Runs of control characters (oneLine): compiled once, as every sent message's reply passes here. */
     private static final Pattern CONTROLS = Pattern.compile("[\\x00-\\x1f\\x7f]+");
@@ -402,7 +405,13 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
                 return null;
             }
             if (e instanceof SendFailedException sf) {
-                return partial(sf, recipients, relay, reply(smtp), smtp.isSSL());
+                return partial(
+                        sf,
+                        recipients,
+                        relay,
+                        reply(smtp),
+                        smtp.isSSL(),
+                        settings.credentials().isPresent());
             }
             return Attempt.all(recipients, temporary("relay " + relay + " connection failed: " + rootText(e)), true);
         }
@@ -425,7 +434,12 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
 
     /** Per-recipient outcomes from a refusal: RCPT replies first, then the MAIL or DATA reply. */
     private static Attempt partial(
-            SendFailedException e, List<String> recipients, String relay, String lastReply, boolean tls) {
+            SendFailedException e,
+            List<String> recipients,
+            String relay,
+            String lastReply,
+            boolean tls,
+            boolean credentials) {
         Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
         List<Exception> chain = new ArrayList<>();
         for (Exception x = e; x != null; x = x instanceof MessagingException me ? me.getNextException() : null) {
@@ -448,14 +462,37 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
         DeliveryOutcome rest = e instanceof SMTPSendFailedException sf && sf.getReturnCode() > 0
                 ? byCode(sf.getReturnCode(), "relay " + relay + " refused the message: " + text(sf))
                 : temporary("relay " + relay + " refused the message: " + text(e));
+        // A 530: our relay wants AUTH we did not give, or did not take ours. Like a refused AUTH:
+        // temporary for every recipient not sent to, and not tried again within this send.
+        Exception authRequired =
+                chain.stream().filter(x -> code(x) == AUTH_REQUIRED).findFirst().orElse(null);
+        DeliveryOutcome ours = authRequired == null
+                ? null
+                : temporary("relay " + relay + " requires authentication ("
+                        + (credentials ? "it did not take our credentials" : "no SMTP credentials configured")
+                        + "): " + text(authRequired));
         boolean retry = false;
         Map<String, DeliveryOutcome> ordered = new LinkedHashMap<>();
         for (String r : recipients) {
             DeliveryOutcome o = outcomes.getOrDefault(r, rest);
+            if (ours != null && !(o instanceof DeliveryOutcome.Sent)) {
+                o = ours;
+            }
             ordered.put(r, o);
             retry |= o instanceof DeliveryOutcome.TemporaryFailure;
         }
-        return new Attempt(ordered, retry);
+        return new Attempt(ordered, retry && ours == null);
+    }
+
+    /** The reply code of a refusal; 0 when there is none. */
+    private static int code(Exception e) {
+        if (e instanceof SMTPSendFailedException sf) {
+            return sf.getReturnCode();
+        }
+        if (e instanceof SMTPAddressFailedException af) {
+            return af.getReturnCode();
+        }
+        return 0;
     }
 
     private static DeliveryOutcome byCode(int code, String reason) {

@@ -277,6 +277,51 @@ class SmtpTransportTest extends MailTransportContract {
         }
     }
 
+    @Test
+    void credentialsGoOverTlsAndARelayThatRefusesThemGetsNothing(@TempDir Path dir) throws Exception {
+        try (TestRelay auth = TestRelay.start(dir, "--auth", "reporter:s3cret")) {
+            OutgoingMail mail = mail(List.of(FIRST), body());
+            SmtpSettings good = settings(auth.port)
+                    .withCredentials(java.util.Optional.of(new SmtpSettings.Credentials("reporter", "s3cret")));
+
+            assertThat(new SmtpTransport(good).send(mail).allSent()).isTrue();
+            assertThat(auth.received()).singleElement().satisfies(r -> {
+                assertThat(r.tls()).as("AUTH only after STARTTLS").isTrue();
+                assertThat(r.authUser()).isEqualTo("reporter");
+                assertThat(r.data()).isEqualTo(mail.message());
+            });
+            SmtpTransport.RelayCheck check = new SmtpTransport(good).check();
+            assertThat(check.usable()).isTrue();
+            assertThat(check.summary()).endsWith(", AUTH accepted");
+
+            // A wrong password: temporary (the operator fixes it, later runs try again), not sent.
+            SmtpSettings wrong = settings(auth.port)
+                    .withCredentials(java.util.Optional.of(new SmtpSettings.Credentials("reporter", "wrong")));
+            Delivery refused = new SmtpTransport(wrong).send(mail(List.of(SECOND), body()));
+            assertThat(refused.outcome(SECOND)).hasValueSatisfying(o -> {
+                assertThat(o).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+                assertThat(o.detail()).contains("refused our AUTH credentials");
+            });
+            SmtpTransport.RelayCheck refusedCheck = new SmtpTransport(wrong).check();
+            assertThat(refusedCheck.usable()).isFalse();
+            assertThat(refusedCheck.summary()).contains("refused our AUTH credentials");
+
+            // No credentials for a relay that wants them (530 to MAIL FROM): our configuration, so
+            // temporary too, and not tried again within the send (the back-off here is 10 s).
+            long started = System.nanoTime();
+            Delivery none = new SmtpTransport(settings(auth.port).withRetries(3, Duration.ofSeconds(10)))
+                    .send(mail(List.of(SECOND), body()));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            assertThat(none.outcome(SECOND)).hasValueSatisfying(o -> {
+                assertThat(o).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+                assertThat(o.detail())
+                        .contains("requires authentication (no SMTP credentials configured)")
+                        .contains("530");
+            });
+            assertThat(auth.received()).hasSize(1);
+        }
+    }
+
     /** A port nothing listens on (it was free a moment ago). */
     private static int unusedPort() throws java.io.IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

@@ -26,9 +26,11 @@ public final class TestRelay implements AutoCloseable {
     /**
      * One accepted message as the relay recorded it.
      *
-     * @param session names the SMTP connection it came over
+     * @param session  names the SMTP connection it came over
+     * @param authUser the user the session authenticated as; null without AUTH
      */
-    public record Received(boolean tls, String session, String mailFrom, List<String> recipients, byte[] data) {}
+    public record Received(
+            boolean tls, String session, String mailFrom, List<String> recipients, byte[] data, String authUser) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -83,7 +85,8 @@ public final class TestRelay implements AutoCloseable {
                         n.get("session").asText(),
                         n.get("mail_from").asText(),
                         rcpt,
-                        Base64.getDecoder().decode(n.get("data").asText())));
+                        Base64.getDecoder().decode(n.get("data").asText()),
+                        n.path("auth_user").isTextual() ? n.get("auth_user").asText() : null));
             }
         }
         return all;
