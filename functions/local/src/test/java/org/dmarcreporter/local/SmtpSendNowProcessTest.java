@@ -106,6 +106,27 @@ class SmtpSendNowProcessTest {
     }
 
     @Test
+    void theConfigFilesCredentialsLogInToARelayThatRequiresThem() throws Exception {
+        TestRelay relay = TestRelay.start(Files.createDirectories(dir.resolve("relay")), "--auth", "reporter:s3cret");
+        open.add(relay);
+        Processes processes = new Processes(dir);
+        open.add(processes);
+        Processes.Serve serve = serve(
+                processes, relay, config("smtpTrustedHosts: 127.0.0.1\nsmtpUsername: reporter\nsmtpPassword: s3cret"));
+
+        Processes.Finished done =
+                processes.run("send-now", "--data-dir", dir.resolve("data").toString(), "--domain", "example.org");
+
+        assertThat(done.exit()).as(done.stderr()).isZero();
+        assertThat(done.json().at("/totals/sent").asInt()).isEqualTo(1);
+        assertThat(relay.received()).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.tls()).isTrue();
+            assertThat(r.authUser()).isEqualTo("reporter");
+        });
+        assertThat(serve.stop()).isZero();
+    }
+
+    @Test
     void aRelayWithoutTlsIsRefusedWhenTlsIsRequiredAndSendNowExitsThree() throws Exception {
         TestRelay relay = TestRelay.start(Files.createDirectories(dir.resolve("relay")), "--no-tls");
         open.add(relay);
