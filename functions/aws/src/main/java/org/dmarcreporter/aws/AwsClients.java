@@ -37,6 +37,9 @@ public final class AwsClients {
     // than the whole invocation; API_CALL_TIMEOUT bounds a call with all its retries.
     private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+    // moto answers one request at a time (scripts/test), so on a loaded machine a call may wait
+    // behind several slow transactions of other callers before its first byte comes back.
+    private static final Duration EMULATOR_SOCKET_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * The longest one SDK call to the AWS endpoints may take, its retries included: the ingest
@@ -135,7 +138,7 @@ public final class AwsClients {
         builder.region(region);
         builder.httpClientBuilder(UrlConnectionHttpClient.builder()
                 .connectionTimeout(CONNECTION_TIMEOUT)
-                .socketTimeout(SOCKET_TIMEOUT));
+                .socketTimeout(endpoint == null ? SOCKET_TIMEOUT : EMULATOR_SOCKET_TIMEOUT));
         if (endpoint == null) {
             // The AWS endpoints answer in milliseconds; emulators (moto serves one request at a
             // time) may not, and are not held to the function's timing budget.
