@@ -167,7 +167,7 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
      * before the first report too. Nothing is sent and no connection is kept.
      */
     public RelayCheck check() {
-        String relay = settings.host() + ":" + settings.port();
+        String relay = relay();
         Smtp smtp = new Smtp(session);
         String probe = "relay check";
         Attempt refused = connect(smtp, List.of(probe), relay);
@@ -183,6 +183,11 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
                 + (settings.credentials().isPresent() ? ", AUTH accepted" : "");
         closeQuietly(smtp);
         return new RelayCheck(true, tls, summary);
+    }
+
+    /** The relay as logs and outcomes name it: {@code host:port}. */
+    private String relay() {
+        return settings.host() + ":" + settings.port();
     }
 
     public SmtpSettings settings() {
@@ -232,7 +237,7 @@ public final class SmtpTransport implements MailTransport, AutoCloseable {
     }
 
     private Attempt attempt(OutgoingMail mail, List<String> recipients) {
-        String relay = settings.host() + ":" + settings.port();
+        String relay = relay();
         Borrowed kept = borrow();
         if (kept != null) {
             Attempt result = attemptOn(kept.smtp(), !kept.checked(), mail, recipients, relay);
