@@ -22,7 +22,8 @@ import org.dmarcreporter.local.store.SqliteResultStore;
  * results over DOMAINS domains (nearly every result a row of its own, as in
  * scripts/bench-local-ingest --domains), written into a fresh SQLite store with the runtime's
  * durability ({@code -Ddurability=NORMAL} for the other) from WRITERS threads at once, like the
- * HTTP threads (default 4). Prints results/s and the process's CPU time per result: the part of
+ * HTTP threads (default 4). Prints results/s, the process's CPU time and bytes written (WAL and
+ * checkpoints, from /proc/self/io) per result: the part of
  * ingest that runs one batch at a time under the store's lock, plus the fsyncs. Duplicate
  * messageIds are checked unless {@code -Dnodedupe=true}.
  *
@@ -49,15 +50,17 @@ public final class StoreIngestBench {
             List<IngestBatch> warm = batches("w", batches / 4, size, domains, now);
             List<IngestBatch> measured = batches("m", batches, size, domains, now);
             write(store, warm, writers);
+            long written0 = bytesWritten();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             write(store, measured, writers);
             long nanos = System.nanoTime() - t0;
             long cpuNanos = os.getProcessCpuTime() - cpu0;
+            long written = bytesWritten() - written0;
             long results = (long) batches * size;
             System.out.printf(
                     "store ingest: %d results (%d batches of %d, %d domains, %d writers, after %d warm-up batches)"
-                            + " in %.2f s = %.0f results/s; CPU %.1f us per result; file %d MB%n",
+                            + " in %.2f s = %.0f results/s; CPU %.1f us per result; written %s per result; file %d MB%n",
                     results,
                     batches,
                     size,
@@ -67,8 +70,26 @@ public final class StoreIngestBench {
                     nanos / 1e9,
                     results / (nanos / 1e9),
                     cpuNanos / 1e3 / results,
+                    written < 0 ? "n/a" : String.format("%.1f KB", written / 1024.0 / results),
                     Files.size(dir.resolve(SqliteResultStore.FILE_NAME)) >> 20);
         }
+    }
+
+    /**
+     * Bytes this process has handed to write(2) and the like (Linux {@code /proc/self/io} wchar:
+     * the WAL, the checkpoints into the file), or -1 where that is not available.
+     */
+    private static long bytesWritten() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("wchar:")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or not readable
+        }
+        return -1;
     }
 
     private static void write(SqliteResultStore store, List<IngestBatch> batches, int writers)
