@@ -23,15 +23,17 @@ import org.dmarcreporter.core.window.ReportingWindow;
 /**
  * The aggregate run's {@link ReportLedger} on the local runtime's SQLite file
  * ({@code docs/aggregate-reports.md}), sharing the {@link SqliteResultStore}'s connection and
- * lock: report_windows is the index of unreported windows, report_rows the counters,
+ * lock: report_windows is the index of unreported windows, report_rows the counters (with
+ * row_log, the increments not yet folded into them: {@link SqliteResultStore#fold}),
  * send_now_cuts every cut, report_deliveries the state per (window, recipient) and
  * reported_windows the markers.
  *
  * <p>Every read is one keyset page ({@code WHERE key > ? ORDER BY key LIMIT ?} on a primary key
  * or index, one more row than asked to know whether another page follows), so nothing reads a
- * whole table; each page holds the store's lock only for its own statement. The listing for
- * {@code GET /v1/reports} ({@link #recentWindows}) counts rows and takes no lock at all: it reads on
- * the store's reader connection.
+ * whole table; each page holds the store's lock only for its own statement (and, for a window
+ * with increments in the log, the fold before it). The listing for {@code GET /v1/reports}
+ * ({@link #recentWindows}) folds the log, then counts rows without the lock: it reads on the
+ * store's reader connection.
  *
  * <p>{@link #writeCut} goes through {@link SqliteResultStore#recordCut}: under the lock, and in
  * force at once for every batch committed after it, so the local send-now needs no settle wait.
@@ -142,6 +144,7 @@ public final class SqliteReportLedger implements ReportLedger {
         List<String> json = new ArrayList<>(Math.min(pageSize + 1, 256));
         List<Long> counts = new ArrayList<>(Math.min(pageSize + 1, 256));
         boolean more = store.withLock(() -> {
+            store.fold(window);
             rowPage.setLong(1, window.start());
             rowPage.setString(2, window.policyDomain());
             rowPage.setString(3, after);
@@ -266,6 +269,7 @@ public final class SqliteReportLedger implements ReportLedger {
      */
     public List<WindowListing> recentWindows(long sinceEpochSecond, int limit) {
         checkPageSize(limit);
+        store.fold(null); // the counts below are report_rows'
         return store.read(db -> {
             try (PreparedStatement indexed = db.prepareStatement(RECENT_INDEXED);
                     PreparedStatement reported = db.prepareStatement(RECENT_REPORTED);

@@ -45,6 +45,8 @@ import org.sqlite.SQLiteConfig;
  * guarded by a lock; request parsing and evaluation still run in parallel on the HTTP threads.
  * Rows carry an {@code expires_at} like DynamoDB's TTL attribute (counters expire with their
  * window), and {@link #purgeExpired()} deletes the expired ones (the runtime runs it hourly).
+ * A batch over many domains appends its counter increments to a row log that is folded into the
+ * counters in key order ({@link #addIncrements}, {@link #fold}; docs/aggregate-reports.md).
  *
  * <p>messageIds seen in the last 24 hours are checked in memory ({@link MessageIdIndex}) and
  * logged to {@code message_ids}, from which the index is rebuilt on open; hence one store per
@@ -58,8 +60,22 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     /** Locked while a store has the folder open. */
     static final String LOCK_FILE_NAME = "dmarc.lock";
 
-    /** Schema this code writes; a file from a newer version is refused rather than misread. */
-    static final int SCHEMA_VERSION = 3;
+    /**
+     * Schema this code writes; a file from a newer version is refused rather than misread (schema
+     * 4 added row_log, whose increments an older build would not count).
+     */
+    static final int SCHEMA_VERSION = 4;
+
+    /**
+     * How a batch's increments are written (see {@link #addIncrements} and {@link #fold}).
+     *
+     * @param logFromWindows a batch whose increments fall in this many windows or more goes to
+     *     the row log, one over fewer windows adds to report_rows directly
+     * @param foldAt increments the row log holds before a batch folds it into report_rows
+     */
+    record RowWrites(int logFromWindows, int foldAt) {
+        static final RowWrites DEFAULT = new RowWrites(32, 20_000);
+    }
 
     /** The send-now cut key that stands for every domain. */
     static final String ALL_DOMAINS = "*";
@@ -97,6 +113,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             // the purge is a range of the primary key and no expiry index is needed, which would
             // cost one more random B-tree insert per new row.
             REPORT_ROWS,
+            // Each batch's increments, appended in commit order and folded into report_rows in
+            // key order (see fold): written straight into report_rows, a batch over many domains
+            // changed one page per increment, each written to the WAL and again at checkpoint.
+            "CREATE TABLE IF NOT EXISTS row_log (seq INTEGER PRIMARY KEY, window_start INTEGER NOT NULL,"
+                    + " policy_domain TEXT NOT NULL, row_json TEXT NOT NULL, count INTEGER NOT NULL)",
             // The index of unreported windows (ReportLedger, docs/aggregate-reports.md): which
             // windows hold data, with the policy record seen last (policy_published); an entry
             // leaves when its window is reported. Written only when a window is new or its record
@@ -166,6 +187,17 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      */
     private final Map<ReportingWindow, String> indexed = new HashMap<>();
 
+    /**
+     * Increments in row_log, and their windows, as committed; written under the lock. Volatile:
+     * {@link #fold} reads it without the lock, so that with nothing logged it never waits for a
+     * batch.
+     */
+    private volatile int logged;
+
+    private final Set<ReportingWindow> loggedWindows = new HashSet<>();
+
+    private final RowWrites rowWrites;
+
     private final FileChannel lockFile;
     private final Connection db;
     private final PreparedStatement begin;
@@ -177,6 +209,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     private final PreparedStatement rememberResponse;
     private final PreparedStatement markMessage;
     private final PreparedStatement addToRow;
+    private final PreparedStatement logIncrement;
+    private final PreparedStatement foldIntoRows;
+    private final PreparedStatement clearLog;
     private final PreparedStatement upsertWindow;
     private final PreparedStatement insertCandidate;
     private final PreparedStatement writeCut;
@@ -201,9 +236,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             Connection db,
             FileChannel lockFile,
             WalCheckpointer checkpointer,
-            Durability durability)
+            Durability durability,
+            RowWrites rowWrites)
             throws SQLException {
         this.checkpointer = checkpointer;
+        this.rowWrites = rowWrites;
         this.walSync = durability == Durability.FULL ? new WalSync(walFile(file)) : null;
         this.file = file;
         this.clock = clock;
@@ -227,6 +264,15 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         addToRow = db.prepareStatement("INSERT INTO report_rows (window_start, policy_domain, row_json, count)"
                 + " VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (window_start, policy_domain, row_json) DO UPDATE SET count = count + excluded.count");
+        logIncrement = db.prepareStatement(
+                "INSERT INTO row_log (window_start, policy_domain, row_json, count) VALUES (?, ?, ?, ?)");
+        // GROUP BY hands the sums over in report_rows' key order. ("WHERE true": SQLite's upsert
+        // after an INSERT ... SELECT needs a WHERE to parse.)
+        foldIntoRows = db.prepareStatement("INSERT INTO report_rows (window_start, policy_domain, row_json, count)"
+                + " SELECT window_start, policy_domain, row_json, sum(count) FROM row_log WHERE true"
+                + " GROUP BY window_start, policy_domain, row_json"
+                + " ON CONFLICT (window_start, policy_domain, row_json) DO UPDATE SET count = count + excluded.count");
+        clearLog = db.prepareStatement("DELETE FROM row_log");
         upsertWindow = db.prepareStatement("INSERT INTO report_windows"
                 + " (policy_domain, window_start, policy_record, updated_at, expires_at) VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
@@ -236,6 +282,18 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         writeCut = db.prepareStatement("INSERT OR IGNORE INTO send_now_cuts (policy_domain, cut_at) VALUES (?, ?)");
         loadSeenMessages(clock.instant().getEpochSecond());
         loadCuts();
+        foldLeftOver();
+    }
+
+    /** Folds what the last process logged and did not fold (it stopped, or was killed). */
+    private void foldLeftOver() throws SQLException {
+        try (Statement s = db.createStatement();
+                ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM row_log)")) {
+            if (rs.next() && rs.getBoolean(1)) {
+                logged = 1; // some: fold(null) folds whenever anything is logged
+                fold(null);
+            }
+        }
     }
 
     private void loadCuts() throws SQLException {
@@ -273,6 +331,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * @throws StoreUnavailableException when the folder or file cannot be created or opened
      */
     public static SqliteResultStore open(Path dataDir, Clock clock, Durability durability) {
+        return open(dataDir, clock, durability, RowWrites.DEFAULT);
+    }
+
+    /** @param rowWrites when increments go to the row log, and when it is folded (tests: sooner) */
+    static SqliteResultStore open(Path dataDir, Clock clock, Durability durability, RowWrites rowWrites) {
         Path file = dataDir.resolve(FILE_NAME);
         FileChannel lockFile;
         try {
@@ -303,7 +366,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         try {
             db = config.createConnection(url);
             checkpointer = WalCheckpointer.start(url, durability.synchronous);
-            return new SqliteResultStore(file, clock, db, lockFile, checkpointer, durability);
+            return new SqliteResultStore(file, clock, db, lockFile, checkpointer, durability, rowWrites);
         } catch (SQLException | RuntimeException e) {
             if (checkpointer != null) {
                 checkpointer.close();
@@ -418,6 +481,14 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             for (WindowPolicy w : written.windows()) {
                 indexed.put(w.window(), w.policyRecord());
             }
+            if (written.folded()) {
+                foldCommitted();
+            } else if (written.logged() > 0) {
+                logged += written.logged();
+                for (WindowPolicy w : written.windows()) {
+                    loggedWindows.add(w.window());
+                }
+            }
             return written.outcome();
         });
     }
@@ -431,12 +502,18 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         return keys;
     }
 
-    /** @param windows the window entries the batch wrote (or found unchanged) */
+    /**
+     * @param windows the window entries the batch wrote (or found unchanged)
+     * @param logged increments the batch added to row_log
+     * @param folded whether the batch folded row_log (its own increments too)
+     */
     private record Written(
             IngestOutcome outcome,
             Set<MessageIdIndex.Key> newMessages,
             long markerExpiry,
-            List<WindowPolicy> windows) {}
+            List<WindowPolicy> windows,
+            int logged,
+            boolean folded) {}
 
     /** Runs under the lock, inside the batch's transaction. */
     private Written store(IngestBatch batch, List<MessageIdIndex.Key> keys, Increments planned) throws SQLException {
@@ -454,7 +531,9 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                             reused ? new IngestOutcome.KeyReused() : new IngestOutcome.Replayed(rs.getBytes(1)),
                             Set.of(),
                             0,
-                            List.of());
+                            List.of(),
+                            0,
+                            false);
                 }
             }
         }
@@ -468,10 +547,16 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         // planned before the lock; planned again only when a duplicate was dropped or a cut moved a window
         Increments increments =
                 moved == batch.results() && duplicates == 0 ? planned : Increments.of(counted, planned.json());
+        int added = addIncrements(increments);
         int writes = fresh.messages().size()
-                + addCounts(increments)
+                + increments.rows().size()
                 + writeWindowEntries(increments, now)
                 + insertCandidates(counted);
+        // folded in the batch's transaction: a fold that fails undoes the batch, which is retried
+        boolean fold = added > 0 && logged + added >= rowWrites.foldAt();
+        if (fold) {
+            foldStatements();
+        }
         if (key != null) {
             rememberResponse.setString(1, key);
             rememberResponse.setBytes(2, batch.response());
@@ -481,7 +566,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             writes++;
         }
         return new Written(
-                new IngestOutcome.Stored(duplicates, writes), fresh.messages(), markerExpiry, increments.windows());
+                new IngestOutcome.Stored(duplicates, writes),
+                fresh.messages(),
+                markerExpiry,
+                increments.windows(),
+                added,
+                fold);
     }
 
     /** The results of a batch whose messageIds were not seen before, and those ids (now marked). */
@@ -566,16 +656,74 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
     }
 
-    /** Adds the increments, one statement each. */
-    private int addCounts(Increments increments) throws SQLException {
+    /**
+     * Adds the increments, one statement each: appended to row_log when they fall in
+     * {@link RowWrites#logFromWindows} windows or more (each window's rows are a range of
+     * report_rows' key, so such a batch would change at least as many of its pages), else added
+     * to report_rows' counters at once, which for a batch over a few domains costs fewer pages
+     * and no fold. Either way a counter is report_rows' count plus the log's increments.
+     *
+     * @return how many went to the log
+     */
+    private int addIncrements(Increments increments) throws SQLException {
+        boolean toLog = increments.windows().size() >= rowWrites.logFromWindows();
+        PreparedStatement add = toLog ? logIncrement : addToRow;
         for (RowIncrement inc : increments.rows()) {
-            addToRow.setLong(1, inc.window().start());
-            addToRow.setString(2, inc.window().policyDomain());
-            addToRow.setString(3, increments.json().get(inc.rowKey()));
-            addToRow.setLong(4, inc.count());
-            addToRow.executeUpdate();
+            add.setLong(1, inc.window().start());
+            add.setString(2, inc.window().policyDomain());
+            add.setString(3, increments.json().get(inc.rowKey()));
+            add.setLong(4, inc.count());
+            add.executeUpdate();
         }
-        return increments.rows().size();
+        return toLog ? increments.rows().size() : 0;
+    }
+
+    /**
+     * Folds row_log into report_rows when it holds increments of {@code window} (of any window
+     * when null), so that what report_rows says for it is complete: the ledger calls this before
+     * it reads a window's rows or counts them, the purge before it deletes. One transaction,
+     * committed without its own sync: it only moves counts within the file, so if a power loss
+     * takes it the increments are still in the log (and any later synced commit syncs it too).
+     */
+    void fold(ReportingWindow window) {
+        if (logged == 0) {
+            return; // a batch committed since is one committed after the caller's read began
+        }
+        withLock(() -> {
+            if (logged == 0 || (window != null && !loggedWindows.contains(window))) {
+                return null;
+            }
+            return withoutSync(() -> {
+                begin.execute();
+                try {
+                    foldStatements();
+                    commit.execute();
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly();
+                    throw e;
+                }
+                foldCommitted();
+                return null;
+            });
+        });
+    }
+
+    /**
+     * The fold, inside the caller's transaction. Each report_rows page is written once for all
+     * the log's increments on it, in key order, where a batch's own upserts over many domains
+     * changed one page per increment: on 2,000 domains the store wrote 5.1 KB per result instead
+     * of 13 KB and used a fifth less CPU (StoreIngestBench). A fold of 20,000 increments took
+     * 80-340 ms there, growing with report_rows, so the first read after ingest waits about that
+     * long at most, and so does the batch that reaches the threshold (one in 40 of 500 each).
+     */
+    private void foldStatements() throws SQLException {
+        foldIntoRows.executeUpdate();
+        clearLog.executeUpdate();
+    }
+
+    private void foldCommitted() {
+        logged = 0;
+        loggedWindows.clear();
     }
 
     /**
@@ -593,6 +741,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * @return rows deleted
      */
     public long purgeExpired() {
+        fold(null); // expired increments still in the log go with their rows
         long now = clock.instant().getEpochSecond();
         long deleted = 0;
         Map<String, String> tables = new HashMap<>(EXPIRING);

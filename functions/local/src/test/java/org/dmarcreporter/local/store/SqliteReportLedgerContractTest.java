@@ -24,8 +24,13 @@ class SqliteReportLedgerContractTest extends ReportLedgerContract {
     @BeforeEach
     void open() {
         store = SqliteResultStore.open(
-                dataDir, Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC), Durability.FULL);
+                dataDir, Clock.fixed(Instant.ofEpochSecond(T0), ZoneOffset.UTC), Durability.FULL, rowWrites());
         ledger = new SqliteReportLedger(store);
+    }
+
+    /** How increments are written; {@link SqliteReportLedgerRowLogContractTest} sends all of them through the row log. */
+    SqliteResultStore.RowWrites rowWrites() {
+        return SqliteResultStore.RowWrites.DEFAULT;
     }
 
     @AfterEach

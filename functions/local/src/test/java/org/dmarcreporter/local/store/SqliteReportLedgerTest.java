@@ -285,9 +285,35 @@ class SqliteReportLedgerTest {
     }
 
     @Test
-    void aListingDoesNotWaitForTheWriterLockThatIngestHolds() throws Exception {
+    void rowsAndTheListingCountIncrementsFoldedAndStillInTheLog() {
+        store.close();
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, new SqliteResultStore.RowWrites(1, 2));
+        ledger = new SqliteReportLedger(store);
+        // two increments reach the threshold and are folded by their own batch; then one more
+        // for a folded row stays in the log
         store.ingest(batch(
                 clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", 0), result("m2", DOMAIN, "192.0.2.2", 0))));
+        store.ingest(batch(clock.instant(), List.of(result("m3", DOMAIN, "192.0.2.1", 0))));
+        assertThat(contents.rows("row_log")).isEqualTo(1);
+        ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
+
+        assertThat(ledger.recentWindows(0, 10))
+                .containsExactly(new WindowListing(DOMAIN, MIDNIGHT, "pending", 2L, 3L, null, null, null, List.of()));
+        // and one for a new row, in the log when the rows are read
+        store.ingest(batch(clock.instant(), List.of(result("m4", DOMAIN, "192.0.2.3", 0))));
+        assertThat(contents.rows("row_log")).isEqualTo(1);
+        assertThat(rowsOf(w))
+                .containsOnly(Map.entry("192.0.2.1", 2L), Map.entry("192.0.2.2", 1L), Map.entry("192.0.2.3", 1L));
+        assertThat(contents.rows("row_log")).isZero();
+    }
+
+    @Test
+    void aListingCountsWithoutWaitingForTheWriterLockThatIngestHolds() throws Exception {
+        store.ingest(batch(
+                clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", 0), result("m2", DOMAIN, "192.0.2.2", 0))));
+        // A listing folds what the row log holds under the lock first (at most FOLD_AT
+        // increments); the counting, in proportion to the window's rows, takes no lock.
+        store.fold(null);
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         Thread writer = new Thread(() -> store.withLock(() -> {
@@ -407,7 +433,7 @@ class SqliteReportLedgerTest {
 
         ReportingWindow w = new ReportingWindow(DOMAIN, MIDNIGHT);
         assertThat(contents.longValue("SELECT max(version) FROM schema_version"))
-                .isEqualTo(3);
+                .isEqualTo(SqliteResultStore.SCHEMA_VERSION);
         assertThat(contents.counts(DOMAIN, MIDNIGHT)).containsExactly(Map.entry(a, 42L), Map.entry(b, 5L));
         assertThat(ledger.rows(w, null, 10).rows())
                 .containsExactly(

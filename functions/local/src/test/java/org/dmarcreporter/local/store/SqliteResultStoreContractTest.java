@@ -33,8 +33,13 @@ class SqliteResultStoreContractTest extends ResultStoreContract {
 
     @BeforeEach
     void open() {
-        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, rowWrites());
         contents = StoreContents.open(dataDir);
+    }
+
+    /** How increments are written; {@link SqliteResultStoreRowLogContractTest} sends all of them through the row log. */
+    SqliteResultStore.RowWrites rowWrites() {
+        return SqliteResultStore.RowWrites.DEFAULT;
     }
 
     @AfterEach

@@ -63,7 +63,7 @@ class SqliteResultStoreTest {
         // 4 message markers + 2 rows + 2 windows
         assertThat(outcome).isEqualTo(new IngestOutcome.Stored(0, 8));
         assertThat(contents.rows("message_ids")).isEqualTo(4);
-        assertThat(contents.rows("report_rows")).isEqualTo(2);
+        assertThat(contents.counters()).isEqualTo(2);
         assertThat(contents.rows("report_windows")).isEqualTo(2);
     }
 
@@ -102,7 +102,7 @@ class SqliteResultStoreTest {
 
         long rows = store.read(db -> {
             try (Statement s = db.createStatement();
-                    java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM report_rows")) {
+                    java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM message_ids")) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -110,12 +110,12 @@ class SqliteResultStoreTest {
         assertThat(rows).isEqualTo(2);
         assertThatThrownBy(() -> store.read(db -> {
                     try (Statement s = db.createStatement()) {
-                        return s.executeUpdate("DELETE FROM report_rows");
+                        return s.executeUpdate("DELETE FROM message_ids");
                     }
                 }))
                 .isInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("readonly");
-        assertThat(contents.rows("report_rows")).isEqualTo(2);
+        assertThat(contents.rows("message_ids")).isEqualTo(2);
 
         store.close();
         assertThatThrownBy(() -> store.read(db -> 0))
@@ -154,11 +154,7 @@ class SqliteResultStoreTest {
     void aRolledBackBatchLeavesItsMessageIdsUnseenAndItsWindowEntryToBeWritten() throws Exception {
         // A result whose candidate JSON cannot be written makes the batch fail after its markers
         // were inserted; the retry must count those messages.
-        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
-                Statement s = other.createStatement()) {
-            s.executeUpdate("CREATE TRIGGER refuse BEFORE INSERT ON failure_candidates"
-                    + " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
-        }
+        refuseInserts("failure_candidates");
         StoredResult plain = result("m1", DOMAIN, "192.0.2.1", T0);
         StoredResult failing = withCandidate(result("m2", DOMAIN, "203.0.113.9", T0), "cand-1", T0);
 
@@ -167,16 +163,148 @@ class SqliteResultStoreTest {
         assertThat(contents.totalCount()).isZero();
         assertThat(contents.rows("message_ids")).isZero();
 
-        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
-                Statement s = other.createStatement()) {
-            s.executeUpdate("DROP TRIGGER refuse");
-        }
+        onOtherConnection("DROP TRIGGER refuse");
         IngestOutcome retry = store.ingest(batch(T0, List.of(plain, failing)));
 
         assertThat(((IngestOutcome.Stored) retry).duplicateMessages()).isZero();
         assertThat(contents.totalCount()).isEqualTo(2);
         assertThat(contents.candidateIds()).containsExactly("cand-1");
         assertThat(contents.rows("report_windows")).isEqualTo(1);
+    }
+
+    @Test
+    void incrementsWaitInTheLogUntilABatchReachesTheFoldThresholdThenReportRowsHoldTheSums() {
+        reopen(3);
+        // two results of one row: one increment of 2
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0))));
+        assertThat(contents.rows("row_log")).isEqualTo(1);
+        assertThat(contents.rows("report_rows")).isZero();
+
+        // 1 + 2 increments reach the threshold: this batch folds, its own increments too
+        store.ingest(batch(T0, List.of(result("m3", DOMAIN, "192.0.2.1", T0), result("m4", DOMAIN, "192.0.2.2", T0))));
+
+        assertThat(contents.rows("row_log")).isZero();
+        // with the log empty, these are report_rows' counters (by row JSON: 192.0.2.1 first)
+        assertThat(contents.counts(DOMAIN, window(DOMAIN, T0).start()).values()).containsExactly(3L, 1L);
+        assertThat(contents.totalCount()).isEqualTo(4);
+    }
+
+    @Test
+    void aBatchThatFailsAfterItsFoldUndoesTheFoldAndTheLogIsFoldedLater() throws Exception {
+        reopen(2);
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
+        // a keyed batch stores its response last, after the fold
+        refuseInserts("idempotency");
+
+        assertThatThrownBy(() -> store.ingest(batch("key-1", "r", T0, List.of(result("m2", DOMAIN, "192.0.2.2", T0)))))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(contents.rows("row_log")).isEqualTo(1);
+        assertThat(contents.rows("report_rows")).isZero();
+
+        // the store still knows the log holds the first batch's increment
+        store.fold(window(DOMAIN, T0));
+        assertThat(contents.rows("row_log")).isZero();
+        assertThat(contents.longValue("SELECT sum(count) FROM report_rows")).isEqualTo(1);
+    }
+
+    @Test
+    void aFoldForAWindowWithNothingInTheLogLeavesTheLogAlone() {
+        reopen(100);
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
+
+        store.fold(window("example.net", T0));
+        assertThat(contents.rows("row_log")).isEqualTo(1);
+
+        store.fold(window(DOMAIN, T0));
+        assertThat(contents.rows("row_log")).isZero();
+        assertThat(contents.longValue("SELECT sum(count) FROM report_rows")).isEqualTo(1);
+    }
+
+    @Test
+    void aLogLeftByAStoppedProcessIsFoldedWhenTheStoreOpens() {
+        reopen(100);
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.2", T0))));
+        store.close();
+        assertThat(contents.rows("row_log")).isEqualTo(2);
+
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL);
+
+        assertThat(contents.rows("row_log")).isZero();
+        assertThat(contents.rows("report_rows")).isEqualTo(2);
+        assertThat(contents.totalCount()).isEqualTo(2);
+    }
+
+    @Test
+    void purgeFoldsTheLogFirstSoExpiredIncrementsGoWithTheirRows() {
+        reopen(100);
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0))));
+        long windowStart = window(DOMAIN, T0).start();
+        clock.set(Instant.ofEpochSecond(windowStart).plus(Retention.REPORT_DATA).plusSeconds(1));
+
+        store.purgeExpired();
+
+        assertThat(contents.rows("row_log")).isZero();
+        assertThat(contents.rows("report_rows")).isZero();
+    }
+
+    @Test
+    void aSchemaThreeDataFolderGainsTheRowLogAndKeepsItsCounters() throws Exception {
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.1", T0))));
+        store.close();
+        try (Connection old =
+                        DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteResultStore.FILE_NAME));
+                Statement s = old.createStatement()) {
+            s.executeUpdate("DROP TABLE row_log"); // as schema 3 wrote it
+            s.executeUpdate("UPDATE schema_version SET version = 3");
+        }
+
+        reopen(100);
+        store.ingest(batch(T0, List.of(result("m3", DOMAIN, "192.0.2.1", T0))));
+
+        assertThat(contents.longValue("SELECT max(version) FROM schema_version"))
+                .isEqualTo(SqliteResultStore.SCHEMA_VERSION)
+                .isEqualTo(4);
+        assertThat(contents.rows("row_log")).isEqualTo(1);
+        assertThat(contents.counts(DOMAIN, window(DOMAIN, T0).start()).values()).containsExactly(3L);
+    }
+
+    /** Makes every insert into {@code table} fail (drop trigger "refuse" to undo). */
+    private void refuseInserts(String table) throws Exception {
+        onOtherConnection("CREATE TRIGGER refuse BEFORE INSERT ON " + table
+                + " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
+    }
+
+    private void onOtherConnection(String sql) throws Exception {
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + store.file());
+                Statement s = other.createStatement()) {
+            s.executeUpdate(sql);
+        }
+    }
+
+    /** Every batch's increments to the log, folded at {@code foldAt}. */
+    @Test
+    void aBatchOverFewWindowsAddsToTheCountersAtOnceAndOneOverManyGoesToTheLog() {
+        store.close();
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, new SqliteResultStore.RowWrites(2, 100));
+
+        store.ingest(batch(T0, List.of(result("m1", DOMAIN, "192.0.2.1", T0), result("m2", DOMAIN, "192.0.2.2", T0))));
+        assertThat(contents.rows("row_log")).isZero();
+        assertThat(contents.rows("report_rows")).isEqualTo(2);
+
+        store.ingest(batch(
+                T0, List.of(result("m3", DOMAIN, "192.0.2.1", T0), result("m4", "example.net", "192.0.2.1", T0))));
+        assertThat(contents.rows("row_log")).isEqualTo(2);
+        assertThat(contents.rows("report_rows")).isEqualTo(2);
+
+        store.fold(null);
+        assertThat(contents.rows("row_log")).isZero();
+        assertThat(contents.counts(DOMAIN, window(DOMAIN, T0).start()).values()).containsExactly(2L, 1L);
+        assertThat(contents.totalCount("example.net")).isEqualTo(1);
+    }
+
+    private void reopen(int foldAt) {
+        store.close();
+        store = SqliteResultStore.open(dataDir, clock, Durability.FULL, new SqliteResultStore.RowWrites(1, foldAt));
     }
 
     @Test
@@ -196,7 +324,7 @@ class SqliteResultStoreTest {
                 List.of(withCandidate(result("m1", DOMAIN, "192.0.2.1", T0), "c1", T0)),
                 true,
                 T0));
-        long rows = contents.rows("report_rows");
+        long rows = contents.counters();
 
         IngestOutcome reused = store.ingest(new IngestBatch(
                 "key-1",
@@ -216,7 +344,7 @@ class SqliteResultStoreTest {
         assertThat(reused).isInstanceOf(IngestOutcome.KeyReused.class);
         assertThat(((IngestOutcome.Replayed) retry).response()).isEqualTo(first);
         assertThat(contents.totalCount()).isEqualTo(1);
-        assertThat(contents.rows("report_rows")).isEqualTo(rows);
+        assertThat(contents.counters()).isEqualTo(rows);
         assertThat(contents.candidateIds()).containsExactly("c1");
         assertThat(contents.hasMessageId("m2")).isFalse();
         assertThat(contents.longValue("SELECT count(*) FROM idempotency WHERE request_digest = 'sha256:first'"))
@@ -287,7 +415,7 @@ class SqliteResultStoreTest {
         assertThat(store.purgeExpired()).isEqualTo(2);
         assertThat(contents.rows("message_ids")).isZero();
         assertThat(contents.rows("idempotency")).isZero();
-        assertThat(contents.rows("report_rows")).isEqualTo(1);
+        assertThat(contents.counters()).isEqualTo(1);
 
         clock.set(T0.plus(Retention.FAILURE_CANDIDATE).plusSeconds(1));
         assertThat(store.purgeExpired()).isEqualTo(1);
@@ -296,7 +424,7 @@ class SqliteResultStoreTest {
 
         clock.set(Instant.ofEpochSecond(windowStart).plus(Retention.REPORT_DATA).plusSeconds(1));
         assertThat(store.purgeExpired()).isEqualTo(2);
-        assertThat(contents.rows("report_rows")).isZero();
+        assertThat(contents.counters()).isZero();
         assertThat(contents.rows("report_windows")).isZero();
     }
 

@@ -33,21 +33,36 @@ public final class StoreContents implements AutoCloseable {
         }
     }
 
+    /**
+     * The counters as they stand, folded or not: report_rows plus the increments still in row_log
+     * (SqliteResultStore#fold), summed per counter.
+     */
+    private static final String COUNTERS = "(SELECT window_start, policy_domain, row_json, sum(count) AS count"
+            + " FROM (SELECT window_start, policy_domain, row_json, count FROM report_rows"
+            + " UNION ALL SELECT window_start, policy_domain, row_json, count FROM row_log)"
+            + " GROUP BY window_start, policy_domain, row_json)";
+
     /** Sum of every counter. */
     public long totalCount() {
-        return longValue("SELECT coalesce(sum(count), 0) FROM report_rows");
+        return longValue("SELECT coalesce(sum(count), 0) FROM " + COUNTERS);
     }
 
     /** Sum of the counters of one domain. */
     public long totalCount(String policyDomain) {
-        return longValue("SELECT coalesce(sum(count), 0) FROM report_rows WHERE policy_domain = ?", policyDomain);
+        return longValue("SELECT coalesce(sum(count), 0) FROM " + COUNTERS + " WHERE policy_domain = ?", policyDomain);
+    }
+
+    /** How many counters (distinct rows of a window) there are, folded or not. */
+    public long counters() {
+        return longValue("SELECT count(*) FROM " + COUNTERS);
     }
 
     /** Row JSON (the counter's key) -> count, for one window. */
     public Map<String, Long> counts(String policyDomain, long windowStart) {
         Map<String, Long> out = new LinkedHashMap<>();
         query(
-                "SELECT row_json, count FROM report_rows WHERE policy_domain = ? AND window_start = ? ORDER BY row_json",
+                "SELECT row_json, count FROM " + COUNTERS
+                        + " WHERE policy_domain = ? AND window_start = ? ORDER BY row_json",
                 rs -> out.put(rs.getString(1), rs.getLong(2)),
                 policyDomain,
                 windowStart);
