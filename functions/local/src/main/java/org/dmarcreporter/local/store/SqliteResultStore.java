@@ -290,8 +290,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         try (Statement s = db.createStatement();
                 ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM row_log)")) {
             if (rs.next() && rs.getBoolean(1)) {
-                logged = 1; // some: fold(null) folds whenever anything is logged
-                fold(null);
+                foldNow();
             }
         }
     }
@@ -690,21 +689,26 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
             return; // a batch committed since is one committed after the caller's read began
         }
         withLock(() -> {
-            if (logged == 0 || (window != null && !loggedWindows.contains(window))) {
-                return null;
+            if (logged > 0 && (window == null || loggedWindows.contains(window))) {
+                foldNow();
             }
-            return withoutSync(() -> {
-                begin.execute();
-                try {
-                    foldStatements();
-                    commit.execute();
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly();
-                    throw e;
-                }
-                foldCommitted();
-                return null;
-            });
+            return null;
+        });
+    }
+
+    /** The fold in a transaction of its own (see {@link #fold}). */
+    private void foldNow() {
+        withoutSync(() -> {
+            begin.execute();
+            try {
+                foldStatements();
+                commit.execute();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly();
+                throw e;
+            }
+            foldCommitted();
+            return null;
         });
     }
 
