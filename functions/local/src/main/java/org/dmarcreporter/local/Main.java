@@ -32,6 +32,15 @@ public final class Main {
     public static void main(String[] args) {
         CountDownLatch stopSignal = new CountDownLatch(1);
         handleStopSignals(stopSignal); // before starting, so an early SIGTERM also stops cleanly
+        if (args.length > 0 && (args[0].equals("serve") || args[0].equals("send-now"))) {
+            // Here rather than in run(): it changes the whole JVM, which run()'s in-process callers share.
+            try {
+                CompilerChoice.fromProperty().applyInBackground();
+            } catch (UsageException e) {
+                System.err.println("dmarc-local: " + e.getMessage());
+                System.exit(USAGE);
+            }
+        }
         System.exit(run(args, System.out, System.err, () -> {
             try {
                 stopSignal.await();

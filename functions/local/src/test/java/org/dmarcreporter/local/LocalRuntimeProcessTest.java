@@ -200,4 +200,46 @@ class LocalRuntimeProcessTest {
         assertThat(second.stdout() + second.stderr()).contains("cannot listen on 127.0.0.1:" + first.port());
         assertThat(stop(first)).isZero();
     }
+
+    @Test
+    void aCompilerChoiceOtherThanAutoQuickOrFullIsAUsageError() throws Exception {
+        try (Processes withBadChoice = new Processes(dir, List.of("-Ddmarc.jit=fast"))) {
+            Processes.Finished run = withBadChoice.run(
+                    "serve",
+                    "--data-dir",
+                    dir.resolve("data").toString(),
+                    "--zone-file",
+                    EVENTS.resolve("local-zone.zone").toString(),
+                    "--config",
+                    EVENTS.resolve("local-config.yaml").toString());
+
+            assertThat(run.exit()).isEqualTo(Main.USAGE);
+            assertThat(run.stderr()).contains("dmarc-local: dmarc.jit must be auto, quick or full, not 'fast'");
+            assertThat(run.stdout()).doesNotContain("listening");
+        }
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void theQuickCompilerChoiceIsAppliedAndLoggedAtStart() throws Exception {
+        // the test class path logs warnings only; this line is INFO
+        String info = "-Dorg.slf4j.simpleLogger.log." + CompilerChoice.class.getName() + "=info";
+        try (Processes quick = new Processes(dir, List.of("-Ddmarc.jit=quick", info))) {
+            Serve runtime = quick.serve(
+                    "--data-dir",
+                    dir.resolve("data").toString(),
+                    "--zone-file",
+                    EVENTS.resolve("local-zone.zone").toString(),
+                    "--config",
+                    EVENTS.resolve("local-config.yaml").toString());
+            String log = "";
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    !log.contains("JIT:") && System.nanoTime() < end; ) {
+                Thread.sleep(50);
+                log = Files.readString(runtime.stderr());
+            }
+            assertThat(log).contains("JIT: C1 only, C2 for AES-GCM (").contains("dmarc.jit=quick");
+            assertThat(stop(runtime)).isZero();
+        }
+    }
 }

@@ -35,10 +35,17 @@ public final class Processes implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
+    private final List<String> jvmOptions;
     private final List<Process> started = new ArrayList<>();
 
     public Processes(Path dir) {
+        this(dir, List.of());
+    }
+
+    /** Processes whose JVMs get {@code jvmOptions} (such as {@code -Dname=value}) before the class. */
+    public Processes(Path dir, List<String> jvmOptions) {
         this.dir = dir;
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     /** A started serve and the port it printed. */
@@ -101,7 +108,9 @@ public final class Processes implements AutoCloseable {
         // surefire keeps the real class path there when java.class.path is its booter jar
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", classPath, Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, Main.class.getName()));
         command.addAll(List.of(args));
         return command;
     }
