@@ -1,5 +1,6 @@
 package org.dmarcreporter.local;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,6 +82,11 @@ enum CompilerChoice {
         Thread t = new Thread(
                 () -> {
                     try {
+                        if (!tiered()) {
+                            // without C1 (-XX:-TieredCompilation) a method kept from C2 would stay interpreted
+                            LOG.info("JIT: as the JVM options say (tiered compilation is off, so there is no C1)");
+                            return;
+                        }
                         addDirective(C1_ONLY);
                         LOG.info(
                                 "JIT: C1 only, C2 for AES-GCM ({} CPUs, {}={}; -D{}=full keeps C2)",
@@ -97,6 +103,14 @@ enum CompilerChoice {
                 "compiler-choice");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Whether this JVM compiles with C1 first (tiered compilation), so that C1 can stand in for C2. */
+    static boolean tiered() {
+        HotSpotDiagnosticMXBean hotSpot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        return hotSpot != null
+                && "true".equals(hotSpot.getVMOption("TieredCompilation").getValue())
+                && !"0".equals(hotSpot.getVMOption("TieredStopAtLevel").getValue());
     }
 
     /** Adds a compiler directive to this JVM; answers what the JVM said. */

@@ -222,10 +222,26 @@ class LocalRuntimeProcessTest {
 
     @Test
     void theQuickCompilerChoiceIsAppliedAndLoggedAtStart() throws Exception {
-        // the test class path logs warnings only; this line is INFO
-        String info = "-Dorg.slf4j.simpleLogger.log." + CompilerChoice.class.getName() + "=info";
-        try (Processes quick = new Processes(dir, List.of("-Ddmarc.jit=quick", info))) {
-            Serve runtime = quick.serve(
+        assertThat(startLog("-Ddmarc.jit=quick"))
+                .contains("JIT: C1 only, C2 for AES-GCM (")
+                .contains("dmarc.jit=quick");
+    }
+
+    @Test
+    void aJvmWithoutTieredCompilationKeepsItsCompilers() throws Exception {
+        // the directive would leave every method interpreted: there is no C1 to take over from C2
+        assertThat(startLog("-Ddmarc.jit=quick", "-XX:-TieredCompilation"))
+                .contains("JIT: as the JVM options say (tiered compilation is off")
+                .doesNotContain("C1 only");
+    }
+
+    /** What a serve started with these JVM options logged up to its compiler choice. */
+    private String startLog(String... jvmOptions) throws Exception {
+        List<String> options = new ArrayList<>(List.of(jvmOptions));
+        // the test class path logs warnings only; the choice is logged at INFO
+        options.add("-Dorg.slf4j.simpleLogger.log." + CompilerChoice.class.getName() + "=info");
+        try (Processes withOptions = new Processes(dir, options)) {
+            Serve runtime = withOptions.serve(
                     "--data-dir",
                     dir.resolve("data").toString(),
                     "--zone-file",
@@ -238,8 +254,8 @@ class LocalRuntimeProcessTest {
                 Thread.sleep(50);
                 log = Files.readString(runtime.stderr());
             }
-            assertThat(log).contains("JIT: C1 only, C2 for AES-GCM (").contains("dmarc.jit=quick");
             assertThat(stop(runtime)).isZero();
+            return log;
         }
     }
 }
