@@ -45,13 +45,20 @@ class LocalRuntimeProcessTest {
     }
 
     private Serve serve(Path dataDir) throws Exception {
-        return processes.serve(
+        return processes.serve(withSampleFiles(dataDir));
+    }
+
+    /** {@code args}, then the options that run on the sample files of events/ with data in {@code dataDir}. */
+    private static String[] withSampleFiles(Path dataDir, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(
                 "--data-dir",
                 dataDir.toString(),
                 "--zone-file",
                 EVENTS.resolve("local-zone.zone").toString(),
                 "--config",
-                EVENTS.resolve("local-config.yaml").toString());
+                EVENTS.resolve("local-config.yaml").toString()));
+        return all.toArray(String[]::new);
     }
 
     private static String batch(String prefix, int size) {
@@ -185,16 +192,8 @@ class LocalRuntimeProcessTest {
     @Test
     void aSecondRuntimeOnATakenPortFailsWithExitOne() throws Exception {
         Serve first = serve(dir.resolve("one"));
-        Processes.Finished second = processes.run(
-                "serve",
-                "--port",
-                String.valueOf(first.port()),
-                "--data-dir",
-                dir.resolve("two").toString(),
-                "--zone-file",
-                EVENTS.resolve("local-zone.zone").toString(),
-                "--config",
-                EVENTS.resolve("local-config.yaml").toString());
+        Processes.Finished second =
+                processes.run(withSampleFiles(dir.resolve("two"), "serve", "--port", String.valueOf(first.port())));
 
         assertThat(second.exit()).isEqualTo(1);
         assertThat(second.stdout() + second.stderr()).contains("cannot listen on 127.0.0.1:" + first.port());
@@ -204,14 +203,7 @@ class LocalRuntimeProcessTest {
     @Test
     void aCompilerChoiceOtherThanAutoQuickOrFullIsAUsageError() throws Exception {
         try (Processes withBadChoice = new Processes(dir, List.of("-Ddmarc.jit=fast"))) {
-            Processes.Finished run = withBadChoice.run(
-                    "serve",
-                    "--data-dir",
-                    dir.resolve("data").toString(),
-                    "--zone-file",
-                    EVENTS.resolve("local-zone.zone").toString(),
-                    "--config",
-                    EVENTS.resolve("local-config.yaml").toString());
+            Processes.Finished run = withBadChoice.run(withSampleFiles(dir.resolve("data"), "serve"));
 
             assertThat(run.exit()).isEqualTo(Main.USAGE);
             assertThat(run.stderr()).contains("dmarc-local: dmarc.jit must be auto, quick or full, not 'fast'");
@@ -241,13 +233,7 @@ class LocalRuntimeProcessTest {
         // the test class path logs warnings only; the choice is logged at INFO
         options.add("-Dorg.slf4j.simpleLogger.log." + CompilerChoice.class.getName() + "=info");
         try (Processes withOptions = new Processes(dir, options)) {
-            Serve runtime = withOptions.serve(
-                    "--data-dir",
-                    dir.resolve("data").toString(),
-                    "--zone-file",
-                    EVENTS.resolve("local-zone.zone").toString(),
-                    "--config",
-                    EVENTS.resolve("local-config.yaml").toString());
+            Serve runtime = withOptions.serve(withSampleFiles(dir.resolve("data")));
             String log = "";
             for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                     !log.contains("JIT:") && System.nanoTime() < end; ) {
