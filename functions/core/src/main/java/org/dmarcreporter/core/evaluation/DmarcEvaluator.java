@@ -231,6 +231,10 @@ public final class DmarcEvaluator {
                     } else if (aligned(record.dkimAlignment(), d)) {
                         relaxedPass.add(auth);
                         anyAligned = true;
+                    } else if (record.dkimAlignment() == AlignmentMode.STRICT && relaxedAligned(d)) {
+                        // RFC 9990 §3.1.3 orders by relaxed alignment whatever adkim says; it
+                        // does not make the signature count for DMARC under adkim=s.
+                        relaxedPass.add(auth);
                     } else {
                         otherPass.add(auth);
                     }
@@ -290,6 +294,17 @@ public final class DmarcEvaluator {
                 return false;
             }
             return a.equals(b);
+        }
+
+        /**
+         * Relaxed alignment for ordering only: a failed Organizational Domain lookup just means
+         * "not aligned" here and, unlike {@link #aligned}, sets no temporary error, since the
+         * order must not change the DMARC result.
+         */
+        private boolean relaxedAligned(String domain) {
+            String a = orgDomain(author);
+            String b = orgDomain(domain);
+            return a != null && a.equals(b);
         }
 
         private String orgDomain(String name) {
