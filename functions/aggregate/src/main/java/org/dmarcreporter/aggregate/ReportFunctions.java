@@ -49,7 +49,9 @@ record ReportFunctions(
             AggregateRun.Pause pause) {
         AggregateEnvironment environment = new AggregateEnvironment(env);
         ReportingSettings settings = environment.settings();
-        RunOptions options = RunOptions.defaults(settings.orgName()).withConcurrency(environment.sendNowConcurrency());
+        RunOptions options = RunOptions.defaults(settings.orgName())
+                .withConcurrency(environment.sendNowConcurrency())
+                .withGeneratorVersion(ReportFunctions.class.getPackage().getImplementationVersion());
         MailTransport paced = PacedTransport.wallClock(transport, environment.sendsPerSecond());
         AggregateRun run =
                 new AggregateRun(ledger, new ReportDestinations(dns), paced, settings, options, clock, pause);

@@ -110,7 +110,7 @@ public final class Main {
     }
 
     /** The Maven project version, written into version.properties when the jar is built. */
-    static String version() {
+    public static String version() {
         try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
             if (in != null) {
                 Properties properties = new Properties();

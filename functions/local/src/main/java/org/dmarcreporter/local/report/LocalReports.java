@@ -17,6 +17,7 @@ import org.dmarcreporter.core.report.run.RunOptions;
 import org.dmarcreporter.core.report.run.RunRequest;
 import org.dmarcreporter.core.report.run.RunSummary;
 import org.dmarcreporter.core.settings.ReportingSettings;
+import org.dmarcreporter.local.Main;
 
 /**
  * The aggregate runs of one local runtime ({@code docs/send-now.md}): send-now (from HTTP or the
@@ -59,6 +60,7 @@ public final class LocalReports {
         MailTransport mail = transport.orElse(NoTransport.INSTANCE);
         ReportDestinations destinations = new ReportDestinations(dns);
         RunOptions options = RunOptions.defaults(settings.orgName())
+                .withGeneratorVersion(Main.version())
                 .withSettle(Duration.ZERO)
                 .withConcurrency(CONCURRENCY);
         AggregateRun.Pause pause = d -> Thread.sleep(d.toMillis());

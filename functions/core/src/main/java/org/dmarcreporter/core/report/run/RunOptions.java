@@ -42,6 +42,16 @@ public record RunOptions(
                 "noreply@" + orgName, SETTLE, RetryPolicy.DEFAULT, 500, SES_MAX_MESSAGE, "dmarc-reporter", 1);
     }
 
+    /**
+     * {@code generator} as the product name and {@code version} (RFC 9990 §3.1.1.3 asks for name
+     * and version); {@code dev} when the runtime has no version (a build without a manifest).
+     */
+    public RunOptions withGeneratorVersion(String version) {
+        String v = version == null || version.isBlank() ? "dev" : version.strip();
+        return new RunOptions(
+                fromAddress, settle, retry, pageSize, maxMessageBytes, "dmarc-reporter " + v, concurrency);
+    }
+
     public RunOptions withSettle(Duration value) {
         return new RunOptions(fromAddress, value, retry, pageSize, maxMessageBytes, generator, concurrency);
     }
