@@ -28,6 +28,30 @@ public final class IpAddresses {
         return groups == null ? Optional.empty() : Optional.of(formatIpv6(groups));
     }
 
+    /**
+     * {@code address} (as {@link #normalize} writes it) with IPv6 in the full eight-group form:
+     * lower-case hex, no leading zeros, no "::", an embedded dotted quad as two hex groups. The
+     * RFC 7489 schema's IPAddress type matches only that form (errata 5221, 7865). IPv4 and text
+     * that is not an address are returned as they are.
+     */
+    public static String uncompressed(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return address;
+        }
+        int[] g = parseIpv6(address);
+        if (g == null) {
+            return address;
+        }
+        StringBuilder b = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i > 0) {
+                b.append(':');
+            }
+            b.append(Integer.toHexString(g[i]));
+        }
+        return b.toString();
+    }
+
     /** Dotted quad, each part 0-255 without leading zeros (which some parsers read as octal). */
     private static int[] parseIpv4(String s) {
         String[] parts = s.split("\\.", -1);

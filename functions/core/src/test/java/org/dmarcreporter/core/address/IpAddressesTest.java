@@ -84,4 +84,19 @@ class IpAddressesTest {
                 r -> r.nextBoolean() ? Text.any(r, 255) : Text.of(r, "0123456789abcdefABCDEF:.%", 45),
                 input -> assertThat(IpAddresses.normalize(input)).isNotNull());
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "2001:db8::1, 2001:db8:0:0:0:0:0:1",
+        "::1, 0:0:0:0:0:0:0:1",
+        "::, 0:0:0:0:0:0:0:0",
+        "1::, 1:0:0:0:0:0:0:0",
+        "2001:db8::1:0:0:1, 2001:db8:0:0:1:0:0:1",
+        "::c000:201, 0:0:0:0:0:0:c000:201",
+        "64:ff9b::192.0.2.1, 64:ff9b:0:0:0:0:c000:201",
+        "192.0.2.1, 192.0.2.1"
+    })
+    void writesIpv6WithAllEightGroupsForTheRfc7489Schema(String canonical, String full) {
+        assertThat(IpAddresses.uncompressed(canonical)).isEqualTo(full);
+    }
 }

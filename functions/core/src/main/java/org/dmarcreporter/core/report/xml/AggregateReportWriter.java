@@ -3,6 +3,7 @@ package org.dmarcreporter.core.report.xml;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
+import org.dmarcreporter.core.address.IpAddresses;
 import org.dmarcreporter.core.report.row.AggregateRow;
 import org.dmarcreporter.core.report.row.DkimAuth;
 import org.dmarcreporter.core.report.row.OverrideReason;
@@ -175,7 +176,8 @@ public final class AggregateReportWriter {
         AggregateRow r = counted.row();
         boolean legacy = format == ReportFormat.RFC7489;
         xml.markup(RECORD_TO_SOURCE_IP);
-        xml.text(r.sourceIp());
+        // The RFC 7489 schema accepts IPv6 only with all eight groups (errata 5221, 7865).
+        xml.text(legacy ? IpAddresses.uncompressed(r.sourceIp()) : r.sourceIp());
         xml.markup(SOURCE_IP_TO_COUNT);
         xml.number(counted.count());
         xml.markup(COUNT_TO_DISPOSITION);
