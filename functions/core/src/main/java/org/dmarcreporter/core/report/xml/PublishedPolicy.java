@@ -31,13 +31,19 @@ public record PublishedPolicy(
         Objects.requireNonNull(p, "p");
     }
 
-    /** The policy as a report states it, from the record that applied to {@code policyDomain}. */
+    /**
+     * The policy as a report states it, from the record that applied to {@code policyDomain}. A
+     * record with an invalid {@code p}, {@code sp} or {@code np} was applied as {@code p=none}
+     * (RFC 9989 §4.10.1), so that is what the report says, in line with its rows; the report's
+     * {@code error} says what was published.
+     */
     public static PublishedPolicy of(String policyDomain, DmarcRecord record) {
+        boolean valid = record.policyValid();
         return new PublishedPolicy(
                 policyDomain,
-                record.policy(),
-                record.existingSubdomainPolicy(),
-                record.nonExistentSubdomainPolicy(),
+                valid ? record.policy() : Policy.NONE,
+                valid ? record.existingSubdomainPolicy() : Policy.NONE,
+                valid ? record.nonExistentSubdomainPolicy() : Policy.NONE,
                 record.dkimAlignment(),
                 record.spfAlignment(),
                 record.failureOptions().text(),
