@@ -1,6 +1,7 @@
 package org.dmarcreporter.core.record;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,6 +118,18 @@ public final class DmarcRecordParser {
             values.put(tag, trim(element.substring(e + 1)));
         }
         return values;
+    }
+
+    /**
+     * The tags after {@code v} as published, each with its first value (trimmed), in record
+     * order; what the parser made of them is in {@link DmarcRecord}. Empty for a record that is
+     * not valid.
+     */
+    public static Map<String, String> publishedTags(String text) {
+        if (!(parse(text) instanceof RecordParseResult.Valid)) {
+            return Map.of();
+        }
+        return Collections.unmodifiableMap(tagValues(split(text, ';')));
     }
 
     /**

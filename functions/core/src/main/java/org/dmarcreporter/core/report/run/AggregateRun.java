@@ -294,21 +294,14 @@ public final class AggregateRun {
             List<Due> dueCopies = new ArrayList<>();
             List<String> toMain = new ArrayList<>();
             List<String> toCopies = new ArrayList<>();
-            List<String> errors = new ArrayList<>();
+            // From the record alone, so a resend carries the same XML (RFC 9990 §3.1.5).
+            List<String> errors = RecordErrors.of(record);
             Set<String> seen = new HashSet<>();
-            for (String bad : DmarcRecordParser.unusableReportUris(record.text(), "rua")) {
-                errors.add("unusable rua URI ignored: " + bad);
-            }
             boolean complete = true;
             for (int i = 0; i < chosen.size(); i++) {
                 Destination d = chosen.get(i);
                 if (d instanceof Destination.Skip s) {
                     out[i] = new RecipientReport(null, s.uri(), "skipped", s.reason(), null, null);
-                    // The report's error element is for problems with the record (RFC 9990 §3.1.5):
-                    // our own recipient limit and copy addresses are not.
-                    if (!COPY.equals(s.uri()) && !s.reason().startsWith("beyond maxReportRecipients")) {
-                        errors.add(s.uri() + ": " + s.reason());
-                    }
                     LOG.info(
                             "{} report {}: skipped {}: {}",
                             window.policyDomain(),
