@@ -5,10 +5,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.dmarcreporter.core.model.Policy;
+import org.dmarcreporter.core.record.AlignmentMode;
+import org.dmarcreporter.core.report.row.AggregateRow;
+import org.dmarcreporter.core.report.row.DkimAuth;
+import org.dmarcreporter.core.report.row.ReportedDisposition;
+import org.dmarcreporter.core.report.row.SpfAuth;
+import org.dmarcreporter.core.report.xml.AggregateReportWriter;
+import org.dmarcreporter.core.report.xml.CountedRow;
+import org.dmarcreporter.core.report.xml.PublishedPolicy;
+import org.dmarcreporter.core.report.xml.ReportMetadata;
+import org.dmarcreporter.core.settings.ReportingSettings.ReportFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,23 +40,8 @@ class ParsedmarcReadsAggregateReportsTest {
 
     @Test
     void parsedmarcReadsBackWhatWeWrote(@TempDir Path dir) throws Exception {
-        String python = System.getenv("DMARC_TEST_PYTHON");
-        assumeTrue(python != null && !python.isBlank(), "DMARC_TEST_PYTHON is not set (scripts/test sets it)");
-        Path eml = dir.resolve("report.eml");
-        Files.write(
-                eml,
-                AggregateReportMailTest.compose(List.of("dmarc@example.com"), AggregateReportMailTest.report())
-                        .message());
-        Process p = new ProcessBuilder(python, "-c", READ, eml.toString())
-                .redirectError(dir.resolve("stderr.txt").toFile())
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as(Files.readString(dir.resolve("stderr.txt")))
-                .isZero();
+        JsonNode parsed = parsedmarc(dir, AggregateReportMailTest.report());
 
-        JsonNode parsed = new ObjectMapper().readTree(out);
         assertThat(parsed.path("report_type").asText()).isEqualTo("aggregate");
         JsonNode report = parsed.path("report");
         JsonNode meta = report.path("report_metadata");
@@ -74,5 +71,126 @@ class ParsedmarcReadsAggregateReportsTest {
         assertThat(second.path("auth_results").path("spf").get(0).path("result").asText())
                 .isEqualTo("fail");
         assertThat(second.path("identifiers").path("envelope_from").asText()).isEqualTo("bounce.other.example");
+    }
+
+    @Test
+    void parsedmarcReadsBackAnRfc7489Report(@TempDir Path dir) throws Exception {
+        JsonNode parsed = parsedmarc(dir, rfc7489Report());
+
+        assertThat(parsed.path("report_type").asText()).isEqualTo("aggregate");
+        JsonNode report = parsed.path("report");
+        JsonNode meta = report.path("report_metadata");
+        assertThat(meta.path("org_name").asText()).isEqualTo("reporter.example");
+        assertThat(meta.path("report_id").asText()).isEqualTo("1764547200-example.com");
+        assertThat(meta.path("begin_date").asText()).isEqualTo("2025-12-01 00:00:00");
+        assertThat(meta.path("end_date").asText()).isEqualTo("2025-12-01 23:59:59");
+        JsonNode policy = report.path("policy_published");
+        assertThat(policy.path("domain").asText()).isEqualTo("example.com");
+        assertThat(policy.path("p").asText()).isEqualTo("reject");
+        assertThat(policy.path("sp").asText()).isEqualTo("quarantine");
+        assertThat(policy.path("pct").asText()).isEqualTo("50");
+        JsonNode records = report.path("records");
+        assertThat(records.size()).isEqualTo(2);
+        JsonNode first = records.get(0);
+        assertThat(first.path("source").path("ip_address").asText()).isEqualTo("192.0.2.1");
+        assertThat(first.path("count").asLong()).isEqualTo(41);
+        // RFC 7489 has no "pass" disposition: a delivered message is "none".
+        assertThat(first.path("policy_evaluated").path("disposition").asText()).isEqualTo("none");
+        assertThat(first.path("policy_evaluated").path("dkim").asText()).isEqualTo("pass");
+        assertThat(first.path("policy_evaluated").path("spf").asText()).isEqualTo("pass");
+        JsonNode dkim = first.path("auth_results").path("dkim").get(0);
+        assertThat(dkim.path("domain").asText()).isEqualTo("example.com");
+        assertThat(dkim.path("selector").asText()).isEqualTo("s1");
+        assertThat(dkim.path("result").asText()).isEqualTo("pass");
+        JsonNode spf = first.path("auth_results").path("spf").get(0);
+        assertThat(spf.path("domain").asText()).isEqualTo("example.com");
+        assertThat(spf.path("result").asText()).isEqualTo("pass");
+        JsonNode second = records.get(1);
+        // The RFC 7489 schema's IPv6 form: all eight groups.
+        assertThat(second.path("source").path("ip_address").asText()).isEqualTo("2001:db8:0:0:0:0:0:7");
+        assertThat(second.path("count").asLong()).isEqualTo(2);
+        assertThat(second.path("policy_evaluated").path("disposition").asText()).isEqualTo("reject");
+        assertThat(second.path("policy_evaluated").path("dkim").asText()).isEqualTo("fail");
+        assertThat(second.path("policy_evaluated").path("spf").asText()).isEqualTo("fail");
+        assertThat(second.path("auth_results").path("dkim")).isEmpty();
+        assertThat(second.path("auth_results").path("spf").get(0).path("domain").asText())
+                .isEqualTo("bounce.other.example");
+        assertThat(second.path("auth_results").path("spf").get(0).path("result").asText())
+                .isEqualTo("fail");
+        assertThat(second.path("identifiers").path("envelope_from").asText()).isEqualTo("bounce.other.example");
+    }
+
+    /** parsedmarc's reading of the report email carrying {@code gzip}. */
+    private static JsonNode parsedmarc(Path dir, byte[] gzip) throws Exception {
+        String python = System.getenv("DMARC_TEST_PYTHON");
+        assumeTrue(python != null && !python.isBlank(), "DMARC_TEST_PYTHON is not set (scripts/test sets it)");
+        Path eml = dir.resolve("report.eml");
+        Files.write(
+                eml,
+                AggregateReportMailTest.compose(List.of("dmarc@example.com"), gzip)
+                        .message());
+        Process p = new ProcessBuilder(python, "-c", READ, eml.toString())
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue())
+                .as(Files.readString(dir.resolve("stderr.txt")))
+                .isZero();
+        return new ObjectMapper().readTree(out);
+    }
+
+    /** The rows of {@link AggregateReportMailTest#report()}, in the rfc7489 format, with pct=50. */
+    private static byte[] rfc7489Report() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AggregateReportWriter.writeGzip(
+                out,
+                ReportFormat.RFC7489,
+                new ReportMetadata(
+                        "reporter.example",
+                        List.of("dmarc@reporter.example"),
+                        null,
+                        AggregateReportMailTest.NAMES.reportId(),
+                        AggregateReportMailTest.BEGIN,
+                        AggregateReportMailTest.END,
+                        "dmarc-reporter test",
+                        null),
+                new PublishedPolicy(
+                        "example.com",
+                        Policy.REJECT,
+                        Policy.QUARANTINE,
+                        Policy.QUARANTINE,
+                        AlignmentMode.RELAXED,
+                        AlignmentMode.RELAXED,
+                        "0",
+                        false,
+                        50),
+                List.of(
+                                new CountedRow(
+                                        new AggregateRow(
+                                                "192.0.2.1",
+                                                "example.com",
+                                                "example.com",
+                                                ReportedDisposition.PASS,
+                                                true,
+                                                true,
+                                                List.of(),
+                                                List.of(new DkimAuth("example.com", "s1", "pass")),
+                                                new SpfAuth("example.com", "mfrom", "pass")),
+                                        41),
+                                new CountedRow(
+                                        new AggregateRow(
+                                                "2001:db8::7",
+                                                "example.com",
+                                                "bounce.other.example",
+                                                ReportedDisposition.REJECT,
+                                                false,
+                                                false,
+                                                List.of(),
+                                                List.of(),
+                                                new SpfAuth("bounce.other.example", "mfrom", "fail")),
+                                        2))
+                        .iterator());
+        return out.toByteArray();
     }
 }
