@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -73,6 +76,56 @@ class SendNowProcessTest {
         }
     }
 
+    /** Every message in {@code folder}: aggregate and failure reports alike. */
+    private static List<Path> allEmls(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".eml"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /** parsedmarc's date text for epoch seconds (UTC). */
+    private static String utc(long epochSecond) {
+        return LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+    }
+
+    /** One line per record of a report parsedmarc read. */
+    private static List<String> parsedRows(JsonNode report) {
+        List<String> rows = new ArrayList<>();
+        for (JsonNode r : report.get("records")) {
+            StringBuilder b = new StringBuilder()
+                    .append(r.at("/source/ip_address").asText())
+                    .append(' ')
+                    .append(r.get("count").asLong())
+                    .append(' ')
+                    .append(r.at("/policy_evaluated/disposition").asText())
+                    .append(" dkim=")
+                    .append(r.at("/policy_evaluated/dkim").asText())
+                    .append(" spf=")
+                    .append(r.at("/policy_evaluated/spf").asText())
+                    .append(" from=")
+                    .append(r.at("/identifiers/header_from").asText());
+            for (JsonNode d : r.at("/auth_results/dkim")) {
+                b.append(" dkim:")
+                        .append(d.get("domain").asText())
+                        .append('/')
+                        .append(d.get("selector").asText())
+                        .append('/')
+                        .append(d.get("result").asText());
+            }
+            for (JsonNode f : r.at("/auth_results/spf")) {
+                b.append(" spf:")
+                        .append(f.get("domain").asText())
+                        .append('/')
+                        .append(f.get("result").asText());
+            }
+            rows.add(b.toString());
+        }
+        return rows;
+    }
+
     private static Path only(List<Path> files, String contains) {
         List<Path> found = files.stream()
                 .filter(f -> f.getFileName().toString().contains(contains))
@@ -129,6 +182,8 @@ class SendNowProcessTest {
         assertThat(mail.attachmentName())
                 .isEqualTo("reporter.example.org!example.com!" + begin + "!" + end + ".xml.gz");
         assertThat(mail.text("report_id")).isEqualTo(reportId);
+        // RFC 9990 §3.1.1.3: the generator's name and version.
+        assertThat(mail.text("generator")).isEqualTo("dmarc-reporter " + Main.version());
         assertThat(mail.begin()).isEqualTo(begin);
         assertThat(mail.end()).isEqualTo(end);
         assertThat(end).isEqualTo(summary.get("cutAt").asLong() - 1);
@@ -138,23 +193,54 @@ class SendNowProcessTest {
                         new Row("203.0.113.66", 1, "reject", "example.com"),
                         new Row("2001:db8::66", 1, "quarantine", "news.example.com"));
 
-        JsonNode parsed = ReportMail.parsedmarc(eml, dir);
-        assertThat(parsed.get("report_type").asText()).isEqualTo("aggregate");
-        JsonNode report = parsed.get("report");
-        assertThat(report.at("/policy_published/domain").asText()).isEqualTo("example.com");
-        assertThat(report.at("/report_metadata/begin_date").asText())
-                .isEqualTo(java.time.LocalDateTime.ofEpochSecond(begin, 0, java.time.ZoneOffset.UTC)
-                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
-        assertThat(report.at("/report_metadata/end_date").asText())
-                .isEqualTo(java.time.LocalDateTime.ofEpochSecond(end, 0, java.time.ZoneOffset.UTC)
-                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")));
-        List<String> read = new ArrayList<>();
-        report.get("records")
-                .forEach(r -> read.add(r.at("/source/ip_address").asText() + " "
-                        + r.get("count").asLong() + " "
-                        + r.at("/policy_evaluated/disposition").asText()));
-        assertThat(read)
-                .containsExactlyInAnyOrder("192.0.2.25 1 pass", "203.0.113.66 1 reject", "2001:db8::66 1 quarantine");
+        // parsedmarc reads every report email in the outbox (found by listing, not by name) back
+        // with what was ingested (events/local-results.json): per row IP, count, disposition,
+        // policy_evaluated DKIM and SPF, header_from, and auth_results DKIM domain/selector/result
+        // and SPF domain/result; per report the date range.
+        Map<String, List<String>> expected = Map.of(
+                "example.com",
+                List.of(
+                        "192.0.2.25 1 pass dkim=pass spf=pass from=example.com"
+                                + " dkim:example.com/s2025/pass spf:example.com/pass",
+                        "203.0.113.66 1 reject dkim=fail spf=fail from=example.com"
+                                + " dkim:example.com/s2025/fail spf:attacker.test/fail",
+                        "2001:db8::66 1 quarantine dkim=fail spf=fail from=news.example.com"
+                                + " spf:attacker.test/softfail"),
+                "marketing.example.com",
+                List.of("198.51.100.7 1 none dkim=fail spf=fail from=marketing.example.com"
+                        + " dkim:esp.example.net/esp1/pass spf:esp.example.net/pass"),
+                "example.net",
+                List.of("198.51.100.20 1 none dkim=fail spf=fail from=example.net spf:example.net/fail"),
+                // example.org publishes p=none: its DMARC pass asked for no policy, reported none.
+                "example.org",
+                List.of("192.0.2.3 1 none dkim=pass spf=pass from=example.org"
+                        + " dkim:example.org/k1/pass spf:ns1.example.org/pass"));
+        Map<String, List<String>> readBack = new HashMap<>();
+        List<Path> all = allEmls(outbox);
+        for (Path file : all) {
+            JsonNode parsed = ReportMail.parsedmarc(file, dir);
+            String type = parsed.get("report_type").asText();
+            if (type.equals("failure")) {
+                continue; // a failure report (ruf): parsedmarc read it, that is all this test asks
+            }
+            assertThat(type).as(file.toString()).isEqualTo("aggregate");
+            JsonNode report = parsed.get("report");
+            String domain = report.at("/policy_published/domain").asText();
+            JsonNode window = reports.get(domain);
+            assertThat(window).as("a summary entry for %s", domain).isNotNull();
+            assertThat(report.at("/report_metadata/begin_date").asText())
+                    .as(domain)
+                    .isEqualTo(utc(window.at("/dateRange/begin").asLong()));
+            assertThat(report.at("/report_metadata/end_date").asText())
+                    .as(domain)
+                    .isEqualTo(utc(window.at("/dateRange/end").asLong()));
+            assertThat(readBack.put(domain, parsedRows(report)))
+                    .as("one report for %s", domain)
+                    .isNull();
+        }
+        assertThat(readBack.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((domain, rows) ->
+                assertThat(readBack.get(domain)).as(domain).containsExactlyInAnyOrderElementsOf(rows));
 
         // The report list shows each window sent, with its report id and recipient.
         JsonNode listing = serve.get("/v1/reports");
