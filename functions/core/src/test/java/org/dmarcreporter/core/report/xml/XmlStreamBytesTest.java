@@ -60,7 +60,10 @@ class XmlStreamBytesTest {
         assertThat(fast.toByteArray()).isEqualTo(plain.toByteArray());
     }
 
-    /** SHA-256 of the reports as the writer wrote them at commit 8211099. */
+    /**
+     * SHA-256 of the reports as the writer wrote them at commit 8211099; for rfc7489 as since
+     * IPv6 is written with all eight groups there, which changed those bytes and no others.
+     */
     @ParameterizedTest
     @EnumSource(ReportFormat.class)
     void reportsAreTheBytesTheyWereBefore(ReportFormat format) throws Exception {
@@ -72,10 +75,10 @@ class XmlStreamBytesTest {
                 gz, format, metadata(), policy(), rows(2_000).iterator());
         String expected = format == ReportFormat.RFC9990
                 ? "380f73b532a5be8751e8c1cac13cc9da6f0d34b4bdffa6be8e795df726d681df"
-                : "fa8671baa592d0fad7bf1455001ff8d9902a094dea3436fe6dc2844ab99641dc";
+                : "b43adf3d9219f32391ee59dd65542faa9a9abe3dc74ed6535c665ce37f798526";
         String expectedGz = format == ReportFormat.RFC9990
                 ? "3219f30beeaa43c635628c961a75e0d17f3fbc44ab4299358228ff363e04f667"
-                : "09cf8aabe87292212f7ff42ed22a2c2d35e4c35924422a73cfe887272cb29ac1";
+                : "e75644b4bfae921c70763ca0bf24ce894b3912e314d768559ecafa3a99b64782";
         assertThat(sha256(out.toByteArray())).isEqualTo(expected);
         assertThat(sha256(gz.toByteArray())).isEqualTo(expectedGz);
     }
