@@ -355,8 +355,8 @@ public final class AggregateRun {
                     gzip = null;
                 }
                 bytes = gzip == null ? null : (long) gzip.length;
-                complete &= deliver(gzip, toMain, dueMain, out);
-                complete &= deliver(gzip, toCopies, dueCopies, out);
+                complete &= deliver(gzip, names, toMain, dueMain, out);
+                complete &= deliver(gzip, names.forCopy(), toCopies, dueCopies, out);
             }
             List<RecipientReport> recipients = List.of(out);
             if (dryRun) {
@@ -418,8 +418,13 @@ public final class AggregateRun {
             return buffer.toByteArray();
         }
 
-        /** Sends one message to the due recipients; true when each of them ends final. */
-        private boolean deliver(byte[] gzip, List<String> to, List<Due> due, RecipientReport[] out) {
+        /**
+         * Sends one message to the due recipients; true when each of them ends final.
+         *
+         * @param mailNames {@link #names}, or for the copy message its {@link ReportNames#forCopy()}
+         */
+        private boolean deliver(
+                byte[] gzip, ReportNames mailNames, List<String> to, List<Due> due, RecipientReport[] out) {
             if (due.isEmpty()) {
                 return true;
             }
@@ -435,7 +440,7 @@ public final class AggregateRun {
                         options.fromAddress(),
                         settings.returnPath(),
                         to,
-                        names,
+                        mailNames,
                         window.policyDomain(),
                         window.start(),
                         end - 1,

@@ -434,6 +434,25 @@ class AggregateRunTest {
     }
 
     @Test
+    void theCopyMessageHasAMessageIdOfItsOwnDerivedFromTheWindow() {
+        settings.put("copyReportsTo", List.of("copy@reporter.example"));
+        add("example.com", T0, RECORD, "192.0.2.1", 1);
+
+        run().run(RunRequest.midnight(), null);
+
+        assertThat(transport.sent).hasSize(2);
+        OutgoingMail main = transport.sent.get(0);
+        OutgoingMail copy = transport.sent.get(1);
+        assertThat(main.messageId()).isEqualTo("<" + T0 + "-example.com@reporter.example>");
+        assertThat(copy.messageId()).isEqualTo("<" + T0 + "-example.com.copy@reporter.example>");
+        assertThat(new String(main.message(), StandardCharsets.US_ASCII))
+                .contains("\r\nMessage-ID: " + main.messageId() + "\r\n");
+        assertThat(new String(copy.message(), StandardCharsets.US_ASCII))
+                .contains("\r\nMessage-ID: " + copy.messageId() + "\r\n")
+                .doesNotContain(main.messageId());
+    }
+
+    @Test
     void sendAggregateReportsFalseSendsNothingAndKeepsNothingPending() {
         settings.put("sendAggregateReports", false);
         add("example.com", T0, RECORD, "192.0.2.1", 1);
