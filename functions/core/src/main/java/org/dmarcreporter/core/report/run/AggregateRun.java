@@ -357,6 +357,10 @@ public final class AggregateRun {
                 bytes = gzip == null ? null : (long) gzip.length;
                 complete &= deliver(gzip, names, toMain, dueMain, out);
                 complete &= deliver(gzip, names.forCopy(), toCopies, dueCopies, out);
+                if (gzip == null) {
+                    // Rendering stopped at the limit: the rows read so far are not the window's.
+                    rows = null;
+                }
             }
             List<RecipientReport> recipients = List.of(out);
             if (dryRun) {
@@ -541,6 +545,11 @@ public final class AggregateRun {
             DeliveryState next;
             if (outcome instanceof DeliveryOutcome.Sent) {
                 next = new DeliveryState.Sent(now, d.attempts() + 1);
+            } else if (outcome instanceof DeliveryOutcome.PermanentFailure p
+                    && p.cause() == DeliveryOutcome.Cause.TOO_LARGE) {
+                // A relay's SIZE (RFC 1870), a 552 reply or SES's limit: skipped as too large
+                // (logged and counted in tooLarge), like a report over our own limit.
+                next = new DeliveryState.GivenUp(TOO_LARGE + ": " + p.reason(), d.attempts() + 1);
             } else if (outcome instanceof DeliveryOutcome.PermanentFailure p) {
                 next = new DeliveryState.GivenUp(p.reason(), d.attempts() + 1);
             } else {
@@ -560,6 +569,9 @@ public final class AggregateRun {
             if (next instanceof DeliveryState.Sent) {
                 out[d.index()] =
                         new RecipientReport(d.send().mailbox(), d.send().uri(), "sent", null, next.attempts(), null);
+            } else if (next instanceof DeliveryState.GivenUp g && g.reason().startsWith(TOO_LARGE)) {
+                out[d.index()] = new RecipientReport(
+                        d.send().mailbox(), d.send().uri(), "skipped", g.reason(), next.attempts(), null);
             }
             return next.isFinal();
         }

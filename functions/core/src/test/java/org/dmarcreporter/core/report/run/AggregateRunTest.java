@@ -544,6 +544,48 @@ class AggregateRunTest {
     }
 
     @Test
+    void aReportStoppedAtTheSizeLimitClaimsNoRowCount() {
+        for (int i = 0; i < 2_000; i++) {
+            add("example.com", T0, RECORD, "198.51." + (i / 250) + "." + (i % 250), i + 1);
+        }
+
+        RunSummary summary = run(RunOptions.defaults("reporter.example").withMaxMessageBytes(30_000))
+                .run(RunRequest.midnight(), null);
+
+        WindowReport w = summary.reports().get(0);
+        assertThat(w.recipients().get(0).reason()).startsWith("report too large");
+        // Rendering stopped part way: a count of the rows read so far would not be the window's.
+        assertThat(w.rows()).isNull();
+        assertThat(w.messages()).isNull();
+        assertThat(w.bytes()).isNull();
+    }
+
+    @Test
+    void aSizeRefusalFromTheRelayIsSkippedAsTooLargeNotGivenUp() {
+        transport.refuseAsTooLarge("dmarc@example.com");
+        add("example.com", T0, RECORD, "192.0.2.1", 1);
+
+        RunSummary summary = run().run(RunRequest.midnight(), null);
+
+        RecipientReport r = summary.reports().get(0).recipients().get(0);
+        assertThat(r.status()).isEqualTo("skipped");
+        assertThat(r.reason()).startsWith("report too large").contains("552 5.3.4");
+        assertThat(summary.totals().tooLarge()).isEqualTo(1);
+        assertThat(summary.totals().givenUp()).isZero();
+        assertThat(summary.totals().skipped()).isEqualTo(1);
+        assertThat(summary.reports().get(0).status()).isEqualTo("reported");
+        assertThat(ledger.deliveries(new ReportingWindow("example.com", T0)).get("dmarc@example.com"))
+                .isInstanceOfSatisfying(
+                        DeliveryState.GivenUp.class, g -> assertThat(g.reason()).startsWith("report too large"));
+    }
+
+    @Test
+    void theDefaultSizeLimitIsSesV2s() {
+        // SES v2 takes 40 MB after base64 (its quotas page); 10 MiB left a 1,000,000-row day undelivered.
+        assertThat(RunOptions.defaults("reporter.example").maxMessageBytes()).isEqualTo(40_000_000L);
+    }
+
+    @Test
     void rfc7489SizeSuffixKeepsAnOversizedReportFromThatUriOnly() throws Exception {
         settings.put("reportFormat", "rfc7489");
         String record = "v=DMARC1; p=reject; rua=mailto:small@example.com!1k,mailto:big@example.com!10m";
