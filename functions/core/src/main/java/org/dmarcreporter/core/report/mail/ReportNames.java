@@ -48,7 +48,7 @@ public record ReportNames(String reportId, String fileName, String subject, Stri
      * A domain name as it may stand in a header, a file name and a dot-atom: LDH labels (A-labels
      * for IDNs) only, so nothing from a DNS record or a setting can inject header text.
      */
-    static String domain(String what, String name) {
+    public static String domain(String what, String name) {
         String d = name == null ? "" : name.toLowerCase(Locale.ROOT);
         if (d.endsWith(".")) {
             d = d.substring(0, d.length() - 1);

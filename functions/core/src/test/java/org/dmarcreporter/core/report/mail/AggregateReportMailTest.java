@@ -147,6 +147,41 @@ class AggregateReportMailTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "noreply@reporter.example\r\nBcc: victim@evil.example",
+                "noreply@reporter.example>\r\nRCPT TO:<victim@evil.example",
+                "noreply@reporter.example\nX: y",
+                "noreply@reporter.example\rX: y"
+            })
+    void fromAndEnvelopeSenderThatCouldInjectAreRefused(String address) {
+        assertThatThrownBy(() -> AggregateReportMail.compose(
+                        address,
+                        "bounces@reporter.example",
+                        List.of("dmarc@example.com"),
+                        NAMES,
+                        "example.com",
+                        BEGIN,
+                        END,
+                        report(),
+                        Instant.parse("2026-12-02T00:00:05Z")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContainingAny("\r", "\n");
+        assertThatThrownBy(() -> AggregateReportMail.compose(
+                        "noreply@reporter.example",
+                        address,
+                        List.of("dmarc@example.com"),
+                        NAMES,
+                        "example.com",
+                        BEGIN,
+                        END,
+                        report(),
+                        Instant.parse("2026-12-02T00:00:05Z")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContainingAny("\r", "\n");
+    }
+
     @Test
     void errorMessagesNeverEchoControlCharacters() {
         assertThatThrownBy(() -> MailAddresses.requireValid("a@b.example\r\nBcc: c@d.example"))
