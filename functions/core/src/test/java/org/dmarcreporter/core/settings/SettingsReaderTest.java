@@ -101,6 +101,26 @@ class SettingsReaderTest {
     }
 
     @Test
+    void aReturnPathOutsideOrgNameIsToldApart() {
+        Map<String, Object> base = Map.of("orgName", "reporter.example", "contactEmail", "a@reporter.example");
+        assertThat(SettingsReader.read(base).returnPathUnderOrgName()).isTrue();
+        for (String inside : List.of("bounces@reporter.example", "b@Mail.Reporter.Example")) {
+            java.util.HashMap<String, Object> values = new java.util.HashMap<>(base);
+            values.put("returnPath", inside);
+            assertThat(SettingsReader.read(values).returnPathUnderOrgName())
+                    .as(inside)
+                    .isTrue();
+        }
+        for (String outside : List.of("bounces@other.example", "b@notreporter.example", "b@reporter.example.net")) {
+            java.util.HashMap<String, Object> values = new java.util.HashMap<>(base);
+            values.put("returnPath", outside);
+            assertThat(SettingsReader.read(values).returnPathUnderOrgName())
+                    .as(outside)
+                    .isFalse();
+        }
+    }
+
+    @Test
     void lineBreaksInAddressesOrOrgNameNeverReachAHeaderOrAnSmtpCommand() {
         Map<String, Object> base = Map.of("orgName", "r.example", "contactEmail", "a@r.example");
         for (Map.Entry<String, Object> bad : List.of(
