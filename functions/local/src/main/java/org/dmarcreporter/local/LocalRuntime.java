@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -240,6 +241,7 @@ public final class LocalRuntime {
                 options.zoneFiles().isEmpty() ? "the network" : options.zoneFiles(),
                 settings.orgName(),
                 base.mail.description());
+        alignmentWarning(settings).ifPresent(LOG::warn);
         base.mail.transport().ifPresent(LocalRuntime::checkRelay);
         ReportSchedule schedule = null;
         if (base.reports.canSend()) {
@@ -250,6 +252,21 @@ public final class LocalRuntime {
                     + " (GET /v1/reports lists them) until serve runs with one of them");
         }
         return new LocalRuntime(base, options.dataDir(), server, purger, schedule, failureReports);
+    }
+
+    /**
+     * RFC 9990 §3.5.2: report mail must pass DMARC with alignment. With a returnPath outside
+     * orgName SPF cannot align (relaxed alignment within one Organizational Domain aside), so the
+     * operator is told at start that the relay must DKIM-sign for orgName's domain (docs/mail.md).
+     */
+    static Optional<String> alignmentWarning(ReportingSettings settings) {
+        if (settings.returnPathUnderOrgName()) {
+            return Optional.empty();
+        }
+        return Optional.of("returnPath " + settings.returnPath() + " is not in orgName "
+                + settings.orgName() + ": report mail (From: noreply@" + settings.orgName()
+                + ") passes DMARC only if SPF aligns relaxed within the same Organizational Domain or the"
+                + " relay DKIM-signs it for " + settings.orgName() + " (RFC 9990 §3.5.2, docs/mail.md)");
     }
 
     /**

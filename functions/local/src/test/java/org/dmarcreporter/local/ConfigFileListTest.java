@@ -22,7 +22,7 @@ class ConfigFileListTest {
                 contactEmail:
                   - '"DMARC, Reports"@example.org'
                   - b@example.org
-                copyReportsTo: ['"x,y"@example.org']
+                copyReportsTo: ['"x.y"@example.org']
                 ignoreRecipients:
                   - '"Loop, Guard"@Example.org'
                 """);
@@ -30,8 +30,22 @@ class ConfigFileListTest {
         ReportingSettings s = ConfigFile.read(yaml);
 
         assertThat(s.contactEmail()).containsExactly("\"DMARC, Reports\"@example.org", "b@example.org");
-        assertThat(s.copyReportsTo()).containsExactly("\"x,y\"@example.org");
+        assertThat(s.copyReportsTo()).containsExactly("\"x.y\"@example.org");
         assertThat(s.ignoreRecipients()).containsExactly("\"loop, guard\"@example.org");
+    }
+
+    @Test
+    void aCopyAddressThatCannotBeSentToIsABadConfigNamingTheSetting() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("s.yaml"), """
+                orgName: example.org
+                contactEmail: a@example.org
+                copyReportsTo: ['"x,y"@example.org']
+                """);
+
+        assertThatThrownBy(() -> ConfigFile.read(yaml))
+                .isInstanceOf(ConfigFile.BadConfigException.class)
+                .hasMessageContaining("s.yaml")
+                .hasMessageContaining("setting copyReportsTo cannot be used to send mail");
     }
 
     @Test

@@ -169,7 +169,7 @@ class SendNowProcessTest {
 
         List<Path> files = emls(outbox);
         assertThat(files).hasSize(4);
-        Path eml = only(files, "-example.com@reporter.example.org_to_dmarc-agg@example.com");
+        Path eml = only(files, "-example.com@reporter.example.org_");
         ReportMail mail = ReportMail.read(eml);
         String reportId = exampleCom.get("reportId").asText();
         assertThat(mail.message().getHeader("From", null)).isEqualTo("noreply@reporter.example.org");
@@ -333,7 +333,7 @@ class SendNowProcessTest {
                     .isEqualTo(dryReports.get(domain).get("reportId").asText());
             assertThat(realReports.get(domain).get("status").asText()).isEqualTo("reported");
         }
-        ReportMail sent = ReportMail.read(only(emls(outbox), "-example.com@reporter.example.org_to_"));
+        ReportMail sent = ReportMail.read(only(emls(outbox), "-example.com@reporter.example.org_"));
         assertThat(sent.message().getMessageID()).isEqualTo(dryMail.message().getMessageID());
         assertThat(sent.rows()).containsExactlyInAnyOrderElementsOf(dryMail.rows());
         assertThat(serve.stop()).isZero();

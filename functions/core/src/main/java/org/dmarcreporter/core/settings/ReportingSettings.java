@@ -45,6 +45,18 @@ public record ReportingSettings(
         return true;
     }
 
+    /**
+     * True when {@code returnPath}'s domain is {@code orgName} or a name under it. Report mail is
+     * {@code From: noreply@<orgName>} and must pass DMARC with alignment (RFC 9990 §3.5.2); SPF
+     * is checked for the envelope sender's domain, so with a returnPath elsewhere only a DKIM
+     * signature for orgName's domain can align (docs/mail.md). A returnPath under another name of
+     * the same Organizational Domain may still align relaxed; this check needs no DNS and says no.
+     */
+    public boolean returnPathUnderOrgName() {
+        String domain = returnPath.substring(returnPath.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        return domain.equals(orgName) || domain.endsWith("." + orgName);
+    }
+
     /** Addresses compare case-insensitively, without surrounding angle brackets or spaces. */
     public static String normalizeAddress(String address) {
         String a = address.trim();

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.dmarcreporter.core.report.mail.MailAddresses;
+import org.dmarcreporter.core.report.mail.ReportNames;
 import org.dmarcreporter.core.settings.ReportingSettings.ReportFormat;
 
 /**
@@ -78,20 +80,32 @@ public final class SettingsReader {
             throw new InvalidSettingException("orgName", "is required: the domain reports are sent from");
         }
         orgName = orgName.toLowerCase(Locale.ROOT);
+        // Report mail puts orgName in From, Message-ID and Subject: what sending would refuse
+        // (a non-LDH name, CR/LF) is refused here, at start-up, naming the setting.
+        try {
+            orgName = ReportNames.domain("orgName", orgName);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(
+                    "orgName", "must be a domain name (LDH labels), not '" + MailAddresses.printable(orgName) + "'");
+        }
         List<String> contact = source.list("contactEmail");
         if (contact.isEmpty()) {
             throw new InvalidSettingException("contactEmail", "is required: at least one contact address");
         }
         String returnPath = trimToNull(lookup.apply("returnPath"));
+        List<String> copies = source.list("copyReportsTo");
+        for (String copy : copies) {
+            mailAddress("copyReportsTo", copy);
+        }
         return new ReportingSettings(
                 bool(lookup, "sendAggregateReports", true),
                 bool(lookup, "sendFailureReports", true),
                 nonNegativeInt(lookup, "maxReportRecipients", 0),
-                source.list("copyReportsTo"),
+                copies,
                 orgName,
                 contact,
                 trimToNull(lookup.apply("extraContactInfo")),
-                returnPath == null ? "noreply@" + orgName : returnPath,
+                returnPath == null ? "noreply@" + orgName : mailAddress("returnPath", returnPath),
                 format(lookup.apply("reportFormat")),
                 new LinkedHashSet<>(source.list("ignoreRecipients").stream()
                         .map(ReportingSettings::normalizeAddress)
@@ -160,6 +174,19 @@ public final class SettingsReader {
             out.add(t);
         }
         return out;
+    }
+
+    /**
+     * An address that goes into a header or an SMTP command ({@code copyReportsTo}, {@code
+     * returnPath}): one that {@link MailAddresses} would refuse at every send (CR/LF, spaces, a
+     * comma or brackets, even quoted, RFC 5321 §4.1.2) is refused now instead.
+     */
+    private static String mailAddress(String key, String address) {
+        try {
+            return MailAddresses.requireValid(address);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(key, "cannot be used to send mail: " + e.getMessage());
+        }
     }
 
     private static boolean bool(Function<String, String> lookup, String key, boolean dflt) {

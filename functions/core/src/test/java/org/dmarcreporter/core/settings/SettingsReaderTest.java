@@ -75,13 +75,69 @@ class SettingsReaderTest {
                 "contactEmail",
                 List.of("\"Reports, DMARC\"@r.example", " b@r.example "),
                 "copyReportsTo",
-                List.of("\"x,y\"@r.example"),
+                List.of("\"x.y\"@r.example"),
                 "ignoreRecipients",
                 List.of("\"Loop, Guard\"@R.example")));
 
         assertThat(s.contactEmail()).containsExactly("\"Reports, DMARC\"@r.example", "b@r.example");
-        assertThat(s.copyReportsTo()).containsExactly("\"x,y\"@r.example");
+        assertThat(s.copyReportsTo()).containsExactly("\"x.y\"@r.example");
         assertThat(s.ignoreRecipients()).containsExactly("\"loop, guard\"@r.example");
+    }
+
+    @Test
+    void aCopyAddressThatSendingWouldAlwaysRefuseIsRefusedAtStartUp() {
+        // A quoted comma is a valid address (RFC 5321 §4.1.2), but MailAddresses refuses it in a
+        // header or RCPT TO; accepted here it would only fail at every run.
+        assertThatThrownBy(() -> SettingsReader.read(Map.of(
+                        "orgName",
+                        "r.example",
+                        "contactEmail",
+                        "a@r.example",
+                        "copyReportsTo",
+                        List.of("\"x,y\"@r.example"))))
+                .isInstanceOf(SettingsReader.InvalidSettingException.class)
+                .hasMessageStartingWith("setting copyReportsTo cannot be used to send mail")
+                .hasMessageContaining("\"x,y\"@r.example");
+    }
+
+    @Test
+    void aReturnPathOutsideOrgNameIsToldApart() {
+        Map<String, Object> base = Map.of("orgName", "reporter.example", "contactEmail", "a@reporter.example");
+        assertThat(SettingsReader.read(base).returnPathUnderOrgName()).isTrue();
+        for (String inside : List.of("bounces@reporter.example", "b@Mail.Reporter.Example")) {
+            java.util.HashMap<String, Object> values = new java.util.HashMap<>(base);
+            values.put("returnPath", inside);
+            assertThat(SettingsReader.read(values).returnPathUnderOrgName())
+                    .as(inside)
+                    .isTrue();
+        }
+        for (String outside : List.of("bounces@other.example", "b@notreporter.example", "b@reporter.example.net")) {
+            java.util.HashMap<String, Object> values = new java.util.HashMap<>(base);
+            values.put("returnPath", outside);
+            assertThat(SettingsReader.read(values).returnPathUnderOrgName())
+                    .as(outside)
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void lineBreaksInAddressesOrOrgNameNeverReachAHeaderOrAnSmtpCommand() {
+        Map<String, Object> base = Map.of("orgName", "r.example", "contactEmail", "a@r.example");
+        for (Map.Entry<String, Object> bad : List.of(
+                Map.entry("copyReportsTo", (Object) List.of("copy@r.example\r\nBcc: victim@evil.example")),
+                Map.entry("copyReportsTo", (Object) "copy@r.example\nRCPT TO:<x@evil.example>"),
+                Map.entry("returnPath", (Object) "bounces@r.example>\r\nRCPT TO:<x@evil.example"),
+                Map.entry("returnPath", (Object) "bounces@r.example\rX: y"),
+                Map.entry("orgName", (Object) "r.example\r\nBcc: victim@evil.example"),
+                Map.entry("orgName", (Object) "r.example\nX: y"))) {
+            java.util.HashMap<String, Object> values = new java.util.HashMap<>(base);
+            values.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> SettingsReader.read(values))
+                    .as("%s", bad)
+                    .isInstanceOf(SettingsReader.InvalidSettingException.class)
+                    .hasMessageStartingWith("setting " + bad.getKey() + " ")
+                    .hasMessageNotContainingAny("\r", "\n");
+        }
     }
 
     @Test

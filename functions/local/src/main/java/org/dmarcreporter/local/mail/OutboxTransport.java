@@ -12,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.dmarcreporter.core.report.delivery.Delivery;
@@ -22,17 +21,19 @@ import org.dmarcreporter.core.report.delivery.SendCheck;
 import org.dmarcreporter.core.report.mail.OutgoingMail;
 
 /**
- * The local outbox ({@code --outbox DIR}, docs/mail.md): instead of sending, writes the message's
- * exact bytes as one {@code .eml} file per (message, recipient), named by {@link #fileName}.
+ * The local outbox ({@code --outbox DIR}, docs/mail.md): instead of sending, writes each message's
+ * exact bytes once, as one {@code .eml} file named by {@link #fileName} (the contract's "one .eml
+ * file per outgoing email"). The recipients stand in the message's own To header; each of them
+ * gets the outcome of that one write.
  *
  * <p>Each file appears whole or not at all: the bytes go to a hidden temporary file in the same
  * folder, are forced to disk, then renamed over the final name. A resend of the same message
- * (same Message-ID) to the same recipient replaces that recipient's file with the new copy; a
- * different message or recipient always gets a different name.
+ * (same Message-ID) replaces its file with the new copy; a different message always gets a
+ * different name.
  */
 public final class OutboxTransport implements MailTransport {
 
-    /** How much of the Message-ID and of the recipient stand readable in a file name. */
+    /** How much of the Message-ID stands readable in a file name. */
     private static final int READABLE = 80;
 
     private final Path directory;
@@ -63,34 +64,33 @@ public final class OutboxTransport implements MailTransport {
     @Override
     public Delivery send(OutgoingMail mail) {
         SendCheck check = SendCheck.of(mail, maxMessageBytes);
-        Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
-        for (String recipient : check.sendable()) {
-            outcomes.put(recipient, write(mail, recipient));
+        if (check.sendable().isEmpty()) {
+            return check.complete(Map.of());
         }
-        return check.complete(outcomes);
+        return check.completeAll(write(mail));
     }
 
-    /** Where the copy of a message for one recipient is written. */
-    public Path fileFor(String messageId, String recipient) {
-        return directory.resolve(fileName(messageId, recipient));
+    /** Where a message is written. */
+    public Path fileFor(String messageId) {
+        return directory.resolve(fileName(messageId));
     }
 
     /**
-     * {@code <message-id>_to_<recipient>_<hash>.eml}: the Message-ID without brackets and the
-     * recipient, each cut to 80 characters with every character other than letters, digits and
-     * {@code . @ + -} shown as {@code _}, then 12 hex digits of SHA-256 over the exact Message-ID and
-     * recipient. The readable parts are for people; the hash keeps names of different messages or
-     * recipients apart, also on case-insensitive file systems.
+     * {@code <message-id>_<hash>.eml}: the Message-ID without brackets, cut to 80 characters with
+     * every character other than letters, digits and {@code . @ + -} shown as {@code _}, then 12
+     * hex digits of SHA-256 over the exact Message-ID. The readable part is for people; the hash
+     * keeps names of different messages apart, also on case-insensitive file systems. Every message
+     * we send has a Message-ID of its own (the copyReportsTo copy too), so one name is one message.
      */
-    public static String fileName(String messageId, String recipient) {
+    public static String fileName(String messageId) {
         String id = messageId.startsWith("<") && messageId.endsWith(">") && messageId.length() > 2
                 ? messageId.substring(1, messageId.length() - 1)
                 : messageId;
-        return readable(id) + "_to_" + readable(recipient) + "_" + hash(messageId + "\n" + recipient) + ".eml";
+        return readable(id) + "_" + hash(messageId) + ".eml";
     }
 
-    private DeliveryOutcome write(OutgoingMail mail, String recipient) {
-        Path target = fileFor(mail.messageId(), recipient);
+    private DeliveryOutcome write(OutgoingMail mail) {
+        Path target = fileFor(mail.messageId());
         Path temp = null;
         try {
             // Hidden and not *.eml, so nothing that reads the outbox picks up a half-written file.

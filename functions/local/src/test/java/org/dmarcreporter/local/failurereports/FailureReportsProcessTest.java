@@ -180,7 +180,9 @@ class FailureReportsProcessTest {
         assertThat(Duration.ofNanos(System.nanoTime() - posted)).isLessThan(Duration.ofSeconds(10));
         List<Path> files = emls(outbox);
         assertThat(files).hasSize(1);
-        assertThat(files.get(0).getFileName().toString()).contains("_to_dmarc-fail@example.com_");
+        // One file per message, named after its Message-ID (<hash>.ruf@orgName).
+        assertThat(files.get(0).getFileName().toString())
+                .matches("[0-9a-f]{32}\\.ruf@reporter\\.example\\.org_[0-9a-f]{12}\\.eml");
         String eml = Files.readString(files.get(0), StandardCharsets.UTF_8);
         assertThat(eml)
                 .contains("To: dmarc-fail@example.com\r\n")

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.dmarcreporter.core.report.delivery.Delivery;
 import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OutboxTransportTest extends MailTransportContract {
+
+    private static final Pattern TO = Pattern.compile("\r\nTo: ([^\r]*)\r\n");
 
     @TempDir
     Path outbox;
@@ -32,37 +36,49 @@ class OutboxTransportTest extends MailTransportContract {
         return new OutboxTransport(outbox, maxMessageBytes);
     }
 
+    /** The message's one file, when it was written and its To header lists the recipient. */
     @Override
     protected List<byte[]> received(String recipient, String messageId) throws IOException {
-        Path file = outbox.resolve(OutboxTransport.fileName(messageId, recipient));
+        Path file = outbox.resolve(OutboxTransport.fileName(messageId));
         List<byte[]> found = new ArrayList<>();
         if (Files.exists(file)) {
-            found.add(Files.readAllBytes(file));
+            byte[] bytes = Files.readAllBytes(file);
+            Matcher to = TO.matcher(new String(bytes, StandardCharsets.US_ASCII));
+            if (to.find() && List.of(to.group(1).split(", ")).contains(recipient)) {
+                found.add(bytes);
+            }
         }
         return found;
     }
 
     @Test
     void fileNamesAreReadableSafeAndDistinct() {
-        String name = OutboxTransport.fileName("<1764547200-example.com@reporter.example>", "dmarc@example.com");
+        String name = OutboxTransport.fileName("<1764547200-example.com@reporter.example>");
 
-        assertThat(name)
-                .matches("1764547200-example\\.com@reporter\\.example_to_dmarc@example\\.com_[0-9a-f]{12}\\.eml");
-        assertThat(OutboxTransport.fileName("<a/../b@x>", "../../etc/passwd@x.example"))
-                .doesNotContain("/")
-                .doesNotStartWith(".");
+        assertThat(name).matches("1764547200-example\\.com@reporter\\.example_[0-9a-f]{12}\\.eml");
+        assertThat(OutboxTransport.fileName("<a/../b@x>")).doesNotContain("/").doesNotStartWith(".");
         // Names that read the same still differ: case, and characters shown as '_'.
-        assertThat(OutboxTransport.fileName("<a@x>", "Dmarc@example.com"))
-                .isNotEqualToIgnoringCase(OutboxTransport.fileName("<a@x>", "dmarc@example.com"));
-        assertThat(OutboxTransport.fileName("<a_b@x>", "r@x.example"))
-                .isNotEqualTo(OutboxTransport.fileName("<a/b@x>", "r@x.example"));
-        assertThat(OutboxTransport.fileName("<" + "x".repeat(500) + "@x>", "r@x.example")
-                        .length())
-                .isLessThan(200);
+        assertThat(OutboxTransport.fileName("<A@x>")).isNotEqualToIgnoringCase(OutboxTransport.fileName("<a@x>"));
+        assertThat(OutboxTransport.fileName("<a_b@x>")).isNotEqualTo(OutboxTransport.fileName("<a/b@x>"));
+        assertThat(OutboxTransport.fileName("<" + "x".repeat(500) + "@x>").length())
+                .isLessThan(120);
     }
 
     @Test
-    void aResendOfTheSameMessageReplacesTheRecipientsFile() throws IOException {
+    void aMessageToSeveralRecipientsIsWrittenOnceAndEachRecipientIsSent() throws IOException {
+        OutboxTransport transport = OutboxTransport.create(outbox);
+        OutgoingMail mail = mail(List.of(FIRST, SECOND), body());
+
+        Delivery delivery = transport.send(mail);
+
+        assertThat(emlFiles()).containsExactly(transport.fileFor(mail.messageId()));
+        assertThat(Files.readAllBytes(transport.fileFor(mail.messageId()))).isEqualTo(mail.message());
+        assertThat(delivery.recipients()).containsExactly(FIRST, SECOND);
+        assertThat(delivery.allSent()).isTrue();
+    }
+
+    @Test
+    void aResendOfTheSameMessageReplacesItsFile() throws IOException {
         OutboxTransport transport = OutboxTransport.create(outbox);
         OutgoingMail first = mail(List.of(FIRST, SECOND), body());
         OutgoingMail resent = new OutgoingMail(
@@ -76,11 +92,8 @@ class OutboxTransportTest extends MailTransportContract {
         Delivery again = transport.send(resent);
 
         assertThat(again.allSent()).isTrue();
-        assertThat(emlFiles()).hasSize(2);
-        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), FIRST)))
-                .isEqualTo(resent.message());
-        assertThat(Files.readAllBytes(transport.fileFor(first.messageId(), SECOND)))
-                .isEqualTo(first.message());
+        assertThat(emlFiles()).hasSize(1);
+        assertThat(Files.readAllBytes(transport.fileFor(first.messageId()))).isEqualTo(resent.message());
     }
 
     @Test
@@ -93,10 +106,8 @@ class OutboxTransportTest extends MailTransportContract {
         transport.send(two);
 
         assertThat(emlFiles()).hasSize(2);
-        assertThat(Files.readAllBytes(transport.fileFor(one.messageId(), FIRST)))
-                .isEqualTo(one.message());
-        assertThat(Files.readAllBytes(transport.fileFor(two.messageId(), FIRST)))
-                .isEqualTo(two.message());
+        assertThat(Files.readAllBytes(transport.fileFor(one.messageId()))).isEqualTo(one.message());
+        assertThat(Files.readAllBytes(transport.fileFor(two.messageId()))).isEqualTo(two.message());
     }
 
     @Test

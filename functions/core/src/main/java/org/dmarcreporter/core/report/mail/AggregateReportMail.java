@@ -4,15 +4,12 @@ import jakarta.activation.DataHandler;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.internet.ContentDisposition;
-import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
-import jakarta.mail.internet.ParameterList;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,9 +68,9 @@ public final class AggregateReportMail {
             message.setRecipients(Message.RecipientType.TO, toHeader);
             // Subject, file name and text are ASCII, with no CR/LF: ReportNames builds them from
             // validated LDH domain names, the window's dates and the report id. So the headers are
-            // set as Jakarta would write them for ASCII, built once from its own classes, instead
-            // of being encoded, parsed and re-written by setSubject, setText, setFileName,
-            // setDisposition and saveChanges (AggregateReportMailBytesTest compares the bytes).
+            // set as Jakarta would write them for ASCII, instead of being encoded, parsed and
+            // re-written by setSubject, setText and saveChanges (AggregateReportMailBytesTest
+            // compares the bytes); the attachment's name is written whole (attachmentHeader).
             message.setHeader("Subject", MimeUtility.fold(9, names.subject()));
             message.setHeader("Date", dateHeader(date));
 
@@ -86,14 +83,11 @@ public final class AggregateReportMail {
 
             MimeBodyPart report = new PresetPart();
             report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, GZIP)));
-            ContentType type = new ContentType("application", "gzip", null);
-            type.setParameter("name", names.fileName());
-            report.setHeader("Content-Type", type.toString());
+            report.setHeader("Content-Type", attachmentHeader("Content-Type", GZIP, "name", names.fileName()));
             report.setHeader("Content-Transfer-Encoding", "base64");
-            ParameterList parameters = new ParameterList();
-            parameters.set("filename", names.fileName());
             report.setHeader(
-                    "Content-Disposition", new ContentDisposition(MimeBodyPart.ATTACHMENT, parameters).toString());
+                    "Content-Disposition",
+                    attachmentHeader("Content-Disposition", MimeBodyPart.ATTACHMENT, "filename", names.fileName()));
 
             MimeMultipart mixed = new MimeMultipart("mixed");
             mixed.addBodyPart(text);
@@ -110,6 +104,19 @@ public final class AggregateReportMail {
     }
 
     private static final String TEXT_PLAIN = "text/plain; charset=US-ASCII";
+
+    /**
+     * {@code value; parameter="fileName"}, folded only at the space. RFC 9990 §3.5.2 names the file
+     * and readers match the name whole, but Jakarta's ParameterList splits values over 60
+     * characters into RFC 2231 pieces ({@code filename*0=...; filename*1=...}), which many report
+     * readers do not join. Its switch, {@code mail.mime.splitlongparameters}, is a system property
+     * read once when the class loads, so a Session property cannot turn it off; the header is
+     * written here instead. The name is safe as a quoted-string: {@link ReportNames} builds it from
+     * letters, digits, {@code - _ . !} only (no quote, backslash or CR/LF).
+     */
+    static String attachmentHeader(String header, String value, String parameter, String fileName) {
+        return MimeUtility.fold(header.length() + 2, value + "; " + parameter + "=\"" + fileName + "\"");
+    }
 
     private static final MailDateFormat DATE_FORMAT = new MailDateFormat();
 

@@ -40,7 +40,7 @@ public final class MailAddresses {
     }
 
     /** For error messages: control characters shown as {@code \\uXXXX}, never echoed raw into logs. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

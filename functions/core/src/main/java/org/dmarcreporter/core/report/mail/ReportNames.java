@@ -16,6 +16,18 @@ import java.util.Locale;
 public record ReportNames(String reportId, String fileName, String subject, String messageId) {
 
     /**
+     * The names of the {@code copyReportsTo} message: the same report, file name and subject, but
+     * a Message-ID of its own, {@code <begin-domain.copy@orgName>}. That message has other To
+     * bytes, so it is another message, and RFC 5322 §3.6.4 gives each message its own id; it is
+     * derived from the same (domain, window), so a resent copy repeats it.
+     */
+    public ReportNames forCopy() {
+        int at = reportId.lastIndexOf('@');
+        return new ReportNames(
+                reportId, fileName, subject, "<" + reportId.substring(0, at) + ".copy" + reportId.substring(at) + ">");
+    }
+
+    /**
      * @param orgName      our domain (the {@code orgName} setting): the receiver and submitter
      * @param policyDomain the domain the report is about
      * @param begin        first second of the window (epoch)
@@ -36,7 +48,7 @@ public record ReportNames(String reportId, String fileName, String subject, Stri
      * A domain name as it may stand in a header, a file name and a dot-atom: LDH labels (A-labels
      * for IDNs) only, so nothing from a DNS record or a setting can inject header text.
      */
-    static String domain(String what, String name) {
+    public static String domain(String what, String name) {
         String d = name == null ? "" : name.toLowerCase(Locale.ROOT);
         if (d.endsWith(".")) {
             d = d.substring(0, d.length() - 1);

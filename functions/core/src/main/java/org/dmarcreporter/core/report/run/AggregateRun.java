@@ -348,8 +348,12 @@ public final class AggregateRun {
                     gzip = null;
                 }
                 bytes = gzip == null ? null : (long) gzip.length;
-                complete &= deliver(gzip, toMain, dueMain, out);
-                complete &= deliver(gzip, toCopies, dueCopies, out);
+                complete &= deliver(gzip, names, toMain, dueMain, out);
+                complete &= deliver(gzip, names.forCopy(), toCopies, dueCopies, out);
+                if (gzip == null) {
+                    // Rendering stopped at the limit: the rows read so far are not the window's.
+                    rows = null;
+                }
             }
             List<RecipientReport> recipients = List.of(out);
             if (dryRun) {
@@ -411,8 +415,13 @@ public final class AggregateRun {
             return buffer.toByteArray();
         }
 
-        /** Sends one message to the due recipients; true when each of them ends final. */
-        private boolean deliver(byte[] gzip, List<String> to, List<Due> due, RecipientReport[] out) {
+        /**
+         * Sends one message to the due recipients; true when each of them ends final.
+         *
+         * @param mailNames {@link #names}, or for the copy message its {@link ReportNames#forCopy()}
+         */
+        private boolean deliver(
+                byte[] gzip, ReportNames mailNames, List<String> to, List<Due> due, RecipientReport[] out) {
             if (due.isEmpty()) {
                 return true;
             }
@@ -428,7 +437,7 @@ public final class AggregateRun {
                         options.fromAddress(),
                         settings.returnPath(),
                         to,
-                        names,
+                        mailNames,
                         window.policyDomain(),
                         window.start(),
                         end - 1,
@@ -529,6 +538,11 @@ public final class AggregateRun {
             DeliveryState next;
             if (outcome instanceof DeliveryOutcome.Sent) {
                 next = new DeliveryState.Sent(now, d.attempts() + 1);
+            } else if (outcome instanceof DeliveryOutcome.PermanentFailure p
+                    && p.cause() == DeliveryOutcome.Cause.TOO_LARGE) {
+                // A relay's SIZE (RFC 1870), a 552 reply or SES's limit: skipped as too large
+                // (logged and counted in tooLarge), like a report over our own limit.
+                next = new DeliveryState.GivenUp(TOO_LARGE + ": " + p.reason(), d.attempts() + 1);
             } else if (outcome instanceof DeliveryOutcome.PermanentFailure p) {
                 next = new DeliveryState.GivenUp(p.reason(), d.attempts() + 1);
             } else {
@@ -548,6 +562,9 @@ public final class AggregateRun {
             if (next instanceof DeliveryState.Sent) {
                 out[d.index()] =
                         new RecipientReport(d.send().mailbox(), d.send().uri(), "sent", null, next.attempts(), null);
+            } else if (next instanceof DeliveryState.GivenUp g && g.reason().startsWith(TOO_LARGE)) {
+                out[d.index()] = new RecipientReport(
+                        d.send().mailbox(), d.send().uri(), "skipped", g.reason(), next.attempts(), null);
             }
             return next.isFinal();
         }

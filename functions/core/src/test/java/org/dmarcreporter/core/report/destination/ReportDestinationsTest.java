@@ -97,6 +97,93 @@ class ReportDestinationsTest {
     }
 
     @Test
+    void aSkippedUriDoesNotUseUpARecipientSlot() {
+        List<Destination> chosen = choose("rua=mailto:r@other.example,mailto:dmarc@example.com", 1);
+        assertThat(chosen).hasSize(2);
+        assertThat(chosen.get(0))
+                .isInstanceOfSatisfying(
+                        Destination.Skip.class, s -> assertThat(s.reason()).contains("has not authorized"));
+        assertThat(chosen.get(1))
+                .isEqualTo(new Destination.Send("mailto:dmarc@example.com", "dmarc@example.com", false));
+    }
+
+    @Test
+    void eachAddressOfAnOverrideTakesASlot() {
+        assertThat(choose("rua=mailto:r@redirect.example", 1))
+                .containsExactly(
+                        new Destination.Send("mailto:a@redirect.example", "a@redirect.example", true),
+                        new Destination.Skip("mailto:b@redirect.example", "beyond maxReportRecipients (1)"));
+        assertThat(choose("rua=mailto:r@redirect.example,mailto:dmarc@example.com", 2))
+                .containsExactly(
+                        new Destination.Send("mailto:a@redirect.example", "a@redirect.example", true),
+                        new Destination.Send("mailto:b@redirect.example", "b@redirect.example", true),
+                        new Destination.Skip("mailto:dmarc@example.com", "beyond maxReportRecipients (2)"));
+    }
+
+    @Test
+    void aDeferredDestinationKeepsItsSlot() {
+        DnsResolver failing = new DnsResolver() {
+            final ZoneFileResolver zone = ZoneFileResolver.fromText(ZONE);
+
+            @Override
+            public TxtAnswer txt(String name) {
+                return name.endsWith("._report._dmarc.vendor.example") ? TxtAnswer.TEMPFAIL : zone.txt(name);
+            }
+
+            @Override
+            public DnsStatus exists(String name) {
+                return zone.exists(name);
+            }
+        };
+        List<Destination> chosen = new ReportDestinations(failing)
+                .choose(
+                        ReportKind.AGGREGATE,
+                        "example.com",
+                        uris("rua=mailto:reports@vendor.example,mailto:dmarc@example.com")
+                                .aggregateUris(),
+                        1);
+        assertThat(chosen.get(0)).isInstanceOf(Destination.Defer.class);
+        assertThat(chosen.get(1))
+                .isEqualTo(new Destination.Skip("mailto:dmarc@example.com", "beyond maxReportRecipients (1)"));
+    }
+
+    @Test
+    void noDnsQuestionsOnceTheLimitIsReached() {
+        List<String> asked = new ArrayList<>();
+        ZoneFileResolver zone = ZoneFileResolver.fromText(ZONE);
+        DnsResolver recording = new DnsResolver() {
+            @Override
+            public TxtAnswer txt(String name) {
+                asked.add(name);
+                return zone.txt(name);
+            }
+
+            @Override
+            public DnsStatus exists(String name) {
+                asked.add(name);
+                return zone.exists(name);
+            }
+        };
+        new ReportDestinations(recording)
+                .choose(
+                        ReportKind.AGGREGATE,
+                        "example.com",
+                        uris("rua=mailto:dmarc@example.com,mailto:reports@vendor.example")
+                                .aggregateUris(),
+                        1);
+        assertThat(asked).noneMatch(name -> name.contains("vendor.example"));
+    }
+
+    @Test
+    void theSameAddressTwiceTakesOneSlot() {
+        assertThat(choose("rua=mailto:dmarc@example.com,mailto:DMARC@example.com,mailto:b@example.com", 2))
+                .containsExactly(
+                        new Destination.Send("mailto:dmarc@example.com", "dmarc@example.com", false),
+                        new Destination.Send("mailto:DMARC@example.com", "DMARC@example.com", false),
+                        new Destination.Send("mailto:b@example.com", "b@example.com", false));
+    }
+
+    @Test
     void addressesThatCouldInjectHeadersAreSkipped() {
         // The record parser already drops such URIs; this checks the second line of defence.
         ReportUri injected = new ReportUri("mailto:a%0D%0ABcc:x@evil.example", "a\r\nBcc: x@evil.example", null);
@@ -156,8 +243,12 @@ class ReportDestinationsTest {
     }
 
     private List<Destination> choose(String tags) {
+        return choose(tags, 0);
+    }
+
+    private List<Destination> choose(String tags, int maxRecipients) {
         return destinations.choose(
-                ReportKind.AGGREGATE, "example.com", uris(tags).aggregateUris(), 0);
+                ReportKind.AGGREGATE, "example.com", uris(tags).aggregateUris(), maxRecipients);
     }
 
     private static DmarcRecord uris(String tags) {

@@ -37,7 +37,7 @@ class AggregateReportMailBytesTest {
                         40_000,
                         "2026-01-09T23:59:59.250Z"),
                 Arguments.of("r.example", "x.io", List.of("a@x.io"), 1, "1999-12-31T23:00:00Z"),
-                // A file name over 60 characters (RFC 2231 parameter splitting) and long folded headers.
+                // A file name over 60 characters (written whole, never split) and long folded headers.
                 Arguments.of(
                         "reporter.example", longDomain, List.of("dmarc@" + longDomain), 300, "2026-06-15T12:30:00Z"),
                 Arguments.of(longDomain, "under_score.example", List.of("d@example.com"), 0, "2026-03-29T01:30:00Z"));

@@ -73,6 +73,32 @@ class AggregateReportMailTest {
     }
 
     @Test
+    void aLongFileNameStandsWholeInTheAttachmentHeaders() {
+        String label = "a".repeat(63);
+        ReportNames names = ReportNames.aggregate("reporter.example", label + "." + label + ".example", BEGIN, END);
+        assertThat(names.fileName()).hasSizeGreaterThan(100);
+        String text = new String(
+                AggregateReportMail.compose(
+                                "noreply@reporter.example",
+                                "bounces@reporter.example",
+                                List.of("dmarc@example.com"),
+                                names,
+                                "example.com",
+                                BEGIN,
+                                END,
+                                report(),
+                                Instant.parse("2026-12-02T00:00:05Z"))
+                        .message(),
+                StandardCharsets.US_ASCII);
+        // Folding is allowed; RFC 2231 pieces (filename*0=...) are not.
+        String unfolded = text.replace("\r\n\t", " ").replace("\r\n ", " ");
+        assertThat(unfolded)
+                .contains("Content-Type: application/gzip; name=\"" + names.fileName() + "\"\r\n")
+                .contains("Content-Disposition: attachment; filename=\"" + names.fileName() + "\"\r\n")
+                .doesNotContain("name*");
+    }
+
+    @Test
     void theSameReportComposesToTheSameBytes() {
         byte[] gzip = report();
         String first = new String(compose(List.of("dmarc@example.com"), gzip).message(), StandardCharsets.US_ASCII);
@@ -119,6 +145,41 @@ class AggregateReportMailTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ReportNames.aggregate(domain, "example.com", BEGIN, END))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "noreply@reporter.example\r\nBcc: victim@evil.example",
+                "noreply@reporter.example>\r\nRCPT TO:<victim@evil.example",
+                "noreply@reporter.example\nX: y",
+                "noreply@reporter.example\rX: y"
+            })
+    void fromAndEnvelopeSenderThatCouldInjectAreRefused(String address) {
+        assertThatThrownBy(() -> AggregateReportMail.compose(
+                        address,
+                        "bounces@reporter.example",
+                        List.of("dmarc@example.com"),
+                        NAMES,
+                        "example.com",
+                        BEGIN,
+                        END,
+                        report(),
+                        Instant.parse("2026-12-02T00:00:05Z")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContainingAny("\r", "\n");
+        assertThatThrownBy(() -> AggregateReportMail.compose(
+                        "noreply@reporter.example",
+                        address,
+                        List.of("dmarc@example.com"),
+                        NAMES,
+                        "example.com",
+                        BEGIN,
+                        END,
+                        report(),
+                        Instant.parse("2026-12-02T00:00:05Z")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContainingAny("\r", "\n");
     }
 
     @Test

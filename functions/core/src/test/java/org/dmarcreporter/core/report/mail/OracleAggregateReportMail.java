@@ -8,6 +8,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,7 +16,10 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 
-/** The compose() of commit 8211099, kept as the oracle the faster one must match byte for byte. */
+/**
+ * The compose() of commit 8211099, kept as the oracle the faster one must match byte for byte;
+ * since then the attachment's name parameters are written whole (never split per RFC 2231).
+ */
 final class OracleAggregateReportMail {
 
     private static final Session SESSION = MimeSession.get();
@@ -63,8 +67,11 @@ final class OracleAggregateReportMail {
 
             MimeBodyPart report = new MimeBodyPart();
             report.setDataHandler(new DataHandler(new ByteArrayDataSource(gzipReport, AggregateReportMail.GZIP)));
-            report.setFileName(names.fileName());
-            report.setDisposition(MimeBodyPart.ATTACHMENT);
+            // Not setFileName: its ParameterList would split a name over 60 characters (RFC 2231).
+            report.setHeader(
+                    "Content-Type", MimeUtility.fold(14, "application/gzip; name=\"" + names.fileName() + "\""));
+            report.setHeader(
+                    "Content-Disposition", MimeUtility.fold(21, "attachment; filename=\"" + names.fileName() + "\""));
             report.setHeader("Content-Transfer-Encoding", "base64");
 
             MimeMultipart mixed = new MimeMultipart("mixed");

@@ -243,14 +243,19 @@ public class FailureReportPlannerTest {
     @Test
     void unverifiedExternalRufAndTheRecipientLimitAreHonoured() {
         FailureCandidate c = Candidates.candidate(
-                "v=DMARC1; p=reject; ruf=mailto:a@example.com,mailto:x@unverified.example,mailto:b@example.com; fo=1",
+                "v=DMARC1; p=reject; ruf=mailto:a@example.com,mailto:x@unverified.example,mailto:b@example.com,"
+                        + "mailto:c@example.com; fo=1",
                 Candidates.result(Candidates.HEADERS),
                 Set.of(FailureTrigger.DMARC_ANY_FAILED),
                 false,
                 false);
         FailureReportPlan plan = planner.plan(c, 2, List.of());
-        assertThat(summary(plan)).containsExactly("dmarc a@example.com RUF");
+        // The unverified destination takes none of the 2 places: b@ gets the second, c@ is beyond.
+        assertThat(summary(plan)).containsExactly("dmarc a@example.com RUF", "dmarc b@example.com RUF");
         assertThat(plan.notSent()).hasSize(2).allSatisfy(d -> assertThat(d).isInstanceOf(Destination.Skip.class));
+        assertThat(plan.notSent())
+                .extracting(Destination::uri)
+                .containsExactly("mailto:x@unverified.example", "mailto:c@example.com");
         assertThat(plan.deferred()).isFalse();
     }
 

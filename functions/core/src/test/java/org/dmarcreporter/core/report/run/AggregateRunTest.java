@@ -462,7 +462,7 @@ class AggregateRunTest {
     @Test
     void recipientLimitAppliesAndCopiesGoInAMessageOfTheirOwn() throws Exception {
         settings.put("maxReportRecipients", 1);
-        settings.put("copyReportsTo", List.of("copy@reporter.example", "not an address"));
+        settings.put("copyReportsTo", List.of("copy@reporter.example"));
         add(
                 "example.com",
                 T0,
@@ -477,8 +477,7 @@ class AggregateRunTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("dmarc@example.com", "sent"),
                         org.assertj.core.groups.Tuple.tuple(null, "skipped"),
-                        org.assertj.core.groups.Tuple.tuple("copy@reporter.example", "sent"),
-                        org.assertj.core.groups.Tuple.tuple(null, "skipped"));
+                        org.assertj.core.groups.Tuple.tuple("copy@reporter.example", "sent"));
         assertThat(summary.reports().get(0).recipients().get(1).reason()).contains("maxReportRecipients");
         assertThat(transport.sent).hasSize(2);
         Report main = Report.of(transport.sent.get(0));
@@ -488,6 +487,25 @@ class AggregateRunTest {
         assertThat(copy.reportId).isEqualTo(main.reportId);
         assertThat(transport.sent).noneMatch(m -> m.recipients().contains("second@example.com"));
         assertThat(main.xml).doesNotContain("<error>");
+    }
+
+    @Test
+    void theCopyMessageHasAMessageIdOfItsOwnDerivedFromTheWindow() {
+        settings.put("copyReportsTo", List.of("copy@reporter.example"));
+        add("example.com", T0, RECORD, "192.0.2.1", 1);
+
+        run().run(RunRequest.midnight(), null);
+
+        assertThat(transport.sent).hasSize(2);
+        OutgoingMail main = transport.sent.get(0);
+        OutgoingMail copy = transport.sent.get(1);
+        assertThat(main.messageId()).isEqualTo("<" + T0 + "-example.com@reporter.example>");
+        assertThat(copy.messageId()).isEqualTo("<" + T0 + "-example.com.copy@reporter.example>");
+        assertThat(new String(main.message(), StandardCharsets.US_ASCII))
+                .contains("\r\nMessage-ID: " + main.messageId() + "\r\n");
+        assertThat(new String(copy.message(), StandardCharsets.US_ASCII))
+                .contains("\r\nMessage-ID: " + copy.messageId() + "\r\n")
+                .doesNotContain(main.messageId());
     }
 
     @Test
@@ -579,6 +597,48 @@ class AggregateRunTest {
         assertThat(summary.reports().get(0).recipients().get(0).status()).isEqualTo("skipped");
         assertThat(summary.totals().tooLarge()).isEqualTo(1);
         assertThat(ledger.unreportedCount()).isZero();
+    }
+
+    @Test
+    void aReportStoppedAtTheSizeLimitClaimsNoRowCount() {
+        for (int i = 0; i < 2_000; i++) {
+            add("example.com", T0, RECORD, "198.51." + (i / 250) + "." + (i % 250), i + 1);
+        }
+
+        RunSummary summary = run(RunOptions.defaults("reporter.example").withMaxMessageBytes(30_000))
+                .run(RunRequest.midnight(), null);
+
+        WindowReport w = summary.reports().get(0);
+        assertThat(w.recipients().get(0).reason()).startsWith("report too large");
+        // Rendering stopped part way: a count of the rows read so far would not be the window's.
+        assertThat(w.rows()).isNull();
+        assertThat(w.messages()).isNull();
+        assertThat(w.bytes()).isNull();
+    }
+
+    @Test
+    void aSizeRefusalFromTheRelayIsSkippedAsTooLargeNotGivenUp() {
+        transport.refuseAsTooLarge("dmarc@example.com");
+        add("example.com", T0, RECORD, "192.0.2.1", 1);
+
+        RunSummary summary = run().run(RunRequest.midnight(), null);
+
+        RecipientReport r = summary.reports().get(0).recipients().get(0);
+        assertThat(r.status()).isEqualTo("skipped");
+        assertThat(r.reason()).startsWith("report too large").contains("552 5.3.4");
+        assertThat(summary.totals().tooLarge()).isEqualTo(1);
+        assertThat(summary.totals().givenUp()).isZero();
+        assertThat(summary.totals().skipped()).isEqualTo(1);
+        assertThat(summary.reports().get(0).status()).isEqualTo("reported");
+        assertThat(ledger.deliveries(new ReportingWindow("example.com", T0)).get("dmarc@example.com"))
+                .isInstanceOfSatisfying(
+                        DeliveryState.GivenUp.class, g -> assertThat(g.reason()).startsWith("report too large"));
+    }
+
+    @Test
+    void theDefaultSizeLimitIsSesV2s() {
+        // SES v2 takes 40 MB after base64 (its quotas page); 10 MiB left a 1,000,000-row day undelivered.
+        assertThat(RunOptions.defaults("reporter.example").maxMessageBytes()).isEqualTo(40_000_000L);
     }
 
     @Test

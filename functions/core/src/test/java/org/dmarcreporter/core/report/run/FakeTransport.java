@@ -16,9 +16,16 @@ final class FakeTransport implements MailTransport {
     final List<OutgoingMail> sent = new ArrayList<>();
     private final Map<String, Integer> temporaryFailures = new HashMap<>();
     private final Map<String, Boolean> permanent = new HashMap<>();
+    private final Map<String, Boolean> tooLarge = new HashMap<>();
 
     FakeTransport failTemporarily(String recipient, int times) {
         temporaryFailures.put(recipient, times);
+        return this;
+    }
+
+    /** The recipient's relay refuses the message for its size (as a 552 reply or SIZE would). */
+    FakeTransport refuseAsTooLarge(String recipient) {
+        tooLarge.put(recipient, true);
         return this;
     }
 
@@ -33,7 +40,12 @@ final class FakeTransport implements MailTransport {
         Map<String, DeliveryOutcome> outcomes = new LinkedHashMap<>();
         for (String r : mail.recipients()) {
             int left = temporaryFailures.getOrDefault(r, 0);
-            if (permanent.containsKey(r)) {
+            if (tooLarge.containsKey(r)) {
+                outcomes.put(
+                        r,
+                        new DeliveryOutcome.PermanentFailure(
+                                DeliveryOutcome.Cause.TOO_LARGE, "552 5.3.4 message size exceeds fixed limit"));
+            } else if (permanent.containsKey(r)) {
                 outcomes.put(
                         r, new DeliveryOutcome.PermanentFailure(DeliveryOutcome.Cause.REJECTED, "550 no such user"));
             } else if (left > 0) {
