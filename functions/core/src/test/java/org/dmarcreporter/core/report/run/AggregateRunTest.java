@@ -156,7 +156,7 @@ class AggregateRunTest {
     void openAndUnsettledWindowsWait() {
         add("example.com", T0 + DAY, RECORD, "192.0.2.1", 1); // still open
         add("example.com", T0, RECORD, "192.0.2.1", 1);
-        clock.set(Instant.ofEpochSecond(T0 + DAY + 30)); // ended 30 s ago: not settled
+        clock.set(Instant.ofEpochSecond(T0 + DAY + 20)); // ended 20 s ago: not settled
 
         RunSummary summary = run().run(RunRequest.midnight(), null);
 
