@@ -25,8 +25,8 @@ import org.dmarcreporter.core.window.ReportingWindow;
  * ({@code docs/aggregate-reports.md}), sharing the {@link SqliteResultStore}'s connection and
  * lock: report_windows is the index of unreported windows, report_rows the counters (with
  * row_log, the increments not yet folded into them: {@link SqliteResultStore#fold}),
- * send_now_cuts every cut, report_deliveries the state per (window, recipient) and
- * reported_windows the markers.
+ * send_now_cuts every cut, report_deliveries the state per (window, recipient),
+ * reported_windows the markers and report_leases the run that may send a window's report.
  *
  * <p>Every read is one keyset page ({@code WHERE key > ? ORDER BY key LIMIT ?} on a primary key
  * or index, one more row than asked to know whether another page follows), so nothing reads a
