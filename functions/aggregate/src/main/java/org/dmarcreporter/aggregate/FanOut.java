@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import org.dmarcreporter.core.report.run.AggregateRun;
 import org.dmarcreporter.core.report.run.ReportLedger;
 import org.dmarcreporter.core.report.run.ReportLedger.IndexedWindow;
 import org.dmarcreporter.core.report.run.ReportPlanner;
@@ -23,8 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only windows that started before the last UTC midnight are queued: they have all ended by
  * then (at that midnight or at an earlier send-now cut), so they are settled {@code settle} after
- * it. The messages are delayed until that moment, so the worker never reads a window that a late
- * ingest could still write ({@code docs/reporting-windows.md}). Windows opened since midnight are
+ * it. The run reads the window index only from that moment on (it waits when the schedule starts
+ * it earlier): a request accepted just before midnight may write a window's first result, and so
+ * its index entry, up to the ingest deadline after midnight, and a plan read at 00:00:00 would
+ * leave that window for the next night ({@code docs/reporting-windows.md}). Messages sent before
+ * that moment all the same (a pause that returns early) are delayed until it, so the worker never
+ * reads a window that a late ingest could still write. Windows opened since midnight are
  * left for the next night. A run that is late (a missed night, a retried invocation) queues every
  * older unreported window too: that is the catch-up, each window with its own date range.
  */
@@ -42,13 +47,16 @@ final class FanOut {
     private final ReportLedger ledger;
     private final WorkQueue queue;
     private final Clock clock;
+    private final AggregateRun.Pause pause;
     private final Duration settle;
     private final int pageSize;
 
-    FanOut(ReportLedger ledger, WorkQueue queue, Clock clock, Duration settle, int pageSize) {
+    /** @param pause waits until midnight + settle ({@code Thread::sleep} in AWS; tests move the clock) */
+    FanOut(ReportLedger ledger, WorkQueue queue, Clock clock, AggregateRun.Pause pause, Duration settle, int pageSize) {
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.pause = Objects.requireNonNull(pause, "pause");
         this.settle = Objects.requireNonNull(settle, "settle");
         this.pageSize = pageSize;
     }
@@ -69,9 +77,19 @@ final class FanOut {
     }
 
     Result run() {
+        long startedAt = clock.instant().getEpochSecond();
+        long midnight = Math.floorDiv(startedAt, ReportingWindows.DAY_SECONDS) * ReportingWindows.DAY_SECONDS;
+        long settled = midnight + settle.getSeconds();
+        if (startedAt < settled) {
+            try {
+                pause.pause(Duration.ofSeconds(settled - startedAt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for midnight's windows to settle", e);
+            }
+        }
         long now = clock.instant().getEpochSecond();
-        long midnight = Math.floorDiv(now, ReportingWindows.DAY_SECONDS) * ReportingWindows.DAY_SECONDS;
-        int delay = (int) Math.max(0, Math.min(MAX_DELAY, midnight + settle.getSeconds() - now));
+        int delay = (int) Math.max(0, Math.min(MAX_DELAY, settled - now));
         Iterator<IndexedWindow> plan = new ReportPlanner(ledger, pageSize).plan(null);
         List<String> batch = new ArrayList<>(WorkQueue.MAX_BATCH);
         int batchBytes = 0;
@@ -100,7 +118,7 @@ final class FanOut {
             queue.sendBatch(List.copyOf(batch), delay);
             batches++;
         }
-        Result result = new Result(now, midnight, queued, batches, left, delay);
+        Result result = new Result(startedAt, midnight, queued, batches, left, delay);
         LOG.info(
                 "midnight fan-out: {} windows queued in {} batches (visible in {} s), {} opened since midnight left",
                 queued,

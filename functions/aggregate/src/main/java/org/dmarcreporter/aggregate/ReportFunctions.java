@@ -37,7 +37,7 @@ record ReportFunctions(
 
     /**
      * @param transport the mail transport (SES in AWS); it is paced to {@code SENDS_PER_SECOND} here
-     * @param pause     the settle wait of send-now ({@code Thread::sleep} in AWS)
+     * @param pause     the settle wait of send-now and of the midnight fan-out ({@code Thread::sleep} in AWS)
      */
     static ReportFunctions fromEnvironment(
             Function<String, String> env,
@@ -57,7 +57,7 @@ record ReportFunctions(
                 new AggregateRun(ledger, new ReportDestinations(dns), paced, settings, options, clock, pause);
         String queueUrl = environment.workQueueUrl();
         FanOut fanOut =
-                new FanOut(ledger, new SqsWorkQueue(sqs, queueUrl), clock, options.settle(), options.pageSize());
+                new FanOut(ledger, new SqsWorkQueue(sqs, queueUrl), clock, pause, options.settle(), options.pageSize());
         return new ReportFunctions(run, fanOut, ledger, sqs, queueUrl, options, clock);
     }
 }

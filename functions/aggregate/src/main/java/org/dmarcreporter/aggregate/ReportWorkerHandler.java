@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.dmarcreporter.core.report.run.AggregateRun;
 import org.dmarcreporter.core.report.run.ReportLedger.IndexedWindow;
 import org.dmarcreporter.core.report.run.RunSummary.RecipientReport;
 import org.dmarcreporter.core.report.run.RunSummary.WindowReport;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code pending} (a recipient failed temporarily and waits for its retry): kept, and made
  *       visible again at the earliest {@code nextRetry} ({@code ChangeMessageVisibility}, at most
  *       12 h), so SQS itself brings the window back when a retry is due;
+ *   <li>{@code busy} (another run holds the window's lease and is reporting it): kept, and made
+ *       visible again once that lease has surely ended ({@code AggregateRun.LEASE});
  *   <li>{@code error}, a window that has not settled yet, and a message that is not a work item
  *       (poison): kept; SQS delivers it again after the visibility timeout and moves it to the
  *       dead-letter queue after {@code maxReceiveCount} receives. A window whose message went to the
@@ -92,14 +95,15 @@ public final class ReportWorkerHandler implements RequestHandler<SQSEvent, SQSBa
                     item.window().start());
             return false;
         }
-        LOG.info(
-                "{} window {}: {}{}",
-                report.domain(),
-                report.windowStart(),
-                report.status(),
-                report.reason() == null ? "" : " (" + report.reason() + ")");
+        LOG.info("{}", logLine(report));
         switch (report.status()) {
             case "error" -> {
+                return false;
+            }
+            case "busy" -> {
+                // another run holds the window's lease: by the time it has surely ended, the
+                // window is reported (the message is then done) or pending with its own retry
+                changeVisibility(message, AggregateRun.LEASE.toSeconds());
                 return false;
             }
             case "pending" -> {
@@ -117,6 +121,43 @@ public final class ReportWorkerHandler implements RequestHandler<SQSEvent, SQSBa
             default -> {
                 return true;
             }
+        }
+    }
+
+    /**
+     * The facts the send-now summary gives for a window, on one log line: domain, window, report
+     * id, status (and why), then each recipient with its outcome (and why), so that the midnight
+     * run's logs say as much as the invoke's answer ({@code docs/aggregate-reports.md}, "Logs").
+     * For example {@code example.com window 1764547200 report 1764547200-example.com@reporter.example:
+     * pending; dmarc@example.com sent; gone@example.net given-up (550 5.1.1 no such user);
+     * mailto:x@other.example skipped (not authorized)}.
+     */
+    static String logLine(WindowReport report) {
+        StringBuilder line = new StringBuilder()
+                .append(report.domain())
+                .append(" window ")
+                .append(report.windowStart())
+                .append(" report ")
+                .append(report.reportId() == null ? "-" : report.reportId())
+                .append(": ")
+                .append(report.status());
+        why(line, report.reason());
+        for (RecipientReport r : report.recipients()) {
+            line.append("; ")
+                    .append(r.recipient() == null ? r.uri() : r.recipient())
+                    .append(' ')
+                    .append(r.status());
+            why(line, r.reason());
+            if (r.nextRetry() != null) {
+                line.append(", next retry ").append(r.nextRetry());
+            }
+        }
+        return line.toString();
+    }
+
+    private static void why(StringBuilder line, String reason) {
+        if (reason != null) {
+            line.append(" (").append(reason).append(')');
         }
     }
 

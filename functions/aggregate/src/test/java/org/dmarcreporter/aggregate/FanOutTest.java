@@ -56,8 +56,23 @@ class FanOutTest {
         }
     }
 
+    /** Waits by moving the clock; what a test wants to happen meanwhile (a late ingest) runs first. */
+    Runnable duringPause = () -> {};
+
+    List<Duration> paused = new ArrayList<>();
+
     FanOut fanOut(WorkQueue queue) {
-        return new FanOut(ledger, queue, clock, RunOptions.SETTLE, 500);
+        return new FanOut(
+                ledger,
+                queue,
+                clock,
+                d -> {
+                    paused.add(d);
+                    duringPause.run();
+                    clock.advance(d);
+                },
+                RunOptions.SETTLE,
+                500);
     }
 
     @Test
@@ -89,17 +104,41 @@ class FanOutTest {
     }
 
     @Test
-    void messagesAreDelayedUntilTheWindowsOfLastMidnightHaveSettled() {
+    void theIndexIsReadOnlyOnceTheWindowsOfLastMidnightHaveSettled() {
         ledger.index(new ReportingWindow("d1.example", T0), RECORD);
-        CountingQueue queue = new CountingQueue();
+        // a request accepted at 23:59:59 writes its window's first result (its index entry) at
+        // 00:00:08, within the ingest deadline, while the fan-out started at 00:00:05 waits
+        duringPause = () -> ledger.index(new ReportingWindow("d2.example", T0), RECORD);
+        List<String> bodies = new ArrayList<>();
+        int[] delay = {-1};
 
-        fanOut(queue).run();
-        assertThat(queue.delay).isEqualTo(55);
+        FanOut.Result result = fanOut((batch, d) -> {
+                    bodies.addAll(batch);
+                    delay[0] = d;
+                })
+                .run();
 
-        clock.set(Instant.ofEpochSecond(T0 + DAY + 61));
+        assertThat(paused).containsExactly(RunOptions.SETTLE.minusSeconds(5));
+        assertThat(clock.instant()).isEqualTo(Instant.ofEpochSecond(T0 + DAY).plus(RunOptions.SETTLE));
+        assertThat(result.queued()).isEqualTo(2);
+        assertThat(bodies)
+                .extracting(b -> WorkItem.fromBody(b).window().policyDomain())
+                .containsExactlyInAnyOrder("d1.example", "d2.example");
+        assertThat(delay[0]).isZero();
+        assertThat(result.startedAt()).isEqualTo(T0 + DAY + 5);
+    }
+
+    @Test
+    void aRunLaterThanTheSettleTimePlansAtOnce() {
+        ledger.index(new ReportingWindow("d1.example", T0), RECORD);
+        clock.set(Instant.ofEpochSecond(T0 + DAY).plus(RunOptions.SETTLE).plusSeconds(1));
         CountingQueue later = new CountingQueue();
+
         fanOut(later).run();
+
+        assertThat(paused).isEmpty();
         assertThat(later.delay).isZero();
+        assertThat(later.batches).isEqualTo(1);
     }
 
     @Test
@@ -142,7 +181,7 @@ class FanOutTest {
     }
 
     @Test
-    void settleIsTheDocumentedMinute() {
-        assertThat(RunOptions.SETTLE).isEqualTo(Duration.ofSeconds(60));
+    void settleIsTheDocumentedHalfMinute() {
+        assertThat(RunOptions.SETTLE).isEqualTo(Duration.ofSeconds(30));
     }
 }

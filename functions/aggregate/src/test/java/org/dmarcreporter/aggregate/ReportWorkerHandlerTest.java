@@ -20,6 +20,9 @@ import org.dmarcreporter.core.report.run.DeliveryState;
 import org.dmarcreporter.core.report.run.InMemoryReportLedger;
 import org.dmarcreporter.core.report.run.ReportLedger;
 import org.dmarcreporter.core.report.run.ReportLedger.IndexedWindow;
+import org.dmarcreporter.core.report.run.RunSummary.DateRange;
+import org.dmarcreporter.core.report.run.RunSummary.RecipientReport;
+import org.dmarcreporter.core.report.run.RunSummary.WindowReport;
 import org.dmarcreporter.core.report.xml.CountedRow;
 import org.dmarcreporter.core.testing.MutableClock;
 import org.dmarcreporter.core.window.ReportingWindow;
@@ -199,6 +202,16 @@ class ReportWorkerHandlerTest {
             public Optional<ReportedWindow> reported(ReportingWindow window) {
                 return ledger.reported(window);
             }
+
+            @Override
+            public boolean takeLease(ReportingWindow window, String holder, long now, long until) {
+                return ledger.takeLease(window, holder, now, until);
+            }
+
+            @Override
+            public void releaseLease(ReportingWindow window, String holder) {
+                ledger.releaseLease(window, holder);
+            }
         };
 
         SQSBatchResponse response =
@@ -212,5 +225,56 @@ class ReportWorkerHandlerTest {
     @Test
     void anEmptyEventAnswersNoFailures() {
         assertThat(failed(worker().handleRequest(new SQSEvent(), null))).isEmpty();
+    }
+
+    @Test
+    void aWindowAnotherRunIsReportingIsKeptAndNothingIsSent() {
+        add("example.com", T0);
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        long now = clock.instant().getEpochSecond();
+        ledger.takeLease(w, "send-now", now, now + 900);
+
+        assertThat(failed(worker().handleRequest(event(body("example.com", T0)), null)))
+                .containsExactly("m0");
+        assertThat(transport.receivedBy("dmarc@example.com")).isEmpty();
+        assertThat(ledger.reported(w)).isEmpty();
+    }
+
+    @Test
+    void theLogLineOfAWindowNamesItsReportAndEachRecipientsOutcome() {
+        WindowReport report = new WindowReport(
+                "example.com",
+                T0,
+                T0 + DAY,
+                "1764547200-example.com@reporter.example",
+                new DateRange(T0, T0 + DAY - 1),
+                "pending",
+                null,
+                1L,
+                3L,
+                400L,
+                List.of(
+                        new RecipientReport("dmarc@example.com", "mailto:dmarc@example.com", "sent", null, 1, null),
+                        new RecipientReport(
+                                "gone@example.net",
+                                "mailto:gone@example.net",
+                                "given-up",
+                                "550 5.1.1 no such user",
+                                1,
+                                null),
+                        new RecipientReport(
+                                "slow@example.org",
+                                "mailto:slow@example.org",
+                                "failed",
+                                "451 later",
+                                1,
+                                T0 + DAY + 900),
+                        new RecipientReport(null, "mailto:x@other.example", "skipped", "not authorized", null, null)));
+
+        assertThat(ReportWorkerHandler.logLine(report))
+                .isEqualTo("example.com window 1764547200 report 1764547200-example.com@reporter.example: pending;"
+                        + " dmarc@example.com sent; gone@example.net given-up (550 5.1.1 no such user);"
+                        + " slow@example.org failed (451 later), next retry 1764634500;"
+                        + " mailto:x@other.example skipped (not authorized)");
     }
 }

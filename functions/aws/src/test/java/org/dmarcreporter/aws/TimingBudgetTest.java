@@ -30,4 +30,16 @@ class TimingBudgetTest {
         assertThat(worst.plusSeconds(2)).isLessThanOrEqualTo(timeout);
         assertThat(timeout).isLessThan(Duration.ofSeconds(30)); // API Gateway's integration limit
     }
+
+    @Test
+    void theSettleTimeCoversTheLastWriteAnIngestRequestCanMake() {
+        // a write started at the ingest deadline lands within one SDK call timeout, retries included
+        assertThat(AwsClients.API_CALL_TIMEOUT).isLessThanOrEqualTo(WindowTiming.LAST_WRITE);
+        assertThat(WindowTiming.SETTLE)
+                .isGreaterThanOrEqualTo(WindowTiming.CUT_CACHE
+                        .plus(WindowTiming.INGEST_DEADLINE)
+                        .plus(AwsClients.API_CALL_TIMEOUT))
+                // send-now waits it out before answering: well within the AWS CLI's 60 s read timeout
+                .isLessThanOrEqualTo(Duration.ofSeconds(30));
+    }
 }

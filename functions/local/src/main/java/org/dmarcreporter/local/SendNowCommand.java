@@ -119,8 +119,10 @@ final class SendNowCommand {
         }
         if (response.statusCode() == 200) {
             JsonNode totals = JSON.readTree(response.body()).path("totals");
-            boolean failed =
-                    totals.path("errors").asInt() > 0 || totals.path("failed").asInt() > 0;
+            // as RunSummary.anyFailed: a recipient given up in this run is a failed report too
+            boolean failed = totals.path("errors").asInt() > 0
+                    || totals.path("failed").asInt() > 0
+                    || totals.path("givenUp").asInt() > 0;
             return print(response.body(), failed, out);
         }
         String detail = JSON.readTree(response.body()).path("detail").asText("");

@@ -25,6 +25,7 @@ import org.dmarcreporter.core.window.ReportingWindow;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -241,7 +242,11 @@ public final class DynamoDbReportLedger implements ReportLedger {
         return out;
     }
 
-    /** One PutItem per (window, recipient), overwriting; kept as long as the window's counters. */
+    /**
+     * One PutItem per (window, recipient), kept as long as the window's counters, conditioned on
+     * the item being absent or {@code failed}: a final state is never overwritten (a re-sent
+     * applied put fails its condition too, and is done).
+     */
     @Override
     public void recordDelivery(ReportingWindow window, String recipient, DeliveryState state) {
         Map<String, AttributeValue> item = new HashMap<>();
@@ -260,8 +265,69 @@ public final class DynamoDbReportLedger implements ReportLedger {
             item.put(ItemAttributes.STATE, s(ItemAttributes.STATE_GIVEN_UP));
             putReason(item, givenUp.reason());
         }
-        DynamoErrors.call(
-                "PutItem (delivery)", () -> db.putItem(p -> p.tableName(table).item(item)));
+        try {
+            DynamoErrors.call(
+                    "PutItem (delivery)",
+                    () -> db.putItem(p -> p.tableName(table)
+                            .item(item)
+                            .conditionExpression("attribute_not_exists(#pk) OR #state = :failed")
+                            .expressionAttributeNames(Map.of("#pk", PK, "#state", ItemAttributes.STATE))
+                            .expressionAttributeValues(Map.of(":failed", s(ItemAttributes.STATE_FAILED)))));
+        } catch (ConditionalCheckFailedException e) {
+            // final already: kept as it is
+        }
+    }
+
+    // Report lease
+
+    /**
+     * One conditional PutItem of {@code LEASE#<domain>#<start>}: absent, ours (a renewal, or the
+     * SDK re-sending an applied put) or run out. Its TTL is only for tidying up: the condition reads
+     * {@code leaseUntil}, so a lease that TTL has not removed yet (or never does, as in moto) still
+     * runs out on time.
+     */
+    @Override
+    public boolean takeLease(ReportingWindow window, String holder, long now, long until) {
+        Map<String, AttributeValue> item = Map.of(
+                PK,
+                s(ItemKeys.leasePk(window)),
+                SK,
+                s(ItemKeys.LEASE_SK),
+                ItemAttributes.OWNER,
+                s(holder),
+                ItemAttributes.LEASE_UNTIL,
+                n(until),
+                ItemAttributes.EXPIRES_AT,
+                n(until + 86_400));
+        try {
+            DynamoErrors.call(
+                    "PutItem (report lease)",
+                    () -> db.putItem(p -> p.tableName(table)
+                            .item(item)
+                            .conditionExpression("attribute_not_exists(#pk) OR #owner = :me OR #until < :now")
+                            .expressionAttributeNames(Map.of(
+                                    "#pk", PK, "#owner", ItemAttributes.OWNER, "#until", ItemAttributes.LEASE_UNTIL))
+                            .expressionAttributeValues(Map.of(":me", s(holder), ":now", n(now)))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** A DeleteItem conditioned on the owner. */
+    @Override
+    public void releaseLease(ReportingWindow window, String holder) {
+        try {
+            DynamoErrors.call(
+                    "DeleteItem (report lease)",
+                    () -> db.deleteItem(d -> d.tableName(table)
+                            .key(Map.of(PK, s(ItemKeys.leasePk(window)), SK, s(ItemKeys.LEASE_SK)))
+                            .conditionExpression("#owner = :me")
+                            .expressionAttributeNames(Map.of("#owner", ItemAttributes.OWNER))
+                            .expressionAttributeValues(Map.of(":me", s(holder)))));
+        } catch (ConditionalCheckFailedException e) {
+            // another holder's lease, or none: left alone
+        }
     }
 
     /** DynamoDB refuses a null string; an absent reason reads back as null. */

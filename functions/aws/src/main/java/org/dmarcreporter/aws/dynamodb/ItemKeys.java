@@ -72,6 +72,13 @@ public final class ItemKeys {
         return "DELIVERY#" + window.policyDomain() + "#" + window.start();
     }
 
+    /** The report lease of one window (sort key {@link #LEASE_SK}): which run may send its report. */
+    public static String leasePk(ReportingWindow window) {
+        return "LEASE#" + window.policyDomain() + "#" + window.start();
+    }
+
+    public static final String LEASE_SK = "LEASE";
+
     /** "This window was reported": kept after its index entry is removed. */
     public static String reportedPk(ReportingWindow window) {
         return "REPORTED#" + window.policyDomain() + "#" + window.start();

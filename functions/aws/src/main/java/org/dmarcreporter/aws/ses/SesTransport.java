@@ -3,6 +3,7 @@ package org.dmarcreporter.aws.ses;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.dmarcreporter.core.report.delivery.Delivery;
 import org.dmarcreporter.core.report.delivery.DeliveryOutcome;
 import org.dmarcreporter.core.report.delivery.DeliveryOutcome.Cause;
@@ -13,19 +14,13 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
-import software.amazon.awssdk.services.sesv2.model.AccountSuspendedException;
 import software.amazon.awssdk.services.sesv2.model.BadRequestException;
 import software.amazon.awssdk.services.sesv2.model.Destination;
 import software.amazon.awssdk.services.sesv2.model.EmailContent;
-import software.amazon.awssdk.services.sesv2.model.LimitExceededException;
-import software.amazon.awssdk.services.sesv2.model.MailFromDomainNotVerifiedException;
 import software.amazon.awssdk.services.sesv2.model.MessageRejectedException;
-import software.amazon.awssdk.services.sesv2.model.NotFoundException;
 import software.amazon.awssdk.services.sesv2.model.RawMessage;
 import software.amazon.awssdk.services.sesv2.model.SendEmailRequest;
 import software.amazon.awssdk.services.sesv2.model.SendEmailResponse;
-import software.amazon.awssdk.services.sesv2.model.SendingPausedException;
-import software.amazon.awssdk.services.sesv2.model.TooManyRequestsException;
 
 /**
  * Sends through SES v2 {@code SendEmail} with raw content (docs/mail.md): the message's exact
@@ -33,9 +28,9 @@ import software.amazon.awssdk.services.sesv2.model.TooManyRequestsException;
  * it must be a verified identity), one call per recipient so that each recipient's outcome is its
  * own and a retry never reaches a recipient that already has the message.
  *
- * <p>Messages over {@link #SES_MAX_MESSAGE_BYTES} are refused before any call. Throttling, paused
- * sending, quota, account and 5xx service errors and network problems are temporary;
- * MessageRejected, MailFromDomainNotVerified, NotFound and other 4xx errors are permanent.
+ * <p>Messages over {@link #SES_MAX_MESSAGE_BYTES} are refused before any call. Only refusals of the
+ * message or the recipient are permanent; configuration, account, throttling and service errors
+ * and network problems are temporary ({@link #classify}).
  */
 public final class SesTransport implements MailTransport {
 
@@ -102,26 +97,39 @@ public final class SesTransport implements MailTransport {
         }
     }
 
+    /**
+     * Permanent only when SES refused this message or this recipient: {@code MessageRejected}
+     * for the content (not the forms of it that name our sender identity, "Email address is not
+     * verified" or "Did not have authority to send", or in the sandbox the recipient's) and {@code BadRequest} (an invalid recipient
+     * address or message). Everything else is about our account or configuration (AccessDenied
+     * and other credential errors, {@code MailFromDomainNotVerified}, {@code NotFound} for a
+     * missing configuration set, {@code SendingPaused}, {@code AccountSuspended}) or transient
+     * (throttling, quotas, 5xx), and temporary: giving up would mark every window reported because
+     * of a misconfiguration, while a retry with back-off sends the reports once it is fixed (as
+     * the local transport does with SMTP 530, RFC 4954 §6). SES v2 API reference, SendEmail,
+     * "Errors".
+     */
     static DeliveryOutcome classify(AwsServiceException e) {
-        String reason = "SES " + e.awsErrorDetails().errorCode() + ": "
-                + oneLine(e.awsErrorDetails().errorMessage());
-        if (e instanceof TooManyRequestsException
-                || e instanceof LimitExceededException
-                || e instanceof SendingPausedException
-                || e instanceof AccountSuspendedException
-                || e.isThrottlingException()
-                || e.statusCode() >= 500) {
-            return new DeliveryOutcome.TemporaryFailure(reason);
-        }
-        if (e instanceof MessageRejectedException
-                || e instanceof MailFromDomainNotVerifiedException
-                || e instanceof NotFoundException
-                || e instanceof BadRequestException
-                || e.statusCode() >= 400) {
+        String message = oneLine(e.awsErrorDetails().errorMessage());
+        String reason = "SES " + e.awsErrorDetails().errorCode() + ": " + message;
+        boolean messageSpecific = e.statusCode() < 500
+                && !e.isThrottlingException()
+                && (e instanceof MessageRejectedException
+                                && !OUR_IDENTITY.matcher(message).find()
+                        || e instanceof BadRequestException);
+        if (messageSpecific) {
             return new DeliveryOutcome.PermanentFailure(Cause.REJECTED, reason);
         }
         return new DeliveryOutcome.TemporaryFailure(reason);
     }
+
+    /**
+     * SES's MessageRejected texts about our sender identity rather than the message: "Email
+     * address is not verified. ...", and for sending authorization "Did not have authority to
+     * send from email ..." (moto's SES v2 answers an unverified sender with the latter).
+     */
+    private static final Pattern OUR_IDENTITY = Pattern.compile(
+            "\\bnot verified\\b|\\bnot have authority\\b|\\bnot authorized\\b", Pattern.CASE_INSENSITIVE);
 
     private static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("[\\x00-\\x1f\\x7f]+", " ").trim();

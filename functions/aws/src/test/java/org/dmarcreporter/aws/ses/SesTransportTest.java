@@ -16,9 +16,16 @@ import org.dmarcreporter.core.report.mail.OutgoingMail;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.sesv2.SesV2Client;
+import software.amazon.awssdk.services.sesv2.model.AccountSuspendedException;
 import software.amazon.awssdk.services.sesv2.model.AlreadyExistsException;
+import software.amazon.awssdk.services.sesv2.model.BadRequestException;
+import software.amazon.awssdk.services.sesv2.model.LimitExceededException;
+import software.amazon.awssdk.services.sesv2.model.MailFromDomainNotVerifiedException;
 import software.amazon.awssdk.services.sesv2.model.MessageRejectedException;
+import software.amazon.awssdk.services.sesv2.model.NotFoundException;
+import software.amazon.awssdk.services.sesv2.model.SendingPausedException;
 import software.amazon.awssdk.services.sesv2.model.TooManyRequestsException;
 
 /**
@@ -66,7 +73,7 @@ class SesTransportTest extends MailTransportContract {
     }
 
     @Test
-    void anUnverifiedSenderIsAPermanentRejection() throws Exception {
+    void anUnverifiedSenderIsATemporaryFailureRetriedOnceTheIdentityIsFixed() throws Exception {
         OutgoingMail good = mail(List.of(FIRST), body());
         OutgoingMail mail =
                 new OutgoingMail("bounces@unverified.example", good.recipients(), good.messageId(), good.message());
@@ -74,8 +81,7 @@ class SesTransportTest extends MailTransportContract {
         Delivery delivery = transport().send(mail);
 
         assertThat(delivery.outcome(FIRST)).hasValueSatisfying(o -> {
-            assertThat(o).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
-            assertThat(((DeliveryOutcome.PermanentFailure) o).cause()).isEqualTo(Cause.REJECTED);
+            assertThat(o).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
             assertThat(o.detail()).contains("MessageRejected");
         });
         assertThat(received(FIRST, mail.messageId())).isEmpty();
@@ -89,7 +95,7 @@ class SesTransportTest extends MailTransportContract {
                 .build();
         AwsErrorDetails rejected = AwsErrorDetails.builder()
                 .errorCode("MessageRejected")
-                .errorMessage("Email address is not verified.")
+                .errorMessage("Message contains a prohibited attachment type.")
                 .build();
 
         assertThat(SesTransport.classify((TooManyRequestsException) TooManyRequestsException.builder()
@@ -117,5 +123,63 @@ class SesTransportTest extends MailTransportContract {
         assertThat(SesTransport.SES_MAX_MESSAGE_BYTES).isEqualTo(40_000_000L);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SesTransport(ses, 40_000_001L, null))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static AwsServiceException error(AwsServiceException.Builder builder, String code, String message, int status) {
+        return builder.awsErrorDetails(AwsErrorDetails.builder()
+                        .errorCode(code)
+                        .errorMessage(message)
+                        .build())
+                .statusCode(status)
+                .build();
+    }
+
+    @Test
+    void configurationAndAccountErrorsAreTemporarySoAMisconfigurationGivesUpNoRecipient() {
+        List<AwsServiceException> errors = List.of(
+                error(AwsServiceException.builder(), "AccessDeniedException", "not authorized to ses:SendEmail", 403),
+                error(AwsServiceException.builder(), "UnrecognizedClientException", "invalid security token", 403),
+                error(
+                        MailFromDomainNotVerifiedException.builder(),
+                        "MailFromDomainNotVerifiedException",
+                        "MAIL FROM domain is not verified",
+                        400),
+                error(
+                        MessageRejectedException.builder(),
+                        "MessageRejected",
+                        "Email address is not verified. The following identities failed the check in region"
+                                + " US-EAST-1: bounces@reporter.example",
+                        400),
+                error(
+                        MessageRejectedException.builder(),
+                        "MessageRejected",
+                        "Did not have authority to send from email bounces@unverified.example",
+                        400),
+                error(NotFoundException.builder(), "NotFoundException", "Configuration set dmarc does not exist", 404),
+                error(SendingPausedException.builder(), "SendingPausedException", "Sending is paused", 400),
+                error(AccountSuspendedException.builder(), "AccountSuspendedException", "account suspended", 400),
+                error(LimitExceededException.builder(), "LimitExceededException", "daily quota", 400),
+                error(AwsServiceException.builder(), "SomethingNew", "an error this code does not know", 400));
+
+        for (AwsServiceException e : errors) {
+            assertThat(SesTransport.classify(e))
+                    .as(e.awsErrorDetails().errorCode())
+                    .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+        }
+    }
+
+    @Test
+    void aRejectedMessageOrAnInvalidRecipientIsPermanent() {
+        List<AwsServiceException> errors = List.of(
+                error(MessageRejectedException.builder(), "MessageRejected", "Message contains a virus.", 400),
+                error(BadRequestException.builder(), "BadRequestException", "Missing final '@domain'", 400));
+
+        for (AwsServiceException e : errors) {
+            assertThat(SesTransport.classify(e))
+                    .as(e.awsErrorDetails().errorCode())
+                    .isInstanceOfSatisfying(
+                            DeliveryOutcome.PermanentFailure.class,
+                            p -> assertThat(p.cause()).isEqualTo(Cause.REJECTED));
+        }
     }
 }

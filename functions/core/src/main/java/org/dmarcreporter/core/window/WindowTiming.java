@@ -19,5 +19,26 @@ public final class WindowTiming {
      */
     public static final Duration INGEST_DEADLINE = Duration.ofSeconds(10);
 
+    /**
+     * The longest one store write started just before the deadline may take to land: in AWS the
+     * SDK's call timeout with its retries ({@code AwsClients.API_CALL_TIMEOUT}, which a test keeps
+     * within this).
+     */
+    public static final Duration LAST_WRITE = Duration.ofSeconds(4);
+
+    /** How far apart the clocks of the ingest function and of the report run may be. */
+    public static final Duration CLOCK_SKEW = Duration.ofSeconds(6);
+
+    /**
+     * How long after a window's end it may be read ({@code docs/reporting-windows.md}): the last
+     * request that can write into it chose it at most {@link #CUT_CACHE} after the end (a cut it
+     * had not seen yet), writes until {@link #INGEST_DEADLINE} after that, and that write lands
+     * within {@link #LAST_WRITE}; {@link #CLOCK_SKEW} covers the hosts' clocks. 30 s: so a
+     * send-now in AWS, which waits this long after its cut, answers well within the AWS CLI's
+     * 60 s read timeout ({@code docs/send-now.md}).
+     */
+    public static final Duration SETTLE =
+            CUT_CACHE.plus(INGEST_DEADLINE).plus(LAST_WRITE).plus(CLOCK_SKEW);
+
     private WindowTiming() {}
 }

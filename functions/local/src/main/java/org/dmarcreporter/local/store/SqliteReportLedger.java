@@ -25,8 +25,8 @@ import org.dmarcreporter.core.window.ReportingWindow;
  * ({@code docs/aggregate-reports.md}), sharing the {@link SqliteResultStore}'s connection and
  * lock: report_windows is the index of unreported windows, report_rows the counters (with
  * row_log, the increments not yet folded into them: {@link SqliteResultStore#fold}),
- * send_now_cuts every cut, report_deliveries the state per (window, recipient) and
- * reported_windows the markers.
+ * send_now_cuts every cut, report_deliveries the state per (window, recipient),
+ * reported_windows the markers and report_leases the run that may send a window's report.
  *
  * <p>Every read is one keyset page ({@code WHERE key > ? ORDER BY key LIMIT ?} on a primary key
  * or index, one more row than asked to know whether another page follows), so nothing reads a
@@ -65,6 +65,8 @@ public final class SqliteReportLedger implements ReportLedger {
     private final PreparedStatement insertMarker;
     private final PreparedStatement removeFromIndex;
     private final PreparedStatement readMarker;
+    private final PreparedStatement takeLease;
+    private final PreparedStatement releaseLease;
 
     public SqliteReportLedger(SqliteResultStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -83,12 +85,18 @@ public final class SqliteReportLedger implements ReportLedger {
                         + " reason, attempts, sent_at, next_retry, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (policy_domain, window_start, recipient) DO UPDATE SET"
                         + " status = excluded.status, reason = excluded.reason, attempts = excluded.attempts,"
-                        + " sent_at = excluded.sent_at, next_retry = excluded.next_retry",
+                        + " sent_at = excluded.sent_at, next_retry = excluded.next_retry"
+                        + " WHERE report_deliveries.status = 'failed'", // a final state stays
                 "INSERT OR IGNORE INTO reported_windows (policy_domain, window_start,"
                         + " report_id, date_begin, date_end, reported_at, outcome, expires_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 "DELETE FROM report_windows WHERE policy_domain = ? AND window_start = ?",
-                READ_MARKER);
+                READ_MARKER,
+                "INSERT INTO report_leases (policy_domain, window_start, holder, lease_until) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (policy_domain, window_start) DO UPDATE SET"
+                        + " holder = excluded.holder, lease_until = excluded.lease_until"
+                        + " WHERE report_leases.holder = excluded.holder OR report_leases.lease_until < ?",
+                "DELETE FROM report_leases WHERE policy_domain = ? AND window_start = ? AND holder = ?");
         firstWindows = s.get(0);
         nextWindows = s.get(1);
         domainWindows = s.get(2);
@@ -99,6 +107,8 @@ public final class SqliteReportLedger implements ReportLedger {
         insertMarker = s.get(7);
         removeFromIndex = s.get(8);
         readMarker = s.get(9);
+        takeLease = s.get(10);
+        releaseLease = s.get(11);
     }
 
     @Override
@@ -228,6 +238,34 @@ public final class SqliteReportLedger implements ReportLedger {
             writeDelivery.setInt(6, state.attempts());
             writeDelivery.setLong(9, expiry(window));
             writeDelivery.executeUpdate(); // one statement: its own transaction
+            return null;
+        });
+    }
+
+    /**
+     * One upsert under the store's lock, applied only when the row is absent, ours or run out.
+     * Not fsynced: a lease lost in a crash belonged to a run that died with it.
+     */
+    @Override
+    public boolean takeLease(ReportingWindow window, String holder, long now, long until) {
+        Objects.requireNonNull(holder, "holder");
+        return store.withLock(() -> {
+            takeLease.setString(1, window.policyDomain());
+            takeLease.setLong(2, window.start());
+            takeLease.setString(3, holder);
+            takeLease.setLong(4, until);
+            takeLease.setLong(5, now);
+            return takeLease.executeUpdate() == 1;
+        });
+    }
+
+    @Override
+    public void releaseLease(ReportingWindow window, String holder) {
+        store.withLock(() -> {
+            releaseLease.setString(1, window.policyDomain());
+            releaseLease.setLong(2, window.start());
+            releaseLease.setString(3, holder);
+            releaseLease.executeUpdate();
             return null;
         });
     }

@@ -146,6 +146,11 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                     + " reported_at INTEGER NOT NULL, outcome TEXT NOT NULL, expires_at INTEGER NOT NULL,"
                     + " PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
             "CREATE INDEX IF NOT EXISTS reported_windows_expiry ON reported_windows (expires_at)",
+            // The report lease of a window (ReportLedger.takeLease): the run that may send its
+            // report, until lease_until; deleted when the run is done with the window.
+            "CREATE TABLE IF NOT EXISTS report_leases (policy_domain TEXT NOT NULL, window_start INTEGER NOT NULL,"
+                    + " holder TEXT NOT NULL, lease_until INTEGER NOT NULL,"
+                    + " PRIMARY KEY (policy_domain, window_start)) WITHOUT ROWID",
             "CREATE INDEX IF NOT EXISTS reported_windows_recent ON reported_windows (window_start DESC, policy_domain)",
             // Failure reports to send, each written once.
             "CREATE TABLE IF NOT EXISTS failure_candidates (id TEXT PRIMARY KEY, policy_domain TEXT NOT NULL,"

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -57,6 +58,14 @@ import org.slf4j.LoggerFactory;
 public final class AggregateRun {
 
     static final String TOO_LARGE = "report too large";
+
+    /**
+     * How long a run holds a window's report lease ({@link ReportLedger#takeLease}): longer than
+     * any holder can work on a window, so that a lease runs out only after its holder died. In AWS
+     * that bound is Lambda's longest invocation (15 min, whatever a function's timeout), plus a
+     * minute for clock skew between hosts. A holder that crashed blocks its window this long.
+     */
+    public static final Duration LEASE = Duration.ofMinutes(16);
 
     private static final Logger LOG = LoggerFactory.getLogger(AggregateRun.class);
 
@@ -193,7 +202,19 @@ public final class AggregateRun {
             if (end > now || !dryRun && end + options.settle().getSeconds() > now) {
                 return null;
             }
-            return new WindowJob(item, end, now, dryRun, sink).run();
+            WindowJob job = new WindowJob(item, end, now, dryRun, sink);
+            if (dryRun) {
+                return job.run(); // sends and marks nothing: needs no lease
+            }
+            String holder = UUID.randomUUID().toString();
+            if (!ledger.takeLease(window, holder, now, now + LEASE.getSeconds())) {
+                return job.result("busy", "another run is reporting this window", null, null, List.of());
+            }
+            try {
+                return job.run();
+            } finally {
+                release(window, holder);
+            }
         } catch (RuntimeException e) {
             LOG.warn("aggregate report for {} window {} failed", domain, start, e);
             return new WindowReport(
@@ -208,6 +229,20 @@ public final class AggregateRun {
                     null,
                     null,
                     List.of());
+        }
+    }
+
+    /** If the lease cannot be released, it runs out by itself. */
+    private void release(ReportingWindow window, String holder) {
+        try {
+            ledger.releaseLease(window, holder);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "{} window {}: lease not released, it runs out in {}",
+                    window.policyDomain(),
+                    window.start(),
+                    LEASE,
+                    e);
         }
     }
 
@@ -311,7 +346,9 @@ public final class AggregateRun {
                 } else if (d instanceof Destination.Defer f) {
                     DeliveryState state = states.get(f.uri());
                     DeliveryState next = deferred(f, state);
-                    out[i] = fromState(null, f.uri(), next, f.reason());
+                    out[i] = next == state && state.isFinal()
+                            ? earlier(null, f.uri(), state)
+                            : fromState(null, f.uri(), next, f.reason());
                     complete &= next.isFinal();
                 } else if (d instanceof Destination.Send s) {
                     String key = ReportingSettings.normalizeAddress(s.mailbox());
@@ -324,7 +361,7 @@ public final class AggregateRun {
                     (copy ? toCopies : toMain).add(s.mailbox());
                     DeliveryState state = states.get(key);
                     if (state != null && state.isFinal()) {
-                        out[i] = fromState(s.mailbox(), s.uri(), state, null);
+                        out[i] = earlier(s.mailbox(), s.uri(), state);
                     } else if (state instanceof DeliveryState.Failed f && f.nextRetry() > now) {
                         out[i] = new RecipientReport(
                                 s.mailbox(), s.uri(), "deferred", f.reason(), f.attempts(), f.nextRetry());
@@ -568,6 +605,18 @@ public final class AggregateRun {
             }
             return next.isFinal();
         }
+    }
+
+    /**
+     * A final state recorded by an earlier run: {@code already-sent}, {@code already-given-up}, so
+     * that {@code given-up} in a summary is always a recipient given up in that run (which makes
+     * it count as failed: {@link RunSummary#anyFailed()}).
+     */
+    private static RecipientReport earlier(String mailbox, String uri, DeliveryState state) {
+        if (state instanceof DeliveryState.GivenUp g) {
+            return new RecipientReport(mailbox, uri, "already-given-up", g.reason(), g.attempts(), null);
+        }
+        return fromState(mailbox, uri, state, null);
     }
 
     /** A state as the summary shows it; {@code sent} from an earlier run is {@code already-sent}. */

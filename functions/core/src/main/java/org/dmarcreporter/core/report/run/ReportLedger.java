@@ -50,8 +50,26 @@ public interface ReportLedger {
     /** Delivery state of each recipient of the window's report, keyed by recipient; empty before the first attempt. */
     Map<String, DeliveryState> deliveries(ReportingWindow window);
 
-    /** Records what became of one recipient (overwrites its earlier state). */
+    /**
+     * Records what became of one recipient. A final state ({@link DeliveryState#isFinal()}: sent,
+     * given up) is never overwritten, by anything: a run that read an older state (a stale run whose
+     * lease ran out) cannot turn a recipient that has the report back into one that will be sent it
+     * again. A non-final state is overwritten.
+     */
     void recordDelivery(ReportingWindow window, String recipient, DeliveryState state);
+
+    /**
+     * Takes the window's report lease for {@code holder} until {@code until} (epoch seconds), in
+     * one conditional write: true when nobody holds it or the lease held ran out before {@code now};
+     * false (and nothing changed) while another holder's lease runs. Only the holder sends the
+     * window's report, so two runs on the same window (a message SQS delivers twice, a send-now
+     * during the midnight backlog, a retried invoke) never both send it ({@code
+     * docs/aggregate-reports.md}, "One run per window").
+     */
+    boolean takeLease(ReportingWindow window, String holder, long now, long until);
+
+    /** Ends {@code holder}'s lease on the window; nothing when the lease is someone else's (or gone). */
+    void releaseLease(ReportingWindow window, String holder);
 
     /**
      * Removes the window from the unreported index and keeps {@code marker}, in one conditional

@@ -1,13 +1,14 @@
 package org.dmarcreporter.core.report.run;
 
 import java.time.Duration;
+import org.dmarcreporter.core.window.WindowTiming;
 
 /**
  * How a run behaves beyond the reporting settings.
  *
  * @param fromAddress     the From header of report mail (an address in the {@code orgName} domain)
  * @param settle          how long after a window's end it may be read ({@code docs/reporting-windows.md};
- *                        60 s, or zero for a store that closes windows under its own lock)
+ *                        30 s, or zero for a store that closes windows under its own lock)
  * @param retry           back-off for recipients that failed temporarily
  * @param pageSize        page size for the window index and for rows
  * @param maxMessageBytes reports whose message would be larger are skipped ({@link #SES_MAX_MESSAGE} by default)
@@ -23,7 +24,8 @@ public record RunOptions(
         String generator,
         int concurrency) {
 
-    public static final Duration SETTLE = Duration.ofSeconds(60);
+    /** {@link WindowTiming#SETTLE}: 30 s. */
+    public static final Duration SETTLE = WindowTiming.SETTLE;
 
     /**
      * SES v2's (and SES SMTP's) limit for one message, attachments included, after base64: 40 MB,
@@ -42,7 +44,7 @@ public record RunOptions(
         }
     }
 
-    /** From {@code noreply@<orgName>}, 60 s settle, default retries, pages of 500, SES's size limit, one at a time. */
+    /** From {@code noreply@<orgName>}, 30 s settle, default retries, pages of 500, SES's size limit, one at a time. */
     public static RunOptions defaults(String orgName) {
         return new RunOptions(
                 "noreply@" + orgName, SETTLE, RetryPolicy.DEFAULT, 500, SES_MAX_MESSAGE, "dmarc-reporter", 1);

@@ -31,9 +31,15 @@ public record RunSummary(
         reports = List.copyOf(reports);
     }
 
-    /** True when any window or recipient failed in this run (the local command then exits non-zero). */
+    /**
+     * True when any window or recipient failed in this run (the local command then exits
+     * non-zero): a window error, a recipient that failed temporarily, or one given up in this run
+     * (it refused the report permanently, or ran out of attempts: that report failed, even though
+     * it is not retried). A recipient given up by an earlier run ({@code already-given-up}) and
+     * a report skipped for its size are not failures of this run.
+     */
     public boolean anyFailed() {
-        return totals.errors() > 0 || totals.failed() > 0;
+        return totals.errors() > 0 || totals.failed() > 0 || totals.givenUp() > 0;
     }
 
     public byte[] toJson() {
@@ -51,7 +57,8 @@ public record RunSummary(
      * @param status     {@code reported} (every recipient final), {@code pending} (a recipient is
      *                   waiting for a retry), {@code not-sent} (sendAggregateReports false),
      *                   {@code no-recipients}, {@code empty}, {@code already-reported},
-     *                   {@code dry-run}, {@code error}
+     *                   {@code busy} (another run holds the window's lease and reports it: left
+     *                   to that run), {@code dry-run}, {@code error}
      * @param reason     why, for not-sent, no-recipients and error
      * @param bytes      size of the gzip report, when one was rendered
      */
@@ -83,7 +90,9 @@ public record RunSummary(
      * @param uri       the rua URI, or {@code copyReportsTo} for a copy
      * @param status    {@code sent}, {@code already-sent}, {@code skipped}, {@code failed} (will be
      *                  retried from {@code nextRetry}), {@code deferred} (waiting for its retry
-     *                  time, or a DNS check that failed temporarily), {@code given-up}, {@code dry-run}
+     *                  time, or a DNS check that failed temporarily), {@code given-up} (in this
+     *                  run: refused permanently, or out of attempts), {@code already-given-up}
+     *                  (by an earlier run), {@code dry-run}
      * @param nextRetry epoch second of the next attempt, for failed and deferred
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -92,7 +101,9 @@ public record RunSummary(
 
     /**
      * @param notSettled windows ended less than the settle time ago (or still open), left for a later run
+     * @param givenUp    recipients given up in this run
      * @param tooLarge   reports skipped for their size
+     * @param busy       windows left to another run that holds their lease
      */
     public record Totals(
             int windows,
@@ -105,7 +116,8 @@ public record RunSummary(
             int deferred,
             int givenUp,
             int tooLarge,
-            int notSettled) {
+            int notSettled,
+            int busy) {
 
         static Totals of(List<WindowReport> reports, int notSettled) {
             int reported = 0;
@@ -117,11 +129,13 @@ public record RunSummary(
             int deferred = 0;
             int givenUp = 0;
             int tooLarge = 0;
+            int busy = 0;
             for (WindowReport w : reports) {
                 switch (w.status()) {
                     case "reported" -> reported++;
                     case "pending" -> pending++;
                     case "error" -> errors++;
+                    case "busy" -> busy++;
                     default -> {}
                 }
                 for (RecipientReport r : w.recipients()) {
@@ -149,7 +163,8 @@ public record RunSummary(
                     deferred,
                     givenUp,
                     tooLarge,
-                    notSettled);
+                    notSettled,
+                    busy);
         }
     }
 }

@@ -156,7 +156,7 @@ class AggregateRunTest {
     void openAndUnsettledWindowsWait() {
         add("example.com", T0 + DAY, RECORD, "192.0.2.1", 1); // still open
         add("example.com", T0, RECORD, "192.0.2.1", 1);
-        clock.set(Instant.ofEpochSecond(T0 + DAY + 30)); // ended 30 s ago: not settled
+        clock.set(Instant.ofEpochSecond(T0 + DAY + 20)); // ended 20 s ago: not settled
 
         RunSummary summary = run().run(RunRequest.midnight(), null);
 
@@ -786,5 +786,97 @@ class AggregateRunTest {
             }
             return out;
         }
+    }
+
+    @Test
+    void aRunThatStartsWhileAnotherSendsTheWindowLeavesItBusyAndSendsNothing() {
+        add("example.com", T0, RECORD, "192.0.2.1", 1);
+        List<RunSummary> inner = new ArrayList<>();
+        // the second run (a message SQS delivers twice, a send-now during the midnight backlog)
+        // starts while the first is sending: it reads the delivery state the first has not written yet
+        MailTransport overlapping = new MailTransport() {
+            @Override
+            public org.dmarcreporter.core.report.delivery.Delivery send(OutgoingMail mail) {
+                if (inner.isEmpty()) {
+                    inner.add(run().run(RunRequest.midnight(), null));
+                }
+                return transport.send(mail);
+            }
+        };
+        AggregateRun first = new AggregateRun(
+                ledger,
+                new ReportDestinations(ZoneFileResolver.fromText(ZONE)),
+                overlapping,
+                SettingsReader.read(settings),
+                RunOptions.defaults("reporter.example"),
+                clock,
+                d -> clock.advance(d));
+
+        RunSummary summary = first.run(RunRequest.midnight(), null);
+
+        assertThat(transport.to("dmarc@example.com")).hasSize(1);
+        assertThat(summary.reports().get(0).status()).isEqualTo("reported");
+        WindowReport busy = inner.get(0).reports().get(0);
+        assertThat(busy.status()).isEqualTo("busy");
+        assertThat(busy.recipients()).isEmpty();
+        assertThat(inner.get(0).totals().busy()).isEqualTo(1);
+        assertThat(inner.get(0).anyFailed()).isFalse();
+    }
+
+    @Test
+    void aLeaseLeftByACrashedRunHoldsTheWindowUntilItRunsOut() {
+        add("example.com", T0, RECORD, "192.0.2.1", 1);
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        long now = clock.instant().getEpochSecond();
+        assertThat(ledger.takeLease(w, "crashed", now, now + AggregateRun.LEASE.getSeconds()))
+                .isTrue();
+
+        assertThat(run().run(RunRequest.midnight(), null).reports().get(0).status())
+                .isEqualTo("busy");
+        assertThat(transport.sent).isEmpty();
+
+        clock.advance(AggregateRun.LEASE.plusSeconds(1));
+        assertThat(run().run(RunRequest.midnight(), null).reports().get(0).status())
+                .isEqualTo("reported");
+        assertThat(transport.to("dmarc@example.com")).hasSize(1);
+    }
+
+    @Test
+    void aRecipientGivenUpInThisRunFailsTheRunButNotTheRunsAfterIt() {
+        add(
+                "example.com",
+                T0,
+                "v=DMARC1; p=reject; rua=mailto:gone@example.com,mailto:dmarc@example.com",
+                "192.0.2.1",
+                1);
+        transport.failPermanently("gone@example.com").failTemporarily("dmarc@example.com", 1);
+
+        RunSummary first = run().run(RunRequest.midnight(), null);
+        assertThat(first.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
+                .containsExactly("given-up", "failed");
+        assertThat(first.totals().givenUp()).isEqualTo(1);
+        assertThat(first.anyFailed()).isTrue();
+
+        clock.advance(Duration.ofHours(7));
+        RunSummary retry = run().run(RunRequest.midnight(), null);
+        assertThat(retry.reports().get(0).recipients())
+                .extracting(RecipientReport::status)
+                .containsExactly("already-given-up", "sent");
+        assertThat(retry.totals().givenUp()).isZero();
+        assertThat(retry.anyFailed()).isFalse();
+    }
+
+    @Test
+    void aPermanentRefusalAloneMakesASendNowFail() {
+        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:gone@example.com", "192.0.2.1", 1);
+        transport.failPermanently("gone@example.com");
+
+        RunSummary summary = run().run(RunRequest.midnight(), null);
+
+        assertThat(summary.totals().failed()).isZero();
+        assertThat(summary.totals().errors()).isZero();
+        assertThat(summary.reports().get(0).status()).isEqualTo("reported");
+        assertThat(summary.anyFailed()).isTrue();
     }
 }

@@ -29,6 +29,7 @@ public final class InMemoryReportLedger implements ReportLedger, ResultStore {
     private final Map<String, TreeSet<Long>> cuts = new HashMap<>();
     private final Map<ReportingWindow, Map<String, DeliveryState>> deliveries = new HashMap<>();
     private final Map<ReportingWindow, ReportedWindow> reported = new HashMap<>();
+    private final Map<ReportingWindow, Lease> leases = new HashMap<>();
     private int windowPages;
     private int largestWindowPage;
     private int rowPages;
@@ -143,8 +144,32 @@ public final class InMemoryReportLedger implements ReportLedger, ResultStore {
 
     @Override
     public synchronized void recordDelivery(ReportingWindow window, String recipient, DeliveryState state) {
-        deliveries.computeIfAbsent(window, w -> new HashMap<>()).put(recipient, state);
+        Map<String, DeliveryState> states = deliveries.computeIfAbsent(window, w -> new HashMap<>());
+        DeliveryState before = states.get(recipient);
+        if (before == null || !before.isFinal()) {
+            states.put(recipient, state);
+        }
     }
+
+    @Override
+    public synchronized boolean takeLease(ReportingWindow window, String holder, long now, long until) {
+        Lease held = leases.get(window);
+        if (held != null && !held.holder().equals(holder) && held.until() >= now) {
+            return false;
+        }
+        leases.put(window, new Lease(holder, until));
+        return true;
+    }
+
+    @Override
+    public synchronized void releaseLease(ReportingWindow window, String holder) {
+        Lease held = leases.get(window);
+        if (held != null && held.holder().equals(holder)) {
+            leases.remove(window);
+        }
+    }
+
+    private record Lease(String holder, long until) {}
 
     @Override
     public synchronized boolean markReported(ReportingWindow window, ReportedWindow marker) {

@@ -231,4 +231,48 @@ public abstract class ReportLedgerContract {
                 .containsExactly(second);
         assertThat(ledger().rows(first, null, 10).rows()).hasSize(1); // counters stay until their TTL
     }
+
+    @Test
+    void aFinalDeliveryStateIsNeverOverwritten() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        DeliveryState sent = new DeliveryState.Sent(T0 + 10, 1);
+        DeliveryState givenUp = new DeliveryState.GivenUp("550 5.1.1 no such user", 1);
+        ledger().recordDelivery(w, "a@example.com", sent);
+        ledger().recordDelivery(w, "b@example.com", givenUp);
+        // a stale run that read no state (or a failed one) writes after the run that sent
+        ledger().recordDelivery(w, "a@example.com", new DeliveryState.Failed("451", 1, T0 + 900));
+        ledger().recordDelivery(w, "a@example.com", new DeliveryState.GivenUp("550", 2));
+        ledger().recordDelivery(w, "b@example.com", new DeliveryState.Failed("451", 2, T0 + 900));
+        ledger().recordDelivery(w, "b@example.com", new DeliveryState.Sent(T0 + 20, 2));
+        assertThat(ledger().deliveries(w))
+                .containsOnly(
+                        org.assertj.core.api.Assertions.entry("a@example.com", sent),
+                        org.assertj.core.api.Assertions.entry("b@example.com", givenUp));
+    }
+
+    @Test
+    void aLeaseIsHeldByOneHolderUntilItRunsOut() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        ReportingWindow other = new ReportingWindow("example.com", T0 + 3_600);
+        assertThat(ledger().takeLease(w, "run-a", T0, T0 + 900)).isTrue();
+        assertThat(ledger().takeLease(w, "run-b", T0 + 10, T0 + 910)).isFalse();
+        assertThat(ledger().takeLease(w, "run-b", T0 + 900, T0 + 1_800)).isFalse();
+        assertThat(ledger().takeLease(other, "run-b", T0 + 10, T0 + 910)).isTrue();
+        assertThat(ledger().takeLease(w, "run-a", T0 + 20, T0 + 920)).isTrue(); // its own: renewed
+        assertThat(ledger().takeLease(w, "run-b", T0 + 921, T0 + 1_821)).isTrue(); // ran out
+        assertThat(ledger().takeLease(w, "run-a", T0 + 922, T0 + 1_822)).isFalse();
+    }
+
+    @Test
+    void aReleasedLeaseCanBeTakenAtOnceButOnlyItsHolderReleasesIt() {
+        ReportingWindow w = new ReportingWindow("example.com", T0);
+        assertThat(ledger().takeLease(w, "run-a", T0, T0 + 900)).isTrue();
+        ledger().releaseLease(w, "run-b");
+        assertThat(ledger().takeLease(w, "run-b", T0 + 1, T0 + 901)).isFalse();
+        ledger().releaseLease(w, "run-a");
+        assertThat(ledger().takeLease(w, "run-b", T0 + 2, T0 + 902)).isTrue();
+        ledger().releaseLease(w, "run-a"); // no longer its lease: run-b keeps it
+        assertThat(ledger().takeLease(w, "run-c", T0 + 3, T0 + 903)).isFalse();
+        ledger().releaseLease(new ReportingWindow("example.org", T0), "run-a"); // none held: nothing
+    }
 }
