@@ -25,8 +25,10 @@ import org.dmarcreporter.core.settings.ReportingSettings;
  *
  * <p>Send-now waits for no settle time: the store writes the cut under the lock that every
  * ingest takes, so once the cut is written no result can still land in the windows it ended.
- * Scheduled runs read a window {@link #SCHEDULED_SETTLE} after its end, which covers a result
- * stamped just before midnight and committed just after.
+ * Midnight ends a window the same way: the store puts each result in the window open at its
+ * commit (a batch stamped before midnight and committed after it counts in the new day), so no
+ * result lands in a window a run has read. Scheduled runs still read a window
+ * {@link #SCHEDULED_SETTLE} after its end.
  */
 public final class LocalReports {
 
