@@ -186,7 +186,10 @@ class SendNowProcessTest {
         JsonNode pending = serve.get("/v1/reports");
         assertThat(pending.get("mail").asText()).isEqualTo("none");
         assertThat(pending.get("windows")).hasSize(4);
-        pending.get("windows").forEach(w -> assertThat(w.get("state").asText()).isEqualTo("open"));
+        pending.get("windows").forEach(w -> {
+            assertThat(w.get("state").asText()).isEqualTo("pending");
+            assertThat(w.get("collecting").asBoolean()).isTrue();
+        });
         HttpResponse<String> refused = serve.post("/v1/reports/send-now", "{}");
         assertThat(refused.statusCode()).isEqualTo(409);
         assertThat(refused.body()).contains("--outbox");
@@ -234,7 +237,10 @@ class SendNowProcessTest {
         assertThat(dryMail.messages()).isEqualTo(3);
         // Nothing marked, no cut: the windows are still open and collecting.
         JsonNode listing = serve.get("/v1/reports");
-        listing.get("windows").forEach(w -> assertThat(w.get("state").asText()).isEqualTo("open"));
+        listing.get("windows").forEach(w -> {
+            assertThat(w.get("state").asText()).isEqualTo("pending");
+            assertThat(w.get("collecting").asBoolean()).isTrue();
+        });
 
         Processes.Finished real = processes.run(sendNow("--data-dir", data.toString()));
 
