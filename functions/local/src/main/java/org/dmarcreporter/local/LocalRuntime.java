@@ -243,7 +243,7 @@ public final class LocalRuntime {
         base.mail.transport().ifPresent(LocalRuntime::checkRelay);
         ReportSchedule schedule = null;
         if (base.reports.canSend()) {
-            schedule = new ReportSchedule(base.reports, clock).start();
+            schedule = new ReportSchedule(base.reports, base.ledger::earliestRetryAfter, clock).start();
             LOG.info("aggregate reports go out every day at 00:00 UTC; missed days are caught up now");
         } else {
             LOG.warn("no --outbox or --smtp: aggregate reports are not sent; they stay pending"

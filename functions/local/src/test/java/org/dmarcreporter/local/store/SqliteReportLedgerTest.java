@@ -208,6 +208,24 @@ class SqliteReportLedgerTest {
     }
 
     @Test
+    void theEarliestRetryIsThatOfAFailedRecipientOfAnUnreportedWindowAfterTheGivenTime() {
+        long now = T0.getEpochSecond();
+        ReportingWindow open = new ReportingWindow(DOMAIN, MIDNIGHT);
+        ReportingWindow done = new ReportingWindow("example.org", MIDNIGHT);
+        assertThat(ledger.earliestRetryAfter(now)).isEmpty();
+        ledger.recordDelivery(open, "a@example.com", new DeliveryState.Failed("451", 1, now + 900));
+        ledger.recordDelivery(open, "b@example.com", new DeliveryState.Failed("451", 2, now - 60));
+        ledger.recordDelivery(open, "c@example.com", new DeliveryState.Sent(now, 1));
+        ledger.recordDelivery(open, "d@example.com", new DeliveryState.GivenUp("550", 1));
+        ledger.recordDelivery(done, "e@example.org", new DeliveryState.Failed("451", 1, now + 300));
+        ledger.markReported(done, new ReportedWindow("r1", MIDNIGHT, MIDNIGHT + DAY - 1, now, "not-sent: x"));
+
+        assertThat(ledger.earliestRetryAfter(now)).hasValue(now + 900);
+        assertThat(ledger.earliestRetryAfter(now - 120)).hasValue(now - 60);
+        assertThat(ledger.earliestRetryAfter(now + 900)).isEmpty();
+    }
+
+    @Test
     void concurrentLedgerWritesAreAllStoredAndLeaveTheStoreSyncingEveryCommit() throws Exception {
         int windows = 40;
         List<ReportingWindow> all = new ArrayList<>();
