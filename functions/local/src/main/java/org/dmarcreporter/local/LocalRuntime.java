@@ -242,9 +242,13 @@ public final class LocalRuntime {
                 base.mail.description());
         base.mail.transport().ifPresent(LocalRuntime::checkRelay);
         ReportSchedule schedule = null;
-        if (base.reports.canSend()) {
+        if (base.reports.canRun()) {
             schedule = new ReportSchedule(base.reports, base.ledger::earliestRetryAfter, clock).start();
-            LOG.info("aggregate reports go out every day at 00:00 UTC; missed days are caught up now");
+            LOG.info(
+                    settings.sendAggregateReports()
+                            ? "aggregate reports go out every day at 00:00 UTC; missed days are caught up now"
+                            : "sendAggregateReports is false: no aggregate report is sent; ended windows are"
+                                    + " marked not-sent every day at 00:00 UTC and now");
         } else {
             LOG.warn("no --outbox or --smtp: aggregate reports are not sent; they stay pending"
                     + " (GET /v1/reports lists them) until serve runs with one of them");
