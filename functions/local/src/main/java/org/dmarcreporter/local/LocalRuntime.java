@@ -244,9 +244,13 @@ public final class LocalRuntime {
         alignmentWarning(settings).ifPresent(LOG::warn);
         base.mail.transport().ifPresent(LocalRuntime::checkRelay);
         ReportSchedule schedule = null;
-        if (base.reports.canSend()) {
-            schedule = new ReportSchedule(base.reports, clock).start();
-            LOG.info("aggregate reports go out every day at 00:00 UTC; missed days are caught up now");
+        if (base.reports.canRun()) {
+            schedule = new ReportSchedule(base.reports, base.ledger::earliestRetryAfter, clock).start();
+            LOG.info(
+                    settings.sendAggregateReports()
+                            ? "aggregate reports go out every day at 00:00 UTC; missed days are caught up now"
+                            : "sendAggregateReports is false: no aggregate report is sent; ended windows are"
+                                    + " marked not-sent every day at 00:00 UTC and now");
         } else {
             LOG.warn("no --outbox or --smtp: aggregate reports are not sent; they stay pending"
                     + " (GET /v1/reports lists them) until serve runs with one of them");

@@ -65,14 +65,15 @@ final class SendNowCommand {
     private static int local(SendNow command, PrintStream out, Clock clock, Map<String, String> environment)
             throws IOException {
         Serve options = command.options();
-        if (command.dryRun() == null && options.outbox() == null && options.smtp() == null) {
-            throw new UsageException("send-now needs --outbox DIR or --smtp HOST:PORT to send the reports"
-                    + " (or --dry-run DIR to only write them); no serve is running on " + options.dataDir());
-        }
         if (command.dryRun() != null) {
             Folders.prepare("--dry-run", command.dryRun());
         }
         try (LocalRuntime.Base base = LocalRuntime.Base.open(options, clock, environment)) {
+            // without a transport only when nothing is to be sent (sendAggregateReports false)
+            if (command.dryRun() == null && !base.reports.canRun()) {
+                throw new UsageException("send-now needs --outbox DIR or --smtp HOST:PORT to send the reports"
+                        + " (or --dry-run DIR to only write them); no serve is running on " + options.dataDir());
+            }
             RunSummary summary = base.reports.sendNow(command.domain(), command.dryRun());
             return print(summary.toJson(), summary.anyFailed(), out);
         }

@@ -92,12 +92,13 @@ class MissedMidnightCatchUpTest {
             listing.get("windows")
                     .forEach(w -> states.add(w.get("domain").asText() + " "
                             + w.get("windowStart").asLong() + " "
-                            + w.get("state").asText()));
+                            + w.get("state").asText()
+                            + (w.has("collecting") ? w.get("collecting").asBoolean() ? " collecting" : " ended" : "")));
             // Newest first: day 2 is still collecting, day 1 ended and waits (no mail transport).
             assertThat(states)
                     .contains(
-                            "example.com " + DAY2.minus(Duration.ofHours(10)).getEpochSecond() + " open",
-                            "example.com " + DAY1.minus(Duration.ofHours(10)).getEpochSecond() + " pending");
+                            "example.com " + DAY2.minus(Duration.ofHours(10)).getEpochSecond() + " pending collecting",
+                            "example.com " + DAY1.minus(Duration.ofHours(10)).getEpochSecond() + " pending ended");
             assertThat(listing.get("windows")).hasSize(8);
         } finally {
             collecting.stop();

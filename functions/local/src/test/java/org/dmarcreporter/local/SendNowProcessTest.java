@@ -266,13 +266,61 @@ class SendNowProcessTest {
     }
 
     @Test
+    void withAggregateReportsOffNothingIsSentNothingStaysPendingAndNoTransportIsNeeded() throws Exception {
+        Path config = dir.resolve("no-aggregate.yaml");
+        Files.writeString(
+                config,
+                Files.readString(Processes.EVENTS.resolve("local-config.yaml"))
+                        .replace("sendAggregateReports: true", "sendAggregateReports: false"));
+        String[] args = {
+            "--data-dir",
+            data.toString(),
+            "--zone-file",
+            Processes.EVENTS.resolve("local-zone.zone").toString(),
+            "--config",
+            config.toString()
+        };
+        Processes.Serve serve = processes.serve(args); // no mail transport
+        postSamples(serve);
+        // Only the results with a failure report (example.com's ruf, fo=1) are kept, with their rows.
+        JsonNode before = serve.get("/v1/reports");
+        assertThat(before.get("windows")).singleElement().satisfies(w -> {
+            assertThat(w.get("domain").asText()).isEqualTo("example.com");
+            assertThat(w.get("state").asText()).isEqualTo("pending");
+        });
+
+        HttpResponse<String> answered = serve.post("/v1/reports/send-now", "{}");
+
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        JsonNode summary = Processes.JSON.readTree(answered.body());
+        assertThat(summary.at("/totals/sent").asInt()).isZero();
+        assertThat(summary.get("reports"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.get("status").asText()).isEqualTo("not-sent"));
+        JsonNode after = serve.get("/v1/reports");
+        assertThat(after.get("windows")).singleElement().satisfies(w -> {
+            assertThat(w.get("state").asText()).isEqualTo("failed");
+            assertThat(w.get("givenUp").asBoolean()).isTrue();
+            assertThat(w.get("reason").asText()).isEqualTo("not-sent: sendAggregateReports is false");
+        });
+        assertThat(serve.stop()).isZero();
+
+        Processes.Finished command = processes.run(sendNow(args)); // no serve, no transport either
+        assertThat(command.exit()).as(command.stderr()).isZero();
+        assertThat(command.json().at("/totals/windows").asInt()).isZero();
+    }
+
+    @Test
     void withoutAServeTheCommandOpensTheStoreItself() throws Exception {
         Processes.Serve serve = processes.serve(withSamples()); // no mail transport: reports stay pending
         postSamples(serve);
         JsonNode pending = serve.get("/v1/reports");
         assertThat(pending.get("mail").asText()).isEqualTo("none");
         assertThat(pending.get("windows")).hasSize(4);
-        pending.get("windows").forEach(w -> assertThat(w.get("state").asText()).isEqualTo("open"));
+        pending.get("windows").forEach(w -> {
+            assertThat(w.get("state").asText()).isEqualTo("pending");
+            assertThat(w.get("collecting").asBoolean()).isTrue();
+        });
         HttpResponse<String> refused = serve.post("/v1/reports/send-now", "{}");
         assertThat(refused.statusCode()).isEqualTo(409);
         assertThat(refused.body()).contains("--outbox");
@@ -320,7 +368,10 @@ class SendNowProcessTest {
         assertThat(dryMail.messages()).isEqualTo(3);
         // Nothing marked, no cut: the windows are still open and collecting.
         JsonNode listing = serve.get("/v1/reports");
-        listing.get("windows").forEach(w -> assertThat(w.get("state").asText()).isEqualTo("open"));
+        listing.get("windows").forEach(w -> {
+            assertThat(w.get("state").asText()).isEqualTo("pending");
+            assertThat(w.get("collecting").asBoolean()).isTrue();
+        });
 
         Processes.Finished real = processes.run(sendNow("--data-dir", data.toString()));
 

@@ -135,7 +135,13 @@ public final class IngestService {
         return verdicts;
     }
 
-    /** What the store keeps of the results that go into reports, each in its reporting window. */
+    /**
+     * What the store keeps of the results that go into reports, each in its reporting window.
+     * With {@code sendAggregateReports} false no aggregate report is sent (docs/settings.md), so
+     * a result is kept only for its failure report, as with {@code sendFailureReports} false no
+     * candidate is kept: nothing collects for a report that will not go out. (A kept candidate's
+     * row still counts in its window, which the next run marks {@code not-sent}.)
+     */
     private List<StoredResult> storable(
             List<AuthenticationResult> results,
             List<Evaluation> evaluations,
@@ -149,7 +155,10 @@ public final class IngestService {
             Evaluation evaluation = evaluations.get(i);
             if (evaluation.reportable() && !settings.onlyIgnoredRecipients(result.envelopeTo())) {
                 long cut = cuts.computeIfAbsent(evaluation.policyDomain(), store::latestCut);
-                stored.add(toStored(result, evaluation, verdicts.get(i), storedAt, cut, key, i));
+                StoredResult s = toStored(result, evaluation, verdicts.get(i), storedAt, cut, key, i);
+                if (settings.sendAggregateReports() || s.failureCandidate() != null) {
+                    stored.add(s);
+                }
             }
         }
         return stored;

@@ -213,6 +213,24 @@ class IngestServiceTest {
     }
 
     @Test
+    void withAggregateReportsSwitchedOffAResultIsStoredOnlyForItsFailureReport() {
+        IngestService service = service(Map.of("sendAggregateReports", "false"));
+        ApiResponse passed = post(service, result("a1", "x@example.org", "pass"), null); // no ruf
+        post(service, result("a2", "x@example.com", "fail"), null);
+        post(
+                service(Map.of("sendAggregateReports", "false", "sendFailureReports", "false")),
+                result("a3", "x@example.com", "fail"),
+                null);
+
+        assertThat(passed.status()).isEqualTo(200);
+        assertThat(passed.bodyText()).contains("\"policyDomain\":\"example.org\"");
+        assertThat(store.candidates())
+                .singleElement()
+                .satisfies(c -> assertThat(c.result().messageId()).isEqualTo("a2"));
+        assertThat(store.totalCount()).isEqualTo(1);
+    }
+
+    @Test
     void refusesTrailingJsonInsteadOfStoringPartOfIt() {
         IngestService service = service(Map.of());
         for (String body : new String[] {

@@ -166,20 +166,31 @@ public final class ReportsEndpoints {
         return new ApiResponse(200, JSON_TYPE, summary.toJson(), Map.of());
     }
 
-    /** One window as {@code GET /v1/reports} shows it. */
+    /**
+     * One window as {@code GET /v1/reports} shows it. {@code state} is one of the contract's
+     * ({@code /work/shared/contract/README.md} §2): {@code pending} (with {@code rows} and
+     * {@code messages}), {@code sent}, or {@code failed} (with {@code reason} and {@code nextRetry},
+     * null when given up for good). The rest is extra detail.
+     *
+     * @param collecting pending only: true while the window still takes results (its end is ahead)
+     * @param givenUp    failed only: true when no run will try again ({@code nextRetry} null)
+     * @param nextRetry  always written, null unless a failed window is retried then
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Listed(
             String domain,
             long windowStart,
             long windowEnd,
             String state,
+            Boolean collecting,
             String reportId,
             Long rows,
             Long messages,
             String outcome,
             Long reportedAt,
             String reason,
-            Long nextRetry,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Long nextRetry,
+            Boolean givenUp,
             List<Recipient> recipients) {}
 
     /**
@@ -254,35 +265,56 @@ public final class ReportsEndpoints {
     }
 
     /**
-     * The window's state: {@code open} (still collecting), {@code pending} (ended, waiting for a
-     * run), {@code failed} (a recipient failed and is retried from {@code nextRetry}) while not
-     * reported; once reported {@code sent} (to at least one recipient), {@code given-up} (to none),
-     * or the run's outcome ({@code not-sent}, {@code no-recipients}, {@code empty}).
+     * The window's state, in the contract's words: while not reported, {@code pending}
+     * ({@code collecting} while its end is ahead), or {@code failed} when a recipient failed
+     * temporarily ({@code reason} is the earliest retried recipient's, {@code nextRetry} its retry).
+     * Once reported, {@code sent} when at least one recipient got it; otherwise {@code failed} and
+     * {@code givenUp}, with no {@code nextRetry}: {@code reason} says why, from the run's outcome
+     * ({@code not-sent}, {@code no-recipients}, {@code empty}) or the recipients given up on.
      */
     static Listed listed(WindowListing w, long end, long now, String orgName) {
         String reason = null;
         Long nextRetry = null;
+        String givenUpOn = null;
         boolean anySent = false;
         for (WindowListing.Recipient r : w.recipients()) {
             anySent |= "sent".equals(r.status());
             if ("failed".equals(r.status()) && (nextRetry == null || r.nextRetry() < nextRetry)) {
                 nextRetry = r.nextRetry();
                 reason = r.recipient() + ": " + r.reason();
+            } else if ("given-up".equals(r.status())) {
+                givenUpOn = (givenUpOn == null ? "" : givenUpOn + "; ") + r.recipient() + ": " + r.reason();
             }
         }
         String state;
+        Boolean collecting = null;
+        Boolean givenUp = null;
         if (WindowListing.REPORTED.equals(w.state())) {
             String outcome = w.outcome() == null ? "reported" : w.outcome();
-            int colon = outcome.indexOf(':');
-            String word = colon < 0 ? outcome : outcome.substring(0, colon);
-            state = word.equals("reported") ? (anySent ? "sent" : "given-up") : word;
+            boolean reported = outcome.equals("reported") || outcome.startsWith("reported:");
+            if (reported && anySent) {
+                state = "sent";
+            } else {
+                state = "failed";
+                givenUp = true;
+                if (!reported) {
+                    reason = outcome; // e.g. "not-sent: sendAggregateReports is false"
+                } else if (outcome.startsWith("reported: ")) {
+                    reason = outcome.substring("reported: ".length()); // the run said why
+                } else {
+                    reason = "no recipient got it" + (givenUpOn == null ? "" : ": " + givenUpOn);
+                }
+            }
+            nextRetry = null;
         } else if (nextRetry != null) {
             state = "failed";
+            givenUp = false;
         } else {
-            state = end > now ? "open" : "pending";
+            state = "pending";
+            collecting = end > now;
         }
         // The id the report will have once sent (it derives from the window: docs/aggregate-reports.md);
-        // an open window's end may still move with a cut, so it has none yet.
+        // a collecting window's end may still move with a cut, so it has none yet.
         String reportId = w.reportId() != null || end > now
                 ? w.reportId()
                 : ReportNames.aggregate(orgName, w.domain(), w.windowStart(), end - 1)
@@ -292,6 +324,7 @@ public final class ReportsEndpoints {
                 w.windowStart(),
                 end,
                 state,
+                collecting,
                 reportId,
                 w.rows(),
                 w.messages(),
@@ -299,6 +332,7 @@ public final class ReportsEndpoints {
                 w.reportedAt(),
                 reason,
                 nextRetry,
+                givenUp,
                 w.recipients().stream().map(Recipient::of).toList());
     }
 

@@ -26,8 +26,10 @@ import org.dmarcreporter.local.Main;
  *
  * <p>Send-now waits for no settle time: the store writes the cut under the lock that every
  * ingest takes, so once the cut is written no result can still land in the windows it ended.
- * Scheduled runs read a window {@link #SCHEDULED_SETTLE} after its end, which covers a result
- * stamped just before midnight and committed just after.
+ * Midnight ends a window the same way: the store puts each result in the window open at its
+ * commit (a batch stamped before midnight and committed after it counts in the new day), so no
+ * result lands in a window a run has read. Scheduled runs still read a window
+ * {@link #SCHEDULED_SETTLE} after its end.
  */
 public final class LocalReports {
 
@@ -44,10 +46,12 @@ public final class LocalReports {
     private final AggregateRun sendNow;
     private final AggregateRun scheduled;
     private final boolean canSend;
+    private final boolean needsTransport;
 
     /**
      * @param transport empty when the runtime has no {@code --outbox} or {@code --smtp}: then only dry
-     *                  runs are possible and reports stay pending
+     *                  runs are possible and reports stay pending, unless {@code sendAggregateReports}
+     *                  is false: then runs send nothing and need no transport ({@link #canRun})
      */
     public LocalReports(
             ReportLedger ledger,
@@ -57,6 +61,7 @@ public final class LocalReports {
             Clock clock) {
         Objects.requireNonNull(ledger, "ledger");
         this.canSend = transport.isPresent();
+        this.needsTransport = settings.sendAggregateReports();
         MailTransport mail = transport.orElse(NoTransport.INSTANCE);
         ReportDestinations destinations = new ReportDestinations(dns);
         RunOptions options = RunOptions.defaults(settings.orgName())
@@ -69,9 +74,18 @@ public final class LocalReports {
                 ledger, destinations, mail, settings, options.withSettle(SCHEDULED_SETTLE), clock, pause);
     }
 
-    /** False when there is no mail transport: only dry runs. */
+    /** False when there is no mail transport. */
     public boolean canSend() {
         return canSend;
+    }
+
+    /**
+     * Whether runs other than dry runs are possible: with a transport, or without one when
+     * {@code sendAggregateReports} is false, since such a run sends nothing: it marks each ended
+     * window {@code not-sent} (AggregateRun), so that none stays pending (docs/send-now.md).
+     */
+    public boolean canRun() {
+        return canSend || !needsTransport;
     }
 
     /**
@@ -79,7 +93,8 @@ public final class LocalReports {
      * ended window; with {@code dryRun} writes the messages into that folder instead, sending,
      * cutting and marking nothing.
      *
-     * @throws NoTransportException when there is no transport and this is not a dry run
+     * @throws NoTransportException when there is no transport, reports are to be sent and this is
+     *     not a dry run
      * @throws IOException          when the dry-run folder cannot be created
      */
     public synchronized RunSummary sendNow(String domain, Path dryRun) throws IOException {
@@ -98,7 +113,7 @@ public final class LocalReports {
     }
 
     private void requireTransport() {
-        if (!canSend) {
+        if (!canRun()) {
             throw new NoTransportException();
         }
     }
@@ -129,7 +144,10 @@ public final class LocalReports {
         }
     }
 
-    /** Stands in for the transport where none is configured; the runs above never reach it. */
+    /**
+     * Stands in for the transport where none is configured; the runs above never reach it (without
+     * a transport they run only with {@code sendAggregateReports} false, and then send nothing).
+     */
     private enum NoTransport implements MailTransport {
         INSTANCE;
 

@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
 import org.dmarcreporter.core.report.run.RunSummary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,9 +14,12 @@ import org.slf4j.LoggerFactory;
  * The scheduled aggregate run of {@code serve} ({@code docs/send-now.md}), on one thread: a run at
  * start-up (the catch-up: every window that ended while no serve ran is reported, each with its
  * own date range), then every day just after 00:00 UTC, and in between whenever a recipient that
- * failed is due for its retry (the earliest {@code nextRetry} of the last run's summary). Times
- * come from the injected clock; the thread sleeps at most {@link #LONGEST_SLEEP} at a time and
- * then looks at the clock again, so a clock that jumps (suspend, NTP) delays a run by at most that.
+ * failed is due for its retry: the earliest {@code nextRetry} of the last run's summary, or one
+ * recorded since by a run the schedule did not start (a send-now, over HTTP or from the command),
+ * which it asks the ledger for ({@link RetryTimes}) each time it wakes. Times come from the
+ * injected clock; the thread sleeps at most {@link #LONGEST_SLEEP} at a time and then looks at the
+ * clock (and the ledger) again, so a clock that jumps (suspend, NTP) delays a run by at most that,
+ * and a send-now's retry (15 minutes or more after it, {@code RetryPolicy.DEFAULT}) is found in time.
  */
 public final class ReportSchedule implements AutoCloseable {
 
@@ -26,15 +31,31 @@ public final class ReportSchedule implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReportSchedule.class);
 
-    private final LocalReports reports;
+    /** Where the schedule learns of retries that runs it did not start recorded. */
+    @FunctionalInterface
+    public interface RetryTimes {
+        /** The earliest {@code nextRetry} (epoch second) of a recipient still to retry that is after {@code epochSecond}. */
+        OptionalLong earliestAfter(long epochSecond);
+    }
+
+    private final Supplier<RunSummary> run;
+    private final RetryTimes retries;
     private final Clock clock;
+    private final Duration longestSleep;
     private final Thread thread;
     private final Object wakeUp = new Object();
     private volatile boolean stopped;
 
-    public ReportSchedule(LocalReports reports, Clock clock) {
-        this.reports = reports;
+    public ReportSchedule(LocalReports reports, RetryTimes retries, Clock clock) {
+        this(reports::scheduled, retries, clock, LONGEST_SLEEP);
+    }
+
+    /** @param run one scheduled run; @param longestSleep see {@link #LONGEST_SLEEP} (tests: shorter) */
+    ReportSchedule(Supplier<RunSummary> run, RetryTimes retries, Clock clock, Duration longestSleep) {
+        this.run = run;
+        this.retries = retries;
         this.clock = clock;
+        this.longestSleep = longestSleep;
         this.thread = new Thread(this::loop, "report-schedule");
         this.thread.setDaemon(true);
     }
@@ -82,7 +103,7 @@ public final class ReportSchedule implements AutoCloseable {
     /** One scheduled run, logged; never throws. The start-up catch-up is the first of these. */
     public RunSummary runOnce() {
         try {
-            RunSummary summary = reports.scheduled();
+            RunSummary summary = run.get();
             RunSummary.Totals t = summary.totals();
             if (t.windows() > 0) {
                 LOG.info(
@@ -103,16 +124,21 @@ public final class ReportSchedule implements AutoCloseable {
 
     private void loop() {
         Instant next = clock.instant(); // start-up: catch up at once
+        Instant lastRun = null;
         while (!stopped) {
             Instant now = clock.instant();
+            if (lastRun != null) {
+                next = earlier(next, retryRecordedAfter(lastRun));
+            }
             if (!now.isBefore(next)) {
+                lastRun = now;
                 RunSummary summary = runOnce();
                 Instant after = clock.instant();
                 next = summary == null ? after.plus(AFTER_ERROR) : nextRun(after, summary);
                 LOG.debug("next scheduled report run at {}", next);
                 continue;
             }
-            long millis = Math.max(1, Math.min(Duration.between(now, next).toMillis(), LONGEST_SLEEP.toMillis()));
+            long millis = Math.max(1, Math.min(Duration.between(now, next).toMillis(), longestSleep.toMillis()));
             synchronized (wakeUp) {
                 if (stopped) {
                     break;
@@ -125,6 +151,25 @@ public final class ReportSchedule implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The earliest retry the ledger holds that is later than the last run's start, or null: one
+     * due by then that run tried already (or will be tried by the next), so it never makes a
+     * busy loop. A ledger that cannot answer (store closing) leaves the schedule as it was.
+     */
+    private Instant retryRecordedAfter(Instant lastRun) {
+        try {
+            OptionalLong at = retries.earliestAfter(lastRun.getEpochSecond());
+            return at.isPresent() ? Instant.ofEpochSecond(at.getAsLong()) : null;
+        } catch (RuntimeException e) {
+            LOG.debug("could not read the next retry from the ledger: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return b != null && b.isBefore(a) ? b : a;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.dmarcreporter.core.codec.StoredJson;
 import org.dmarcreporter.core.report.run.DeliveryState;
@@ -53,6 +54,11 @@ public final class SqliteReportLedger implements ReportLedger {
     // counted on request, from the rows (the index entry is not rewritten per batch)
     private static final String INDEXED_COUNTS = "SELECT count(*), coalesce(sum(count), 0) FROM report_rows"
             + " WHERE window_start = ? AND policy_domain = ?";
+
+    // failed deliveries of windows not reported (a window marked done keeps its last states)
+    private static final String EARLIEST_RETRY = "SELECT min(d.next_retry) FROM report_deliveries d"
+            + " WHERE d.status = 'failed' AND d.next_retry > ? AND NOT EXISTS (SELECT 1 FROM reported_windows r"
+            + " WHERE r.policy_domain = d.policy_domain AND r.window_start = d.window_start)";
 
     private final SqliteResultStore store;
     private final PreparedStatement firstWindows;
@@ -295,6 +301,29 @@ public final class SqliteReportLedger implements ReportLedger {
     @Override
     public Optional<ReportedWindow> reported(ReportingWindow window) {
         return store.withLock(() -> marker(readMarker, window));
+    }
+
+    /**
+     * For the schedule ({@code ReportSchedule}): the earliest retry time, after
+     * {@code afterEpochSecond}, of a recipient that failed temporarily in a window not yet
+     * reported, whichever run recorded it (a send-now too). On the reader connection: a scan of
+     * report_deliveries (one row per recipient of a window still kept) that ingest does not wait for.
+     */
+    public OptionalLong earliestRetryAfter(long afterEpochSecond) {
+        return store.read(db -> {
+            try (PreparedStatement q = db.prepareStatement(EARLIEST_RETRY)) {
+                q.setLong(1, afterEpochSecond);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        long at = rs.getLong(1);
+                        if (!rs.wasNull()) {
+                            return OptionalLong.of(at);
+                        }
+                    }
+                }
+                return OptionalLong.empty();
+            }
+        });
     }
 
     /**

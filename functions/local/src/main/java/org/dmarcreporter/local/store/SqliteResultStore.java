@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,6 +32,7 @@ import org.dmarcreporter.core.store.StoreUnavailableException;
 import org.dmarcreporter.core.store.StoredResult;
 import org.dmarcreporter.core.store.WindowPolicy;
 import org.dmarcreporter.core.window.ReportingWindow;
+import org.dmarcreporter.core.window.ReportingWindows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -177,7 +179,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * query nor the lock: a cached cut (the ResultStore contract allows 10 s) would cost one
      * query under the writer's lock per domain every 10 s, each waiting behind a batch. Ingest
      * re-checks its results' windows against it under the lock, so a cut takes effect at once
-     * for every batch committed after it (see {@link #moveAfterCuts}).
+     * for every batch committed after it (see {@link #moveToOpenWindows}).
      */
     private final Map<String, Long> latestCuts = new ConcurrentHashMap<>();
 
@@ -414,7 +416,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
      * domain) collects into a new window. Earlier cuts are kept (they end earlier windows); the
      * latest cut never moves back. Effective at once in this process: a batch committed after
      * this returns counts in the window that starts at the cut, whatever cut its window was
-     * chosen with ({@link #moveAfterCuts}), so the local send-now need not wait for a settle time.
+     * chosen with ({@link #moveToOpenWindows}), so the local send-now need not wait for a settle time.
      */
     public void recordCut(String policyDomain, long cutAt) {
         withLock(() -> {
@@ -427,22 +429,29 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
     }
 
     /**
-     * Under the lock: results whose window was chosen before a cut that was recorded since (the
-     * window is chosen from {@link #latestCut} before the lock is taken) move to the window that
-     * starts at that cut. A cut later than the store's clock is not in force yet, as in
-     * {@link org.dmarcreporter.core.window.ReportingWindows#windowStart}.
+     * Under the lock: each result counts in the window open at the store's clock now, not the one
+     * chosen when the request was stamped (before the lock was taken). A window ends at the next
+     * UTC midnight or send-now cut (docs/reporting-windows.md), and a run reads it only after that
+     * end (the scheduled run {@code LocalReports.SCHEDULED_SETTLE} after it, send-now right after
+     * its cut): a batch stamped before the end but committed after it would land in a window a run
+     * may have read and marked already, and that window is never reported again, so the result
+     * would be in no report. Moved to the open window, as a cut recorded since moves it, it is in
+     * exactly one. A cut later than the store's clock is not in force yet, as in
+     * {@link ReportingWindows#windowStart}; a result whose window starts later than the open one
+     * (a clock set back) stays where it is.
      */
-    private List<StoredResult> moveAfterCuts(List<StoredResult> results) {
-        if (latestCuts.isEmpty()) {
-            return results;
-        }
-        long now = clock.instant().getEpochSecond();
+    private List<StoredResult> moveToOpenWindows(List<StoredResult> results) {
+        Instant now = clock.instant();
+        long midnight = ReportingWindows.windowStart(now, 0);
         List<StoredResult> out = null;
         for (int i = 0; i < results.size(); i++) {
             StoredResult r = results.get(i);
             ReportingWindow w = r.window();
-            long cut = latestCut(w.policyDomain());
-            if (cut > w.start() && cut <= now) {
+            if (w.start() >= midnight && latestCuts.isEmpty()) {
+                continue; // today's window and no cut at all: the common case, without a lookup
+            }
+            long open = ReportingWindows.windowStart(now, latestCut(w.policyDomain()));
+            if (open > w.start()) {
                 if (out == null) {
                     out = new ArrayList<>(results);
                 }
@@ -450,7 +459,7 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
                         i,
                         new StoredResult(
                                 r.messageId(),
-                                new ReportingWindow(w.policyDomain(), cut),
+                                new ReportingWindow(w.policyDomain(), open),
                                 r.row(),
                                 r.policyRecord(),
                                 r.failureCandidate(),
@@ -543,12 +552,12 @@ public final class SqliteResultStore implements ResultStore, AutoCloseable {
         }
         // Each loop below is a method of its own: C2 compiles a hot loop on its own (OSR) with all
         // of its method, so one method with four loops was compiled four times over.
-        List<StoredResult> moved = moveAfterCuts(batch.results());
+        List<StoredResult> moved = moveToOpenWindows(batch.results());
         long markerExpiry = now + Retention.DEDUPE.toSeconds();
         NewResults fresh = keys == null ? new NewResults(moved, Set.of()) : dropSeen(moved, keys, now, markerExpiry);
         int duplicates = moved.size() - fresh.results().size();
         List<StoredResult> counted = fresh.results();
-        // planned before the lock; planned again only when a duplicate was dropped or a cut moved a window
+        // planned before the lock; planned again only when a duplicate was dropped or a window was moved
         Increments increments =
                 moved == batch.results() && duplicates == 0 ? planned : Increments.of(counted, planned.json());
         int added = addIncrements(increments);

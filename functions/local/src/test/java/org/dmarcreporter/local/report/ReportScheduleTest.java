@@ -2,11 +2,17 @@ package org.dmarcreporter.local.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.dmarcreporter.core.report.run.RunSummary;
 import org.dmarcreporter.core.report.run.RunSummary.RecipientReport;
 import org.dmarcreporter.core.report.run.RunSummary.WindowReport;
+import org.dmarcreporter.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class ReportScheduleTest {
@@ -63,5 +69,55 @@ class ReportScheduleTest {
                                 1,
                                 Instant.parse("2026-03-01T09:00:00Z").getEpochSecond()))))
                 .isEqualTo(Instant.parse("2026-03-01T10:01:00Z"));
+    }
+
+    private static void await(BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aRetryRecordedByASendNowWakesTheScheduleAtItsTimeNotAtMidnight() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+        AtomicInteger runs = new AtomicInteger();
+        AtomicLong recordedRetry = new AtomicLong(-1); // what the ledger holds; -1 none
+        ReportSchedule.RetryTimes ledger =
+                after -> recordedRetry.get() > after ? OptionalLong.of(recordedRetry.get()) : OptionalLong.empty();
+        ReportSchedule schedule = new ReportSchedule(
+                () -> {
+                    runs.incrementAndGet();
+                    return new RunSummary(
+                            "midnight",
+                            null,
+                            false,
+                            0,
+                            null,
+                            List.of(),
+                            new RunSummary.Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+                },
+                ledger,
+                clock,
+                Duration.ofMillis(5));
+        try {
+            schedule.start();
+            await(() -> runs.get() == 1); // the start-up catch-up; its summary has no retry
+
+            // a send-now at 10:01 (not the schedule's run) has a recipient fail, to retry at 10:16
+            clock.set(Instant.parse("2026-03-01T10:01:00Z"));
+            recordedRetry.set(Instant.parse("2026-03-01T10:16:00Z").getEpochSecond());
+            clock.set(Instant.parse("2026-03-01T10:15:59Z"));
+            Thread.sleep(100);
+            assertThat(runs).hasValue(1);
+
+            clock.set(Instant.parse("2026-03-01T10:16:00Z"));
+            await(() -> runs.get() == 2);
+            Thread.sleep(100); // the retry it ran for is not due again: no further run
+            assertThat(runs).hasValue(2);
+        } finally {
+            schedule.stop(Duration.ofSeconds(5));
+        }
     }
 }

@@ -169,6 +169,63 @@ class SqliteReportLedgerTest {
     }
 
     @Test
+    void aBatchStampedBeforeMidnightAndCommittedAfterTheRunReadTheWindowCountsInTheNextWindow() {
+        ReportingWindow yesterday = new ReportingWindow(DOMAIN, MIDNIGHT);
+        ReportingWindow today = new ReportingWindow(DOMAIN, MIDNIGHT + DAY);
+        store.ingest(batch(clock.instant(), List.of(result("m1", DOMAIN, "192.0.2.1", 0))));
+        clock.set(Instant.ofEpochSecond(MIDNIGHT + DAY - 1));
+        Instant stampedAt = clock.instant();
+        StoredResult raced = result("m2", DOMAIN, "192.0.2.2", 0); // chosen at 23:59:59, before the lock
+        // the scheduled run, 5 s after midnight: reads yesterday's window and marks it reported
+        clock.set(Instant.ofEpochSecond(MIDNIGHT + DAY + 5));
+        assertThat(rowsOf(yesterday)).isEqualTo(Map.of("192.0.2.1", 1L));
+        ledger.markReported(
+                yesterday, new ReportedWindow("r1", MIDNIGHT, MIDNIGHT + DAY - 1, MIDNIGHT + DAY + 5, "reported"));
+
+        clock.advance(Duration.ofSeconds(1));
+        store.ingest(batch(stampedAt, List.of(raced)));
+
+        assertThat(rowsOf(yesterday)).isEqualTo(Map.of("192.0.2.1", 1L));
+        assertThat(rowsOf(today)).isEqualTo(Map.of("192.0.2.2", 1L));
+        assertThat(ledger.unreportedWindows(DOMAIN, null, 10).windows())
+                .extracting(IndexedWindow::window)
+                .containsExactly(today);
+    }
+
+    @Test
+    void aBatchStampedBeforeACutAndCommittedAfterMidnightCountsInTheWindowOpenAtCommit() {
+        long cut = T0.getEpochSecond();
+        ledger.writeCut(DOMAIN, cut);
+        clock.set(Instant.ofEpochSecond(MIDNIGHT + DAY - 1));
+        Instant stampedAt = clock.instant();
+        StoredResult raced = result("m1", DOMAIN, "192.0.2.1", cut); // in the window the cut started
+        clock.set(Instant.ofEpochSecond(MIDNIGHT + DAY + 1));
+
+        store.ingest(batch(stampedAt, List.of(raced)));
+
+        assertThat(rowsOf(new ReportingWindow(DOMAIN, cut))).isEmpty();
+        assertThat(rowsOf(new ReportingWindow(DOMAIN, MIDNIGHT + DAY))).isEqualTo(Map.of("192.0.2.1", 1L));
+    }
+
+    @Test
+    void theEarliestRetryIsThatOfAFailedRecipientOfAnUnreportedWindowAfterTheGivenTime() {
+        long now = T0.getEpochSecond();
+        ReportingWindow open = new ReportingWindow(DOMAIN, MIDNIGHT);
+        ReportingWindow done = new ReportingWindow("example.org", MIDNIGHT);
+        assertThat(ledger.earliestRetryAfter(now)).isEmpty();
+        ledger.recordDelivery(open, "a@example.com", new DeliveryState.Failed("451", 1, now + 900));
+        ledger.recordDelivery(open, "b@example.com", new DeliveryState.Failed("451", 2, now - 60));
+        ledger.recordDelivery(open, "c@example.com", new DeliveryState.Sent(now, 1));
+        ledger.recordDelivery(open, "d@example.com", new DeliveryState.GivenUp("550", 1));
+        ledger.recordDelivery(done, "e@example.org", new DeliveryState.Failed("451", 1, now + 300));
+        ledger.markReported(done, new ReportedWindow("r1", MIDNIGHT, MIDNIGHT + DAY - 1, now, "not-sent: x"));
+
+        assertThat(ledger.earliestRetryAfter(now)).hasValue(now + 900);
+        assertThat(ledger.earliestRetryAfter(now - 120)).hasValue(now - 60);
+        assertThat(ledger.earliestRetryAfter(now + 900)).isEmpty();
+    }
+
+    @Test
     void concurrentLedgerWritesAreAllStoredAndLeaveTheStoreSyncingEveryCommit() throws Exception {
         int windows = 40;
         List<ReportingWindow> all = new ArrayList<>();

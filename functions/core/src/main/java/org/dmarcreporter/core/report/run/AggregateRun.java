@@ -398,10 +398,27 @@ public final class AggregateRun {
             }
             if (complete) {
                 ledger.markReported(
-                        window, new ReportedWindow(names.reportId(), window.start(), end - 1, now, "reported"));
+                        window, new ReportedWindow(names.reportId(), window.start(), end - 1, now, outcome(out)));
                 return result("reported", null, rows, bytes, recipients);
             }
             return result("pending", null, rows, bytes, recipients);
+        }
+
+        /**
+         * The marker's outcome of a window done with: {@code reported}, or when no recipient got
+         * the report (every destination skipped or given up on) {@code reported: no recipient got
+         * it: } and why, so that a listing can say why without the destinations, which the ledger
+         * keeps only for recipients tried.
+         */
+        private static String outcome(RecipientReport[] out) {
+            List<String> why = new ArrayList<>();
+            for (RecipientReport r : out) {
+                if ("sent".equals(r.status()) || "already-sent".equals(r.status())) {
+                    return "reported";
+                }
+                why.add((r.recipient() != null ? r.recipient() : r.uri()) + ": " + r.reason());
+            }
+            return "reported: no recipient got it: " + (why.isEmpty() ? "no destination" : String.join("; ", why));
         }
 
         private Destination copyDestination(String copy) {

@@ -642,6 +642,25 @@ class AggregateRunTest {
     }
 
     @Test
+    void aWindowNoRecipientGotIsMarkedWithWhyAndOneAnyRecipientGotIsMarkedReported() {
+        add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:r@other.example", "192.0.2.1", 1);
+        add("example.org", T0, "v=DMARC1; p=none; rua=mailto:dmarc@example.org", "192.0.2.1", 1);
+
+        run().run(RunRequest.midnight(), null);
+
+        assertThat(transport.sent).hasSize(1);
+        assertThat(ledger.reported(new ReportingWindow("example.com", T0))
+                        .orElseThrow()
+                        .outcome())
+                .startsWith("reported: no recipient got it: mailto:r@other.example: ")
+                .contains("has not authorized");
+        assertThat(ledger.reported(new ReportingWindow("example.org", T0))
+                        .orElseThrow()
+                        .outcome())
+                .isEqualTo("reported");
+    }
+
+    @Test
     void rfc7489SizeSuffixKeepsAnOversizedReportFromThatUriOnly() throws Exception {
         settings.put("reportFormat", "rfc7489");
         String record = "v=DMARC1; p=reject; rua=mailto:small@example.com!1k,mailto:big@example.com!10m";
