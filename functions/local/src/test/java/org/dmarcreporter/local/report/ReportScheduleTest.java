@@ -96,7 +96,7 @@ class ReportScheduleTest {
                             0,
                             null,
                             List.of(),
-                            new RunSummary.Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+                            new RunSummary.Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
                 },
                 ledger,
                 clock,

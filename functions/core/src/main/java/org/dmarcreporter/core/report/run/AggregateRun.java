@@ -116,6 +116,9 @@ public final class AggregateRun {
         long startedAt = clock.instant().getEpochSecond();
         Long cutAt = null;
         if (request.sendNow()) {
+            if (!request.dryRun()) {
+                startedAt = afterEarlierCuts(request.policyDomain(), startedAt);
+            }
             cutAt = startedAt;
             if (!request.dryRun()) {
                 ledger.writeCut(request.policyDomain(), startedAt);
@@ -151,6 +154,29 @@ public final class AggregateRun {
                 RunSummary.Totals.of(sorted, notSettled.get()));
         LOG.info("aggregate run {}: {}", summary.trigger(), summary.totals());
         return summary;
+    }
+
+    /**
+     * The time for a new cut: {@code now}, or when a cut that applies was written in this second
+     * already, the next second. Windows start at a cut and a cut ends only windows that started
+     * before it, so a second cut in the same second would end nothing: what was ingested since the
+     * first would wait for the next run instead of going into this one (docs/send-now.md). Cuts
+     * for other single domains are not read (an all-domains send-now right after a one-domain
+     * send-now may leave that domain's newest second to the next run).
+     */
+    private long afterEarlierCuts(String policyDomain, long now) {
+        List<Long> cuts = ledger.cuts(policyDomain);
+        long last = cuts.isEmpty() ? Long.MIN_VALUE : cuts.get(cuts.size() - 1);
+        if (last < now) {
+            return now;
+        }
+        try {
+            pause.pause(Duration.ofMillis(Math.max(0, (last + 1) * 1000 - clock.millis())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the next second", e);
+        }
+        return Math.max(last + 1, clock.instant().getEpochSecond());
     }
 
     /** Sequentially, or on a bounded pool that takes the next item only when a worker is free. */

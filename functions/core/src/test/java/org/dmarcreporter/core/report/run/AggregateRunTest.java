@@ -319,6 +319,28 @@ class AggregateRunTest {
     }
 
     @Test
+    void aSecondSendNowInTheSameSecondCutsAtTheNextSecondAndReportsWhatCameBetween() throws Exception {
+        clock.set(Instant.ofEpochSecond(T0 + 10 * 3600));
+        AggregateRun local = run(RunOptions.defaults("reporter.example").withSettle(Duration.ZERO));
+        ingest("192.0.2.1");
+        long first = clock.instant().getEpochSecond();
+        assertThat(local.run(RunRequest.sendNow(null), null).cutAt()).isEqualTo(first);
+        clock.advance(Duration.ofMillis(300));
+        ingest("192.0.2.2"); // after the first cut, in the same second
+
+        RunSummary second = local.run(RunRequest.sendNow(null), null);
+
+        // A cut at `first` again would end nothing: 192.0.2.2 would wait for the next run.
+        assertThat(second.cutAt()).isEqualTo(first + 1);
+        assertThat(clock.instant()).isEqualTo(Instant.ofEpochSecond(first + 1)); // waited 700 ms, no more
+        assertThat(transport.sent).hasSize(2);
+        Report between = Report.of(transport.sent.get(1));
+        assertThat(between.begin).isEqualTo(first);
+        assertThat(between.end).isEqualTo(first);
+        assertThat(between.ips).containsExactly("192.0.2.2");
+    }
+
+    @Test
     void sendNowForOneDomainLeavesTheOthersOpen() {
         clock.set(Instant.ofEpochSecond(T0 + 3600));
         add("example.com", T0, RECORD, "192.0.2.1", 1);
