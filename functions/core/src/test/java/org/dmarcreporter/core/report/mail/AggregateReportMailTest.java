@@ -203,11 +203,27 @@ class AggregateReportMailTest {
     }
 
     static byte[] report() {
+        return report(
+                ReportFormat.RFC9990,
+                new PublishedPolicy(
+                        "example.com",
+                        Policy.REJECT,
+                        Policy.REJECT,
+                        Policy.REJECT,
+                        AlignmentMode.RELAXED,
+                        AlignmentMode.RELAXED,
+                        "0",
+                        false,
+                        100));
+    }
+
+    /** The report's two rows (an IPv4 pass, an IPv6 reject) in {@code format}, under {@code policy}. */
+    static byte[] report(ReportFormat format, PublishedPolicy policy) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             AggregateReportWriter.writeGzip(
                     out,
-                    ReportFormat.RFC9990,
+                    format,
                     new ReportMetadata(
                             "reporter.example",
                             List.of("dmarc@reporter.example"),
@@ -217,16 +233,7 @@ class AggregateReportMailTest {
                             END,
                             "dmarc-reporter test",
                             null),
-                    new PublishedPolicy(
-                            "example.com",
-                            Policy.REJECT,
-                            Policy.REJECT,
-                            Policy.REJECT,
-                            AlignmentMode.RELAXED,
-                            AlignmentMode.RELAXED,
-                            "0",
-                            false,
-                            100),
+                    policy,
                     List.of(
                                     new CountedRow(
                                             new AggregateRow(

@@ -5,21 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dmarcreporter.core.model.Policy;
 import org.dmarcreporter.core.record.AlignmentMode;
-import org.dmarcreporter.core.report.row.AggregateRow;
-import org.dmarcreporter.core.report.row.DkimAuth;
-import org.dmarcreporter.core.report.row.ReportedDisposition;
-import org.dmarcreporter.core.report.row.SpfAuth;
-import org.dmarcreporter.core.report.xml.AggregateReportWriter;
-import org.dmarcreporter.core.report.xml.CountedRow;
 import org.dmarcreporter.core.report.xml.PublishedPolicy;
-import org.dmarcreporter.core.report.xml.ReportMetadata;
 import org.dmarcreporter.core.settings.ReportingSettings.ReportFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,20 +133,9 @@ class ParsedmarcReadsAggregateReportsTest {
     }
 
     /** The rows of {@link AggregateReportMailTest#report()}, in the rfc7489 format, with pct=50. */
-    private static byte[] rfc7489Report() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AggregateReportWriter.writeGzip(
-                out,
+    private static byte[] rfc7489Report() {
+        return AggregateReportMailTest.report(
                 ReportFormat.RFC7489,
-                new ReportMetadata(
-                        "reporter.example",
-                        List.of("dmarc@reporter.example"),
-                        null,
-                        AggregateReportMailTest.NAMES.reportId(),
-                        AggregateReportMailTest.BEGIN,
-                        AggregateReportMailTest.END,
-                        "dmarc-reporter test",
-                        null),
                 new PublishedPolicy(
                         "example.com",
                         Policy.REJECT,
@@ -164,33 +145,6 @@ class ParsedmarcReadsAggregateReportsTest {
                         AlignmentMode.RELAXED,
                         "0",
                         false,
-                        50),
-                List.of(
-                                new CountedRow(
-                                        new AggregateRow(
-                                                "192.0.2.1",
-                                                "example.com",
-                                                "example.com",
-                                                ReportedDisposition.PASS,
-                                                true,
-                                                true,
-                                                List.of(),
-                                                List.of(new DkimAuth("example.com", "s1", "pass")),
-                                                new SpfAuth("example.com", "mfrom", "pass")),
-                                        41),
-                                new CountedRow(
-                                        new AggregateRow(
-                                                "2001:db8::7",
-                                                "example.com",
-                                                "bounce.other.example",
-                                                ReportedDisposition.REJECT,
-                                                false,
-                                                false,
-                                                List.of(),
-                                                List.of(),
-                                                new SpfAuth("bounce.other.example", "mfrom", "fail")),
-                                        2))
-                        .iterator());
-        return out.toByteArray();
+                        50));
     }
 }
