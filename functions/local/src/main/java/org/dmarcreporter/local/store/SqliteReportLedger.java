@@ -255,8 +255,6 @@ public final class SqliteReportLedger implements ReportLedger {
     @Override
     public boolean takeLease(ReportingWindow window, String holder, long now, long until) {
         Objects.requireNonNull(holder, "holder");
-        // Not synced (withoutSync): a lease only keeps live runs apart, and after a power loss no
-        // holder is alive; it costs no fsync per window.
         return store.withoutSync(() -> {
             takeLease.setString(1, window.policyDomain());
             takeLease.setLong(2, window.start());

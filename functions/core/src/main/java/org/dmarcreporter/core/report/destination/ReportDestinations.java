@@ -53,7 +53,7 @@ public final class ReportDestinations {
         for (ReportUri uri : uris) {
             if (!uri.isMailto()) {
                 // RFC 9989 §4.7: URI schemes a receiver does not support are ignored.
-                out.add(new Destination.Skip(uri.uri(), "only mailto: URIs are supported"));
+                out.add(new Destination.Skip(uri.uri(), NOT_MAILTO));
                 continue;
             }
             if (maxRecipients > 0 && used.size() >= maxRecipients) {
@@ -77,18 +77,39 @@ public final class ReportDestinations {
         return List.copyOf(out);
     }
 
-    private List<Destination> check(ReportKind kind, String policyDomain, ReportUri uri) {
+    /**
+     * Why {@code uri} can never get a report, from the URI alone (no DNS): a scheme other than
+     * {@code mailto:} (RFC 9989 §4.7: ignored), an address mail cannot be sent to, or a host that
+     * is not a host name. Null when it may be used. The aggregate report names these problems of
+     * the record in its {@code error} element ({@code RecordErrors}).
+     */
+    public static String neverUsable(ReportUri uri) {
+        if (!uri.isMailto()) {
+            return NOT_MAILTO;
+        }
         String mailbox;
         try {
             mailbox = MailAddresses.requireValid(uri.mailbox());
         } catch (IllegalArgumentException e) {
-            return List.of(new Destination.Skip(uri.uri(), e.getMessage()));
+            return e.getMessage();
         }
-        String host = mailbox.substring(mailbox.lastIndexOf('@') + 1);
-        Optional<String> destination = DomainNames.normalize(host);
-        if (destination.isEmpty()) {
-            return List.of(new Destination.Skip(uri.uri(), "'" + host + "' is not a host name"));
+        String host = host(mailbox);
+        return DomainNames.normalize(host).isEmpty() ? "'" + host + "' is not a host name" : null;
+    }
+
+    private static final String NOT_MAILTO = "only mailto: URIs are supported";
+
+    private static String host(String mailbox) {
+        return mailbox.substring(mailbox.lastIndexOf('@') + 1);
+    }
+
+    private List<Destination> check(ReportKind kind, String policyDomain, ReportUri uri) {
+        String problem = neverUsable(uri);
+        if (problem != null) {
+            return List.of(new Destination.Skip(uri.uri(), problem));
         }
+        String mailbox = MailAddresses.requireValid(uri.mailbox());
+        Optional<String> destination = DomainNames.normalize(host(mailbox));
         String ours = discovery.organizationalDomain(policyDomain);
         String theirs = discovery.organizationalDomain(destination.get());
         if (ours == null || theirs == null) {

@@ -5,12 +5,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.dmarcreporter.core.address.DomainNames;
 import org.dmarcreporter.core.model.Policy;
 import org.dmarcreporter.core.record.DmarcRecord;
 import org.dmarcreporter.core.record.DmarcRecordParser;
 import org.dmarcreporter.core.record.ReportUri;
-import org.dmarcreporter.core.report.mail.MailAddresses;
+import org.dmarcreporter.core.report.destination.ReportDestinations;
 
 /**
  * The problems of a DMARC record that an aggregate report names in its {@code error} element
@@ -33,7 +32,7 @@ final class RecordErrors {
             errors.add("unusable rua URI ignored: " + bad);
         }
         for (ReportUri uri : record.aggregateUris()) {
-            String problem = neverUsable(uri);
+            String problem = ReportDestinations.neverUsable(uri);
             if (problem != null) {
                 errors.add(uri.uri() + ": " + problem);
             }
@@ -56,24 +55,6 @@ final class RecordErrors {
             errors.add("fo=" + fo + " is not valid: the default fo=0 applies");
         }
         return List.copyOf(errors);
-    }
-
-    /**
-     * Why a URI the parser kept can never get a report: the checks of ReportDestinations that
-     * need no DNS (RFC 9989 §4.7: unsupported schemes are ignored). Null when it may be used.
-     */
-    private static String neverUsable(ReportUri uri) {
-        if (!uri.isMailto()) {
-            return "only mailto: URIs are supported";
-        }
-        String mailbox;
-        try {
-            mailbox = MailAddresses.requireValid(uri.mailbox());
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-        String host = mailbox.substring(mailbox.lastIndexOf('@') + 1);
-        return DomainNames.normalize(host).isEmpty() ? "'" + host + "' is not a host name" : null;
     }
 
     /** RFC 9989 §4.7: a syntax error in a tag falls back to the tag's default. */
