@@ -368,6 +368,7 @@ class SendNowProcessTest {
         assertThat(dryMail.messages()).isEqualTo(3);
         // Nothing marked, no cut: the windows are still open and collecting.
         JsonNode listing = serve.get("/v1/reports");
+        assertThat(listing.get("windows")).hasSize(4);
         listing.get("windows").forEach(w -> {
             assertThat(w.get("state").asText()).isEqualTo("pending");
             assertThat(w.get("collecting").asBoolean()).isTrue();

@@ -73,7 +73,7 @@ class SesTransportTest extends MailTransportContract {
     }
 
     @Test
-    void anUnverifiedSenderIsATemporaryFailureRetriedOnceTheIdentityIsFixed() throws Exception {
+    void anUnverifiedSenderIsATemporaryFailure() throws Exception {
         OutgoingMail good = mail(List.of(FIRST), body());
         OutgoingMail mail =
                 new OutgoingMail("bounces@unverified.example", good.recipients(), good.messageId(), good.message());

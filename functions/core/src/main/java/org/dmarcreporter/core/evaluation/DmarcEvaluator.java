@@ -2,6 +2,7 @@ package org.dmarcreporter.core.evaluation;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -231,10 +232,6 @@ public final class DmarcEvaluator {
                     } else if (aligned(record.dkimAlignment(), d)) {
                         relaxedPass.add(auth);
                         anyAligned = true;
-                    } else if (record.dkimAlignment() == AlignmentMode.STRICT && relaxedAligned(d)) {
-                        // RFC 9990 §3.1.3 orders by relaxed alignment whatever adkim says; it
-                        // does not make the signature count for DMARC under adkim=s.
-                        relaxedPass.add(auth);
                     } else {
                         otherPass.add(auth);
                     }
@@ -243,6 +240,18 @@ public final class DmarcEvaluator {
                         dkimTempOnAligned = true;
                     }
                     failed.add(auth);
+                }
+            }
+            if (record.dkimAlignment() == AlignmentMode.STRICT && otherPass.size() > 1) {
+                // RFC 9990 §3.1.3 orders passes by relaxed alignment whatever adkim says (it does
+                // not make them count for DMARC under adkim=s). That changes the order only among
+                // two or more such passes, so only then are Organizational Domains looked up.
+                for (Iterator<DkimAuth> it = otherPass.iterator(); it.hasNext(); ) {
+                    DkimAuth a = it.next();
+                    if (relaxedAligned(a.domain())) {
+                        relaxedPass.add(a);
+                        it.remove();
+                    }
                 }
             }
             for (List<DkimAuth> group : List.of(strictPass, relaxedPass, otherPass, failed)) {

@@ -36,7 +36,13 @@ class OutboxTransportTest extends MailTransportContract {
         return new OutboxTransport(outbox, maxMessageBytes);
     }
 
-    /** The message's one file, when it was written and its To header lists the recipient. */
+    /**
+     * The message's one file, when it was written and its To header lists the recipient. An
+     * outbox keeps one file per message, not per recipient, so here the contract's recipient
+     * checks (an injected recipient gets nothing, a recipient listed twice gets one copy) rest on
+     * the message's own To header, which the contract builds: what they prove for the outbox is
+     * that the file exists with the exact bytes, or does not exist.
+     */
     @Override
     protected List<byte[]> received(String recipient, String messageId) throws IOException {
         Path file = outbox.resolve(OutboxTransport.fileName(messageId));

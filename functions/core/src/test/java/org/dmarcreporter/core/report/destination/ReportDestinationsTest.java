@@ -122,19 +122,7 @@ class ReportDestinationsTest {
 
     @Test
     void aDeferredDestinationKeepsItsSlot() {
-        DnsResolver failing = new DnsResolver() {
-            final ZoneFileResolver zone = ZoneFileResolver.fromText(ZONE);
-
-            @Override
-            public TxtAnswer txt(String name) {
-                return name.endsWith("._report._dmarc.vendor.example") ? TxtAnswer.TEMPFAIL : zone.txt(name);
-            }
-
-            @Override
-            public DnsStatus exists(String name) {
-                return zone.exists(name);
-            }
-        };
+        DnsResolver failing = vendorVerificationFailsTemporarily();
         List<Destination> chosen = new ReportDestinations(failing)
                 .choose(
                         ReportKind.AGGREGATE,
@@ -194,19 +182,7 @@ class ReportDestinationsTest {
 
     @Test
     void aTemporaryDnsFailureDefersInsteadOfSkipping() {
-        DnsResolver failing = new DnsResolver() {
-            final ZoneFileResolver zone = ZoneFileResolver.fromText(ZONE);
-
-            @Override
-            public TxtAnswer txt(String name) {
-                return name.endsWith("._report._dmarc.vendor.example") ? TxtAnswer.TEMPFAIL : zone.txt(name);
-            }
-
-            @Override
-            public DnsStatus exists(String name) {
-                return zone.exists(name);
-            }
-        };
+        DnsResolver failing = vendorVerificationFailsTemporarily();
         assertThat(new ReportDestinations(failing)
                         .choose(
                                 ReportKind.AGGREGATE,
@@ -253,5 +229,21 @@ class ReportDestinationsTest {
 
     private static DmarcRecord uris(String tags) {
         return ((RecordParseResult.Valid) DmarcRecordParser.parse("v=DMARC1; p=none; " + tags)).record();
+    }
+
+    /** The zone, except that vendor.example's {@code ._report._dmarc} question fails temporarily. */
+    private static DnsResolver vendorVerificationFailsTemporarily() {
+        ZoneFileResolver zone = ZoneFileResolver.fromText(ZONE);
+        return new DnsResolver() {
+            @Override
+            public TxtAnswer txt(String name) {
+                return name.endsWith("._report._dmarc.vendor.example") ? TxtAnswer.TEMPFAIL : zone.txt(name);
+            }
+
+            @Override
+            public DnsStatus exists(String name) {
+                return zone.exists(name);
+            }
+        };
     }
 }

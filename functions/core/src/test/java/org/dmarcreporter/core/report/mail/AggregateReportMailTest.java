@@ -78,16 +78,7 @@ class AggregateReportMailTest {
         ReportNames names = ReportNames.aggregate("reporter.example", label + "." + label + ".example", BEGIN, END);
         assertThat(names.fileName()).hasSizeGreaterThan(100);
         String text = new String(
-                AggregateReportMail.compose(
-                                "noreply@reporter.example",
-                                "bounces@reporter.example",
-                                List.of("dmarc@example.com"),
-                                names,
-                                "example.com",
-                                BEGIN,
-                                END,
-                                report(),
-                                Instant.parse("2026-12-02T00:00:05Z"))
+                compose("noreply@reporter.example", "bounces@reporter.example", names)
                         .message(),
                 StandardCharsets.US_ASCII);
         // Folding is allowed; RFC 2231 pieces (filename*0=...) are not.
@@ -156,28 +147,10 @@ class AggregateReportMailTest {
                 "noreply@reporter.example\rX: y"
             })
     void fromAndEnvelopeSenderThatCouldInjectAreRefused(String address) {
-        assertThatThrownBy(() -> AggregateReportMail.compose(
-                        address,
-                        "bounces@reporter.example",
-                        List.of("dmarc@example.com"),
-                        NAMES,
-                        "example.com",
-                        BEGIN,
-                        END,
-                        report(),
-                        Instant.parse("2026-12-02T00:00:05Z")))
+        assertThatThrownBy(() -> compose(address, "bounces@reporter.example", NAMES))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContainingAny("\r", "\n");
-        assertThatThrownBy(() -> AggregateReportMail.compose(
-                        "noreply@reporter.example",
-                        address,
-                        List.of("dmarc@example.com"),
-                        NAMES,
-                        "example.com",
-                        BEGIN,
-                        END,
-                        report(),
-                        Instant.parse("2026-12-02T00:00:05Z")))
+        assertThatThrownBy(() -> compose("noreply@reporter.example", address, NAMES))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContainingAny("\r", "\n");
     }
@@ -190,16 +163,18 @@ class AggregateReportMailTest {
     }
 
     static OutgoingMail compose(List<String> to, byte[] gzip) {
+        return compose("noreply@reporter.example", "bounces@reporter.example", to, NAMES, gzip);
+    }
+
+    /** {@link #report()} for example.com's window, dated just after it. */
+    private static OutgoingMail compose(String from, String returnPath, ReportNames names) {
+        return compose(from, returnPath, List.of("dmarc@example.com"), names, report());
+    }
+
+    private static OutgoingMail compose(
+            String from, String returnPath, List<String> to, ReportNames names, byte[] gzip) {
         return AggregateReportMail.compose(
-                "noreply@reporter.example",
-                "bounces@reporter.example",
-                to,
-                NAMES,
-                "example.com",
-                BEGIN,
-                END,
-                gzip,
-                Instant.parse("2026-12-02T00:00:05Z"));
+                from, returnPath, to, names, "example.com", BEGIN, END, gzip, Instant.parse("2026-12-02T00:00:05Z"));
     }
 
     static byte[] report() {

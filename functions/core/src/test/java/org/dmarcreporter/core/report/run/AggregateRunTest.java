@@ -639,7 +639,7 @@ class AggregateRunTest {
     }
 
     @Test
-    void aSizeRefusalFromTheRelayIsSkippedAsTooLargeNotGivenUp() {
+    void aSizeRefusalFromTheRelayCountsAsTooLargeNotAsGivenUp() {
         transport.refuseAsTooLarge("dmarc@example.com");
         add("example.com", T0, RECORD, "192.0.2.1", 1);
 
@@ -909,7 +909,7 @@ class AggregateRunTest {
     }
 
     @Test
-    void aPermanentRefusalAloneMakesASendNowFail() {
+    void aPermanentRefusalAloneMakesTheRunFail() {
         add("example.com", T0, "v=DMARC1; p=reject; rua=mailto:gone@example.com", "192.0.2.1", 1);
         transport.failPermanently("gone@example.com");
 
